@@ -1,0 +1,18 @@
+"""ktop_index: an open, reproducible Tech-Index (기업혁신역량지수) for SME selection and tracking.
+
+The package is organised one module per pipeline stage (see docs/architecture.md):
+
+contract -> io -> validate -> synth -> indicators -> composite -> index -> ...
+
+Example
+-------
+>>> import ktop_index as kt
+>>> kt.is_valid_brn("124-81-00998")
+True
+"""
+
+__version__ = "0.1.0"
+
+from ktop_index.brn import is_valid_brn, normalise_brn  # noqa: E402  (after __version__)
+
+__all__ = ["__version__", "is_valid_brn", "normalise_brn"]

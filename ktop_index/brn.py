@@ -1,0 +1,93 @@
+"""Korean business registration numbers (사업자등록번호, BRN): format, check digit, type code.
+
+The rule (see ``ktop_index/reference/SOURCES.md``, taken from the eGovFramework common
+component and verified on public numbers): digits d1..d9 are weighted 1,3,7,1,3,7,1,3,5;
+the tens digit of d9*5 is added once more; the check digit is (10 - S mod 10) mod 10.
+
+Example
+-------
+>>> normalise_brn("124-81-00998")
+'1248100998'
+>>> brn_problem("124-81-00997")
+'check digit is 7, expected 8'
+>>> format_brn("1248100998")
+'124-81-00998'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+_SEPARATORS = re.compile(r"[\s\-–—.]")
+
+
+def normalise_brn(value: object) -> str:
+    """Return the BRN as a string with separators removed (not checked).
+
+    Accepts hyphens, spaces and full-width digits; a number that Excel turned into a float
+    (``1248100998.0``) loses its trailing ``.0``.
+    """
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{10}\.0+", text):
+        text = text.split(".")[0]
+    return _SEPARATORS.sub("", text)
+
+
+def check_digit(first_nine: str) -> int:
+    """The check digit for nine BRN digits (a string of digits)."""
+    digits = [int(c) for c in first_nine]
+    total = sum(d * w for d, w in zip(digits, _WEIGHTS))
+    total += (digits[8] * 5) // 10
+    return (10 - total % 10) % 10
+
+
+def brn_problem(value: object) -> str | None:
+    """Why ``value`` is not a valid BRN, in a few English words, or None when it is valid."""
+    digits = normalise_brn(value)
+    if not re.fullmatch(r"\d{10}", digits):
+        return f"'{value}' is not 10 digits"
+    if int(digits[:3]) < 101:
+        return "the first three digits are below 101"
+    if digits[3:5] == "00":
+        return "the type code (digits 4-5) is 00"
+    if digits[5:9] == "0000":
+        return "the serial number (digits 6-9) is 0000"
+    expected = check_digit(digits[:9])
+    if int(digits[9]) != expected:
+        return f"check digit is {digits[9]}, expected {expected}"
+    return None
+
+
+def is_valid_brn(value: object) -> bool:
+    """True when ``value`` is a well-formed BRN with a correct check digit."""
+    return brn_problem(value) is None
+
+
+def format_brn(value: object) -> str:
+    """The usual display form ``XXX-YY-ZZZZC``."""
+    d = normalise_brn(value)
+    return f"{d[:3]}-{d[3:5]}-{d[5:]}"
+
+
+def make_brn(prefix: int, type_code: int, serial: int) -> str:
+    """Build a valid BRN (display form) from its parts, computing the check digit.
+
+    >>> make_brn(124, 81, 99)
+    '124-81-00998'
+    """
+    first_nine = f"{prefix:03d}{type_code:02d}{serial:04d}"
+    return format_brn(first_nine + str(check_digit(first_nine)))
+
+
+def taxpayer_type(value: object) -> str:
+    """'corporation' (81, 86-88), 'branch' (85), 'individual' (01-79, 90-99) or 'other'."""
+    code = int(normalise_brn(value)[3:5])
+    if code in (81, 86, 87, 88):
+        return "corporation"
+    if code == 85:
+        return "branch"
+    if 1 <= code <= 79 or 90 <= code <= 99:
+        return "individual"
+    return "other"
