@@ -1,0 +1,288 @@
+"""Reading and writing tables: CSV (UTF-8, UTF-8 with BOM, CP949/EUC-KR), XLSX, Parquet.
+
+Readers return a :class:`RawTable`: the cells as the file holds them (text columns as text,
+columns that are wholly numeric as numbers) and, for every record, the row number a
+spreadsheet shows (the header is row 1). Interpreting the cells against the contract is the
+job of :mod:`ktop_index.validate`.
+
+Writers are atomic: the file is written beside its destination under a temporary name and
+moved into place, so a reader never sees half a file and a crash leaves the old file intact.
+CSV is written as UTF-8 with a byte-order mark, which Excel needs to show Korean correctly;
+text cells that Excel would run as formulas are escaped with a leading apostrophe.
+
+Example
+-------
+>>> import pandas as pd, tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "x.csv")
+>>> write_table(pd.DataFrame({"기업명": ["한라"], "매출액(천원)": [1200]}), path)
+>>> read_table(path).frame.columns.tolist()
+['기업명', '매출액(천원)']
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io as _io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ktop_index.contract import TEXT_KINDS, FIELD_BY_NAME, match_header
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class InputError(Exception):
+    """A file that cannot be read at all (missing, wrong format, undecodable); one line."""
+
+
+@dataclass
+class RawTable:
+    """Cells of a table as read, with the spreadsheet row number of each record."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    source: str
+    encoding: str | None = None
+
+
+def detect_encoding(data: bytes) -> str:
+    """'utf-8-sig' (BOM), 'utf-8', or 'cp949' (what Korean Excel writes; a superset of EUC-KR).
+
+    >>> detect_encoding("매출".encode("cp949")), detect_encoding("매출".encode("utf-8"))
+    ('cp949', 'utf-8')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp949")
+        return "cp949"
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot decode the text at byte {exc.start} "
+                         "(expected UTF-8 or CP949/EUC-KR)") from None
+
+
+def read_table(path: str | os.PathLike, sheet: str | int | None = None) -> RawTable:
+    """Read a CSV, XLSX or Parquet file into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    path : file to read; the format follows the suffix.
+    sheet : XLSX sheet name or 0-based index; the first sheet when None.
+    """
+    path = Path(path)
+    source = path.name
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in CSV_SUFFIXES:
+            return _read_csv(path, source)
+        if suffix in EXCEL_SUFFIXES:
+            return _read_excel(path, source, sheet)
+        if suffix in PARQUET_SUFFIXES:
+            return _read_parquet(path, source)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: cannot read the file ({first})") from None
+    raise InputError(f"{path}: unknown file type '{suffix}' (expected .csv, .xlsx or .parquet)")
+
+
+def _text_columns(headers: list[str]) -> set[str]:
+    """Headers to read as text whatever they look like (codes keep their leading zeros)."""
+    text = set()
+    for header in headers:
+        name, _ = match_header(header)
+        if name is None or FIELD_BY_NAME[name].kind in TEXT_KINDS:
+            text.add(header)
+    return text
+
+
+def _read_csv(path: Path, source: str) -> RawTable:
+    data = path.read_bytes()
+    encoding = detect_encoding(data)
+    if encoding != "utf-8":
+        data = data.decode(encoding).encode("utf-8")
+    first_line = data.split(b"\n", 1)[0].decode("utf-8")
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    headers = next(csv.reader([first_line], delimiter=delimiter), [])
+    if not any(h.strip() for h in headers):
+        return RawTable(pd.DataFrame(), np.zeros(0, dtype=np.int64), source, encoding)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    text_types = {h: pa.string() for h in _text_columns(headers)}
+    try:
+        table = _arrow_csv(data, parse, text_types)
+    except pa.ArrowInvalid:
+        # type inference looks at the first block only; a later '-' or '1,234' breaks it
+        table = _arrow_csv(data, parse, {h: pa.string() for h in headers})
+    frame = table.to_pandas()
+    return _with_rows(frame, source, encoding)
+
+
+def _arrow_csv(data: bytes, parse: pacsv.ParseOptions, types: dict) -> pa.Table:
+    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                   quoted_strings_can_be_null=True)
+    read = pacsv.ReadOptions(block_size=1 << 24, use_threads=True)
+    return pacsv.read_csv(_io.BytesIO(data), read_options=read, parse_options=parse,
+                          convert_options=convert)
+
+
+def _with_rows(frame: pd.DataFrame, source: str, encoding: str | None,
+               rows: np.ndarray | None = None) -> RawTable:
+    """Attach spreadsheet row numbers and drop records that are wholly empty."""
+    if rows is None:
+        rows = np.arange(len(frame), dtype=np.int64) + 2
+    if len(frame.columns) and len(frame):
+        empty = frame.isna().all(axis=1).to_numpy()
+        if empty.any():
+            frame = frame.loc[~empty].reset_index(drop=True)
+            rows = rows[~empty]
+    return RawTable(frame, rows, source, encoding)
+
+
+def _cell_text(value: object) -> object:
+    """An XLSX cell as the text a user sees, for columns that are not wholly numeric."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _read_excel(path: Path, source: str, sheet: str | int | None) -> RawTable:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int) or str(sheet).isdigit():
+            ws = book.worksheets[int(sheet)]
+        else:
+            if sheet not in book.sheetnames:
+                raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+            ws = book[sheet]
+        cells = list(ws.iter_rows(values_only=True))
+    except IndexError:
+        raise InputError(f"no sheet number {sheet}") from None
+    finally:
+        book.close()
+    if not cells or not any(v is not None for v in cells[0]):
+        return RawTable(pd.DataFrame(), np.zeros(0, dtype=np.int64), source)
+    headers = [("" if v is None else str(v)).strip() for v in cells[0]]
+    keep = [i for i, h in enumerate(headers) if h]
+    text = _text_columns([headers[i] for i in keep])
+    columns = {}
+    for i in keep:
+        values = [row[i] if i < len(row) else None for row in cells[1:]]
+        numeric = all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                      for v in values)
+        if numeric and headers[i] not in text:
+            columns[headers[i]] = pd.array([np.nan if v is None else float(v) for v in values],
+                                           dtype="float64")
+        else:
+            columns[headers[i]] = pd.array([_cell_text(v) for v in values], dtype="str")
+    frame = pd.DataFrame(columns)
+    return _with_rows(frame, source, None)
+
+
+def _read_parquet(path: Path, source: str) -> RawTable:
+    frame = pq.read_table(path).to_pandas()
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index(drop=True)
+    return _with_rows(frame, source, None)
+
+
+# ---------------------------------------------------------------------------- writing
+
+def _escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    out = frame
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            text = series.astype("str")
+            risky = text.str.match(r"^[=+@\t\r]|^-[^\d.]", na=False)
+            if risky.any():
+                if out is frame:
+                    out = frame.copy()
+                out[column] = text.where(~risky, "'" + text)
+    return out
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                                dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = "data") -> None:
+    """Write ``frame`` atomically as CSV (UTF-8 with BOM), XLSX or Parquet, by suffix.
+
+    The same frame always gives the same bytes (CSV and Parquet), so outputs can be compared
+    in an audit.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        data = _escape_formulas(frame)
+        _atomic(path, lambda tmp: data.to_csv(tmp, index=False, encoding="utf-8-sig",
+                                              lineterminator="\r\n"))
+    elif suffix in EXCEL_SUFFIXES:
+        data = _escape_formulas(frame)
+        _atomic(path, lambda tmp: _write_excel(data, tmp, sheet_name))
+    elif suffix in PARQUET_SUFFIXES:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    else:
+        raise InputError(f"{path}: unknown file type '{suffix}' "
+                         "(expected .csv, .xlsx or .parquet)")
+
+
+def _write_excel(frame: pd.DataFrame, tmp: str, sheet_name: str) -> None:
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet_name)
+        ws = writer.sheets[sheet_name]
+        ws.freeze_panes = "A2"
+        for i, column in enumerate(frame.columns, start=1):
+            width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(4 + width * 1.3, 60)
+
+
+def write_csv_text(rows: list[list[object]], path: str | os.PathLike) -> None:
+    """Write rows (the first is the header) as an Excel-friendly CSV, atomically."""
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    _atomic(Path(path), write)
