@@ -92,9 +92,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
+    first, last = _year_range(args.years)
     from ktop_index import synth
 
-    first, last = _year_range(args.years)
     synth.write(args.output, n_firms=args.firms, years=(first, last), seed=args.seed)
     print(f"wrote {os.path.join(args.output, 'panel.parquet')} "
           f"({args.firms} firms, {first}-{last}, seed {args.seed})")

@@ -125,7 +125,8 @@ def _read_csv(path: Path, source: str) -> RawTable:
     headers = next(csv.reader([first_line], delimiter=delimiter), [])
     if not any(h.strip() for h in headers):
         return RawTable(pd.DataFrame(), np.zeros(0, dtype=np.int64), source, encoding)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                ignore_empty_lines=False)
     text_types = {h: pa.string() for h in _text_columns(headers)}
     try:
         table = _arrow_csv(data, parse, text_types)

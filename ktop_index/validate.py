@@ -536,7 +536,7 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
     frame = pd.DataFrame(columns)
     for name in ("year", "brn", "firm_id"):
         if name in mapping and not (name == "firm_id" and "brn" in mapping):
-            missing = frame[name].isna().to_numpy() & table[mapping[name][0]].isna().to_numpy()
+            missing = _blank(_as_text(table[mapping[name][0]])).to_numpy()
             problems += _cell_problems(missing, rows, frame[name], source, mapping[name][0],
                                        "missing_value", field=name,
                                        label=FIELD_BY_NAME[name].label_ko)
