@@ -60,3 +60,16 @@ def test_header_for():
     """Korean headers carry the money unit."""
     assert header_for("revenue", "ko", with_unit=True) == "매출액(천원)"
     assert header_for("employees", "ko") == FIELD_BY_NAME["employees"].label_ko
+
+
+def test_committed_dictionary_matches_contract():
+    """data/data_dictionary.csv is what `ktop schema -o` prints today (no drift)."""
+    import pandas as pd
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for lang in ("en", "ko"):
+        name = "data_dictionary.csv" if lang == "en" else "data_dictionary_ko.csv"
+        committed = pd.read_csv(root / "data" / name, dtype=str, keep_default_na=False,
+                                encoding="utf-8-sig")
+        assert committed.to_dict("records") == dictionary(lang)
