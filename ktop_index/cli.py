@@ -101,6 +101,83 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_valid(path: str, args: argparse.Namespace, progress: "Progress"):
+    """Read and validate an input file; every problem goes to stderr, errors stop the run."""
+    from ktop_index.io import read_table
+    from ktop_index.validate import DataError, validate
+
+    progress.step("reading")
+    table = read_table(path, sheet=getattr(args, "sheet", None))
+    progress.rows = len(table.frame)
+    progress.step("validating")
+    result = validate(table, money_unit=getattr(args, "money_unit", None))
+    for problem in result.warnings:
+        print(problem.line(args.lang), file=sys.stderr)
+    if not result.ok:
+        raise DataError(result.problems)
+    return result.frame
+
+
+class Progress:
+    """Stage-by-stage progress on stderr, shown for large inputs (or a terminal)."""
+
+    def __init__(self, stages: Sequence[str], threshold: int = 100_000):
+        self.stages, self.done, self.rows, self.threshold = list(stages), 0, 0, threshold
+
+    def step(self, stage: str) -> None:
+        if self.rows >= self.threshold or sys.stderr.isatty():
+            filled = round(20 * self.done / len(self.stages))
+            print(f"[{'#' * filled}{'.' * (20 - filled)}] {stage} ({self.rows:,} rows)",
+                  file=sys.stderr, flush=True)
+        self.done += 1
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from ktop_index.index import TechIndex, score_firms
+    from ktop_index.io import write_table
+
+    progress = Progress(["reading", "validating", "scoring", "writing"])
+    frame = _read_valid(args.input, args, progress)
+    model = TechIndex.load(args.model)
+    progress.step("scoring")
+    scored = score_firms(frame, model, lang=args.lang)
+    progress.step("writing")
+    write_table(scored, args.output)
+    grades = scored["등급" if args.lang == "ko" else "grade"]
+    not_rated = int((grades == model.spec_["not_rated_grade"]).sum())
+    print(f"wrote {args.output} ({len(scored)} firm-years, {not_rated} not rated; model "
+          f"{model.spec_['name']} "
+          f"{model.spec_['spec_version']}, reference year {model.reference_['year']})")
+    return EXIT_OK
+
+
+def cmd_rebase(args: argparse.Namespace) -> int:
+    from ktop_index.index import TechIndex
+
+    progress = Progress(["reading", "validating", "fitting"])
+    frame = _read_valid(args.panel, args, progress)
+    progress.step("fitting")
+    if args.spec:
+        model = TechIndex(spec=args.spec)
+    else:
+        model = TechIndex.load(args.model)
+        model.spec = model.spec_
+    model.fit(frame, reference_year=args.base_year)
+    model.save(args.output)
+    print(f"wrote {args.output} (reference year {model.reference_['year']}, "
+          f"{model.reference_['rated_rows']} rated firm-years)")
+    return EXIT_OK
+
+
+def cmd_composite(args: argparse.Namespace) -> int:
+    from ktop_index.composite import run_files
+
+    run_files(args.data, args.meta, args.output, normalise=args.normalise,
+              aggregate=args.aggregate, weights_path=args.weights)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def _year_range(text: str) -> tuple[int, int]:
     try:
         first, last = (int(part) for part in text.split("-"))
@@ -154,6 +231,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("score", help="compute the Tech-Index of every firm-year in a file",
+                       description="Score INPUT (CSV/XLSX/Parquet) with a fitted model and write "
+                                   "the four domain scores, composite, tech_index (base 100), "
+                                   "grade, percentiles, coverage and reasons to OUTPUT.")
+    p.add_argument("input", help="firm-year file (the data contract; Korean headers accepted)")
+    p.add_argument("-o", "--output", required=True, help="OUTPUT.csv, .xlsx or .parquet")
+    p.add_argument("--model", help="model file (default: the bundled model, fitted on the "
+                                   "bundled synthetic reference population)")
+    _reading(p)
+    _lang(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("rebase", help="refit the index's normalisation on a new base year",
+                       description="Fit the normalisation (goalposts, mean-100 scale, grade "
+                                   "cut-offs, percentiles) on the rows of --base-year, keeping "
+                                   "the method and weights of --model or --spec. The new model "
+                                   "records the base year and the data hash; nothing else "
+                                   "changes a model's base.")
+    p.add_argument("panel", help="firm-year panel holding the base year (and the year before)")
+    p.add_argument("--base-year", type=int, required=True, help="the reference year")
+    p.add_argument("-o", "--output", required=True, help="the new model file (.json)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="model whose method and weights to keep (default: "
+                                        "the bundled model)")
+    source.add_argument("--spec", help="an index specification (.json) to fit instead")
+    _reading(p)
+    _lang(p)
+    p.set_defaults(func=cmd_rebase)
+
+    p = sub.add_parser("composite", help="build a composite index from COINr-style tables",
+                       description="Build a composite indicator from DATA (COINr iData: uCode "
+                                   "and indicator columns) and META (COINr iMeta: iCode, Level, "
+                                   "Parent, Weight, Direction, Type). OUT has one row per unit: "
+                                   "the normalised indicators and every aggregate level.")
+    p.add_argument("data", help="iData CSV")
+    p.add_argument("meta", help="iMeta CSV")
+    p.add_argument("-o", "--output", required=True, help="OUT.csv")
+    p.add_argument("--normalise", default="minmax",
+                   choices=("minmax", "zscore", "rank", "percentile", "goalposts"),
+                   help="normalisation (default minmax, 0-100)")
+    p.add_argument("--aggregate", default="amean", choices=("amean", "gmean"),
+                   help="aggregation (default amean: weighted arithmetic mean)")
+    p.add_argument("--weights", help="weights table (iCode, Level, Weight) overriding iMeta's")
+    p.set_defaults(func=cmd_composite)
     return parser
 
 

@@ -1,0 +1,469 @@
+"""The Tech-Index: fit once on a reference population, score any firm-year forever after.
+
+:class:`TechIndex` follows the scikit-learn contract. ``__init__`` stores the specification
+(the whole method: indicators, domains, transforms, normalisation, weights, missing-data rule,
+grade scale — ``models/tech_index_spec.json``); :meth:`TechIndex.fit` learns every
+normalisation parameter from the reference population (the rows of one base year) and
+:meth:`TechIndex.score` only applies them. So a firm with the same inputs gets the same index
+in any year and any batch, and the reference population's mean Tech-Index is 100 with
+standard deviation 10 (the spec's ``scale``), like KIBO's base-100 TCI.
+
+The steps, per firm-year:
+
+1. indicators from fields (:mod:`ktop_index.indicators`), transformed for skew;
+2. each indicator scored 0-100 between goalposts at reference percentiles (distance to
+   goalposts, clipped; COINr ``n_goalposts``);
+3. domain scores (0-100): the weighted mean of the indicator scores present, weights
+   re-normalised over them (COINr ``a_amean``);
+4. ``composite`` (0-100): the weighted mean of the domain scores present;
+5. ``tech_index = mean + sd * (composite - mu) / sigma`` with mu, sigma of the reference;
+6. ``grade`` from cut-offs at reference percentiles; ``percentile`` in the reference and
+   ``industry_percentile`` within the KSIC division (section when the division has too few
+   reference firms, the whole reference otherwise);
+7. ``coverage``: the share of the total indicator weight that had data; below the spec's
+   ``min_coverage`` the firm is *not rated* (grade ``NR``, no index) rather than invented;
+8. reasons: each domain's contribution to ``tech_index - 100`` and the two indicators most
+   above and most below the firm's industry peers (the reference median of the division).
+
+Example
+-------
+>>> from ktop_index.synth import generate_panel
+>>> panel = generate_panel(n_firms=400, years=(2020, 2022), seed=1)
+>>> model = TechIndex().fit(panel, reference_year=2022)
+>>> scores = model.score(panel[panel["year"] == 2022])
+>>> round(float(scores.loc[scores["coverage"] >= 0.6, "tech_index"].mean()), 6)
+100.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ktop_index import __version__
+from ktop_index.composite import a_amean, a_gmean, n_goalposts
+from ktop_index.indicators import compute_indicators, transform
+from ktop_index.io import _atomic
+
+MODEL_FORMAT = "ktop_index.tech_index_model"
+MODEL_FORMAT_VERSION = 1
+DOMAINS_OUT = ("infrastructure", "input", "activity", "outcome")
+SCORE_COLUMNS = ("infrastructure", "input", "activity", "outcome", "composite", "tech_index",
+                 "grade", "percentile", "industry_percentile", "coverage")
+
+# Korean labels of the scoring output (--lang ko).
+OUTPUT_LABELS_KO = {
+    "infrastructure": "인프라", "input": "투입", "activity": "활동", "outcome": "성과",
+    "composite": "종합점수", "tech_index": "기술혁신지수", "grade": "등급",
+    "percentile": "백분위", "industry_percentile": "업종내백분위", "coverage": "자료충족률",
+    "contrib_infrastructure": "기여_인프라", "contrib_input": "기여_투입",
+    "contrib_activity": "기여_활동", "contrib_outcome": "기여_성과",
+    "strength_1": "강점1", "strength_2": "강점2", "weakness_1": "약점1", "weakness_2": "약점2",
+    "reasons": "사유",
+}
+
+_REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def model_path(name: str) -> Path:
+    """A bundled file of ``models/`` (the repository's, or the installed package's copy)."""
+    local = _REPO_MODELS / name
+    if local.exists():
+        return local
+    bundled = resources.files("ktop_index.bundled_models").joinpath(name)
+    return Path(str(bundled))
+
+
+def load_spec(spec: dict | str | os.PathLike | None = None) -> dict:
+    """The index specification: a dict, a JSON file, or the bundled default when None."""
+    if spec is None:
+        spec = model_path("tech_index_spec.json")
+    if isinstance(spec, dict):
+        return json.loads(json.dumps(spec))  # a private copy
+    with open(spec, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return data["spec"] if data.get("format") == MODEL_FORMAT else data
+
+
+def data_hash(frame: pd.DataFrame) -> str:
+    """sha256 of a frame's contents (values and column names), independent of its file format."""
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(map(str, frame.columns)).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+class TechIndex:
+    """The Tech-Index of a specification, fitted on a reference population.
+
+    Parameters
+    ----------
+    spec : dict, path or None
+        The method (``models/tech_index_spec.json`` when None).
+    reference_year : int or None
+        The base year whose rows form the reference population; the latest year when None.
+
+    Attributes (after ``fit``)
+    --------------------------
+    goalposts_ : dict, indicator -> (lower, upper) in transformed units
+    composite_mean_, composite_sd_ : float, the reference composite's mean and sd (0-100 units)
+    domain_means_ : dict, domain -> reference mean score (0-100)
+    grade_cutoffs_ : list of (grade, minimum tech_index)
+    percentile_table_ : (values, percents) of the reference Tech-Index
+    industry_tables_ : dict, division or section -> (values, percents)
+    peer_medians_ : dict, division or section or '*' -> indicator -> median score
+    reference_ : dict, year, rows, data hash, history of rebasing
+
+    Missing values: an indicator without data drops out and the weights of the others in its
+    domain are re-normalised; a domain without any drops out likewise; a firm whose coverage is
+    below ``spec['missing']['min_coverage']`` is not rated.
+    """
+
+    def __init__(self, spec: dict | str | os.PathLike | None = None,
+                 reference_year: int | None = None):
+        self.spec = spec
+        self.reference_year = reference_year
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, frame: pd.DataFrame, reference_year: int | None = None) -> "TechIndex":
+        """Learn the normalisation from the reference population (rows of the base year).
+
+        ``frame`` may hold other years too: the previous year feeds growth indicators.
+        """
+        self.spec_ = load_spec(self.spec)
+        year = reference_year or self.reference_year or int(frame["year"].max())
+        is_ref = (frame["year"] == year).to_numpy()
+        if is_ref.sum() < 30:
+            raise ValueError(f"reference year {year} has {int(is_ref.sum())} firm-years "
+                             "(expected at least 30 to fit the index)")
+        values = self._transformed(frame)[is_ref]
+        self._fit_goalposts(values)
+        scores = self._indicator_scores(values)
+        domains, coverage = self._domain_scores(scores)
+        composite = self._composite(domains)
+        rated = coverage >= self.spec_["missing"]["min_coverage"]
+        self.composite_mean_ = float(np.mean(composite[rated]))
+        self.composite_sd_ = float(np.std(composite[rated]))
+        self.domain_means_ = {d: float(np.nanmean(domains[rated, k]))
+                              for k, d in enumerate(self._domain_names())}
+        tech = self._tech_index(composite)[rated]
+        self._fit_percentiles(tech, frame.loc[is_ref, "ksic"].to_numpy()[rated]
+                              if "ksic" in frame else None)
+        self._fit_peers(scores[rated], frame.loc[is_ref, "ksic"].to_numpy()[rated]
+                        if "ksic" in frame else None)
+        previous = getattr(self, "reference_", None)
+        history = list(previous["history"]) if previous else []
+        self.reference_ = {
+            "year": int(year), "rows": int(is_ref.sum()), "rated_rows": int(rated.sum()),
+            "data_sha256": data_hash(frame.loc[is_ref]),
+            "history": history + [{"year": int(year), "data_sha256": data_hash(frame.loc[is_ref])}],
+        }
+        return self
+
+    def _indicators(self) -> list[dict]:
+        return self.spec_["indicators"]
+
+    def _domain_names(self) -> list[str]:
+        return [d["name"] for d in self.spec_["domains"]]
+
+    def _transformed(self, frame: pd.DataFrame) -> np.ndarray:
+        raw = compute_indicators(frame, self._indicators())
+        columns = [transform(raw[s["name"]].to_numpy(), s["transform"]) * s["direction"]
+                   for s in self._indicators()]
+        return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+    def _fit_goalposts(self, values: np.ndarray) -> None:
+        norm = self.spec_["normalisation"]
+        low_p, high_p = norm["lower_percentile"], norm["upper_percentile"]
+        self.goalposts_ = {}
+        for j, spec in enumerate(self._indicators()):
+            column = values[:, j][~np.isnan(values[:, j])]
+            if column.size == 0:
+                raise ValueError(f"indicator '{spec['name']}' has no data in the reference "
+                                 "population (expected some firms with its fields)")
+            low, high = np.percentile(column, [low_p, high_p])
+            if high <= low:  # a zero-inflated indicator: use the maximum as the upper post
+                high = column.max() if column.max() > low else low + 1.0
+            self.goalposts_[spec["name"]] = (float(low), float(high))
+
+    def _indicator_scores(self, values: np.ndarray) -> np.ndarray:
+        posts = np.array([self.goalposts_[s["name"]] for s in self._indicators()])
+        scale = np.full(len(posts), float(self.spec_["normalisation"]["scale"]))
+        return n_goalposts(values.copy(), posts[:, 0], posts[:, 1], scale,
+                           np.ones(len(posts), dtype=bool))
+
+    def _domain_scores(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Domain scores (rows x domains) and coverage (share of total weight with data)."""
+        aggregate = a_gmean if self.spec_["aggregation"]["within_domain"] == "gmean" else a_amean
+        domains = np.empty((len(scores), len(self.spec_["domains"])))
+        coverage = np.zeros(len(scores))
+        for k, domain in enumerate(self.spec_["domains"]):
+            idx = [j for j, s in enumerate(self._indicators()) if s["domain"] == domain["name"]]
+            weights = np.array([self._indicators()[j]["weight"] for j in idx], dtype=float)
+            block = scores[:, idx]
+            domains[:, k] = aggregate(block, weights)
+            present = (~np.isnan(block)) @ weights / weights.sum()
+            coverage += self._domain_weights()[k] * present
+        return domains, coverage
+
+    def _domain_weights(self) -> np.ndarray:
+        weights = np.array([d["weight"] for d in self.spec_["domains"]], dtype=float)
+        return weights / weights.sum()
+
+    def _composite(self, domains: np.ndarray) -> np.ndarray:
+        aggregate = a_gmean if self.spec_["aggregation"]["across_domains"] == "gmean" else a_amean
+        return aggregate(domains, self._domain_weights())
+
+    def _tech_index(self, composite: np.ndarray) -> np.ndarray:
+        scale = self.spec_["scale"]
+        return scale["mean"] + scale["sd"] * (composite - self.composite_mean_) / self.composite_sd_
+
+    def _fit_percentiles(self, tech: np.ndarray, ksic: np.ndarray | None) -> None:
+        points = int(self.spec_["reference_quantile_points"])
+        self.percentile_table_ = _quantile_table(tech, points)
+        self.grade_cutoffs_ = [
+            (g["grade"], float(np.percentile(tech, g["min_percentile"])) if g["min_percentile"]
+             else -np.inf) for g in self.spec_["grades"]]
+        self.industry_tables_ = {}
+        if ksic is None:
+            return
+        peers = self.spec_["peers"]
+        for group, members in _peer_groups(ksic).items():
+            if members.sum() >= peers["min_size"]:
+                self.industry_tables_[group] = _quantile_table(tech[members],
+                                                               int(peers["quantile_points"]))
+
+    def _fit_peers(self, scores: np.ndarray, ksic: np.ndarray | None) -> None:
+        names = [s["name"] for s in self._indicators()]
+        self.peer_medians_ = {"*": dict(zip(names, _nanmedian(scores)))}
+        if ksic is None:
+            return
+        for group, members in _peer_groups(ksic).items():
+            if members.sum() >= self.spec_["peers"]["min_size"]:
+                self.peer_medians_[group] = dict(zip(names, _nanmedian(scores[members])))
+
+    # ------------------------------------------------------------------ scoring
+    def score(self, frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+        """Score firm-years; returns one row per input row (same index) with the score columns.
+
+        Parameters
+        ----------
+        frame : validated firm-year rows (contract names; money in KRW thousand).
+        lang : 'en' or 'ko', the language of the reason texts.
+        """
+        self._check_fitted()
+        values = self._transformed(frame)
+        scores = self._indicator_scores(values)
+        domains, coverage = self._domain_scores(scores)
+        composite = self._composite(domains)
+        rated = coverage >= self.spec_["missing"]["min_coverage"]
+        tech = np.where(rated, self._tech_index(composite), np.nan)
+        ksic = frame["ksic"].to_numpy() if "ksic" in frame else None
+        out = {name: domains[:, k] for k, name in enumerate(self._domain_names())}
+        out["composite"] = np.where(rated, composite, np.nan)
+        out["tech_index"] = tech
+        out["grade"] = self._grades(tech)
+        out["percentile"] = np.interp(tech, *self.percentile_table_)
+        out["industry_percentile"] = self._industry_percentiles(tech, ksic)
+        out["coverage"] = coverage
+        out.update(self._contributions(domains, rated))
+        out.update(self._reasons(scores, ksic, lang))
+        result = pd.DataFrame(out, index=frame.index)
+        for column in ("percentile", "industry_percentile"):
+            result[column] = result[column].where(rated)
+        return result
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "goalposts_"):
+            raise ValueError("this TechIndex is not fitted yet: call fit() or load a model file")
+
+    def _grades(self, tech: np.ndarray) -> np.ndarray:
+        labels = np.array([g for g, _ in self.grade_cutoffs_] + [self.spec_["not_rated_grade"]],
+                          dtype=object)
+        cutoffs = np.array([c for _, c in self.grade_cutoffs_])  # descending
+        position = (tech[:, None] < cutoffs[None, :]).sum(axis=1)  # cut-offs not reached
+        position = np.minimum(position, len(cutoffs) - 1)
+        return np.where(np.isnan(tech), labels[-1], labels[position])
+
+    def _industry_percentiles(self, tech: np.ndarray, ksic) -> np.ndarray:
+        """Percentile within the division's reference; the section's where the division has
+        too few reference firms; the whole reference where both have."""
+        groups = _peer_lookup(ksic, self.industry_tables_, len(tech))
+        result = np.interp(tech, *self.percentile_table_)
+        for group in np.unique(groups[groups != "*"]):
+            members = groups == group
+            result[members] = np.interp(tech[members], *self.industry_tables_[group])
+        return result
+
+    def _contributions(self, domains: np.ndarray, rated: np.ndarray) -> dict:
+        """Each domain's share of ``tech_index - 100``, in index points."""
+        weights = np.where(np.isnan(domains), 0.0, self._domain_weights())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weights = weights / weights.sum(axis=1, keepdims=True)
+        factor = self.spec_["scale"]["sd"] / self.composite_sd_
+        means = np.array([self.domain_means_[d] for d in self._domain_names()])
+        part = factor * weights * (domains - means)
+        part[~rated] = np.nan
+        return {f"contrib_{d}": part[:, k] for k, d in enumerate(self._domain_names())}
+
+    def _reasons(self, scores: np.ndarray, ksic, lang: str) -> dict:
+        """The two indicators most above and most below the industry peers' median."""
+        names = [s["name"] for s in self._indicators()]
+        medians = np.tile([self.peer_medians_["*"][n] for n in names], (len(scores), 1))
+        groups = _peer_lookup(ksic, self.peer_medians_, len(scores))
+        for group in np.unique(groups[groups != "*"]):
+            medians[groups == group] = [self.peer_medians_[group][n] for n in names]
+        gap = scores - medians
+        labels = np.array([s["label_ko" if lang == "ko" else "label"]
+                           for s in self._indicators()] + [""], dtype=object)
+        blank = len(names)
+        up = np.where(np.isnan(gap), -np.inf, gap)
+        down = np.where(np.isnan(gap), np.inf, gap)
+        best = np.argsort(-up, axis=1, kind="stable")[:, :2]
+        worst = np.argsort(down, axis=1, kind="stable")[:, :2]
+        rows = np.arange(len(scores))[:, None]
+        best = np.where(up[rows, best] > 0, best, blank)
+        worst = np.where(down[rows, worst] < 0, worst, blank)
+        return {"strength_1": labels[best[:, 0]], "strength_2": labels[best[:, 1]],
+                "weakness_1": labels[worst[:, 0]], "weakness_2": labels[worst[:, 1]]}
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict:
+        """Everything needed to score, as plain JSON-ready data."""
+        self._check_fitted()
+        return {
+            "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+            "package_version": __version__,
+            "spec": self.spec_,
+            "reference": self.reference_,
+            "fitted": {
+                "goalposts": {k: list(v) for k, v in self.goalposts_.items()},
+                "composite_mean": self.composite_mean_, "composite_sd": self.composite_sd_,
+                "domain_means": self.domain_means_,
+                "grade_cutoffs": [[g, None if np.isinf(c) else c] for g, c in self.grade_cutoffs_],
+                "percentile_table": [list(a) for a in self.percentile_table_],
+                "industry_tables": {k: [list(a) for a in v]
+                                    for k, v in self.industry_tables_.items()},
+                "peer_medians": self.peer_medians_,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TechIndex":
+        """Rebuild a fitted index from :meth:`to_dict` output (no code is executed)."""
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"not a ktop_index model (format '{data.get('format')}', expected "
+                             f"'{MODEL_FORMAT}')")
+        if data.get("format_version", 0) > MODEL_FORMAT_VERSION:
+            raise ValueError(f"model format version {data['format_version']} is newer than this "
+                             f"ktop_index reads ({MODEL_FORMAT_VERSION}); upgrade ktop_index")
+        fitted = data["fitted"]
+        model = cls(spec=data["spec"], reference_year=data["reference"]["year"])
+        model.spec_ = data["spec"]
+        model.reference_ = data["reference"]
+        model.goalposts_ = {k: tuple(v) for k, v in fitted["goalposts"].items()}
+        model.composite_mean_ = fitted["composite_mean"]
+        model.composite_sd_ = fitted["composite_sd"]
+        model.domain_means_ = fitted["domain_means"]
+        model.grade_cutoffs_ = [(g, -np.inf if c is None else c)
+                                for g, c in fitted["grade_cutoffs"]]
+        model.percentile_table_ = tuple(np.array(a) for a in fitted["percentile_table"])
+        model.industry_tables_ = {k: tuple(np.array(a) for a in v)
+                                  for k, v in fitted["industry_tables"].items()}
+        model.peer_medians_ = fitted["peer_medians"]
+        return model
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model as readable JSON, atomically; same model, same bytes."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, allow_nan=False)
+        _atomic(Path(path), lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None) -> "TechIndex":
+        """Load a model file; the bundled default model when ``path`` is None."""
+        path = model_path("default.json") if path is None else Path(path)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not a JSON model file (line {exc.lineno}: {exc.msg})") \
+                from None
+        return cls.from_dict(data)
+
+
+# ---------------------------------------------------------------------- helpers
+
+def _quantile_table(values: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values, percents) for ``np.interp``: quantiles with ties collapsed to their mean percent."""
+    percents = np.linspace(0.0, 100.0, points)
+    quantiles = np.percentile(values, percents)
+    unique, inverse = np.unique(quantiles, return_inverse=True)
+    mean_percent = np.bincount(inverse, weights=percents) / np.bincount(inverse)
+    return unique, mean_percent
+
+
+def _nanmedian(scores: np.ndarray) -> list[float]:
+    medians = []
+    for j in range(scores.shape[1]):
+        column = scores[:, j][~np.isnan(scores[:, j])]
+        medians.append(float(np.median(column)) if column.size else 50.0)
+    return medians
+
+
+def _division_and_section(ksic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KSIC division (2 digits) and section letter of each code ('' when unknown)."""
+    from ktop_index.validate import ksic_divisions
+
+    codes = pd.Series(ksic, dtype="str").fillna("")
+    division = codes.str.slice(0, 2)
+    section = division.map(ksic_divisions()).fillna("")
+    return division.to_numpy(dtype=object), section.to_numpy(dtype=object)
+
+
+def _peer_lookup(ksic, known, n: int) -> np.ndarray:
+    """Each row's peer group: its division if ``known`` has it, else its section, else '*'."""
+    if ksic is None:
+        return np.full(n, "*", dtype=object)
+    division, section = _division_and_section(ksic)
+    groups = np.where(np.isin(section, list(known)), section, "*")
+    return np.where(np.isin(division, list(known)), division, groups).astype(object)
+
+
+def _peer_groups(ksic: np.ndarray) -> dict[str, np.ndarray]:
+    """Membership masks of every KSIC division and section present."""
+    division, section = _division_and_section(ksic)
+    groups = {}
+    for key in (division, section):
+        for value in sorted(set(key) - {""}):
+            groups[value] = key == value
+    return groups
+
+
+IDENTITY_COLUMNS = ("firm_id", "brn", "firm_name", "year", "ksic", "region")
+
+
+def score_firms(frame: pd.DataFrame, model: "TechIndex | str | os.PathLike | None" = None,
+                lang: str = "en") -> pd.DataFrame:
+    """Score validated firm-years with a model (the bundled default when None).
+
+    Returns the identity columns followed by the score columns, in English names, or Korean
+    labels when ``lang='ko'``.
+
+    >>> from ktop_index.validate import read_firms                          # doctest: +SKIP
+    >>> scored = score_firms(read_firms("data/jeju_2025_applicants.xlsx"))  # doctest: +SKIP
+    """
+    if not isinstance(model, TechIndex):
+        model = TechIndex.load(model)
+    identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
+    result = pd.concat([identity, model.score(frame, lang=lang)], axis=1)
+    if lang == "ko":
+        from ktop_index.contract import FIELD_BY_NAME
+        labels = {c: FIELD_BY_NAME[c].label_ko for c in IDENTITY_COLUMNS}
+        result = result.rename(columns={**labels, **OUTPUT_LABELS_KO})
+    return result

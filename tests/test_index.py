@@ -1,0 +1,179 @@
+"""The Tech-Index: base 100 on the reference, fit once and score forever, explainable."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktop_index.index import SCORE_COLUMNS, TechIndex, load_spec, score_firms
+from ktop_index.synth import generate_panel
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return generate_panel(n_firms=1500, years=(2019, 2023), seed=7)
+
+
+@pytest.fixture(scope="module")
+def model(panel):
+    return TechIndex().fit(panel, reference_year=2023)
+
+
+def in_year(model, panel, year):
+    """Scores of one year's rows, scored with the panel (growth needs the year before)."""
+    return model.score(panel)[panel["year"] == year]
+
+
+def test_reference_mean_is_100_and_sd_10(panel, model):
+    """Scoring the reference population gives mean 100 and sd 10 over rated firms."""
+    ref = in_year(model, panel, 2023)
+    rated = ref["grade"] != "NR"
+    assert ref.loc[rated, "tech_index"].mean() == pytest.approx(100, abs=1e-9)
+    assert ref.loc[rated, "tech_index"].std(ddof=0) == pytest.approx(10, abs=1e-9)
+
+
+def test_grades_follow_reference_percentiles(panel, model):
+    """Grade shares in the reference match the spec's percentile bands (AAA = top 4 %...)."""
+    grades = in_year(model, panel, 2023)["grade"]
+    shares = grades[grades != "NR"].value_counts(normalize=True)
+    assert shares["AAA"] == pytest.approx(0.04, abs=0.01)
+    assert shares["CCC"] == pytest.approx(0.20, abs=0.01)
+    order = ["CCC", "B", "BB", "BBB", "A", "AA", "AAA"]
+    scored = in_year(model, panel, 2023)
+    means = scored.groupby("grade")["tech_index"].mean()
+    assert all(means[a] < means[b] for a, b in zip(order, order[1:]))
+
+
+def test_same_inputs_same_index_in_any_batch(panel, model):
+    """A firm scored alone, in a shuffled batch, or in another batch gets the same numbers."""
+    full = model.score(panel)
+    firm = panel["firm_id"].iloc[100]
+    alone = model.score(panel[panel["firm_id"] == firm])
+    shuffled = model.score(panel.sample(frac=1.0, random_state=3))
+    numeric = [c for c in full.columns if full[c].dtype.kind == "f"]
+    assert np.array_equal(alone[numeric].to_numpy(), full.loc[alone.index, numeric].to_numpy(),
+                          equal_nan=True)
+    assert np.array_equal(shuffled.loc[full.index, numeric].to_numpy(), full[numeric].to_numpy(),
+                          equal_nan=True)
+    assert (alone["grade"] == full.loc[alone.index, "grade"]).all()
+
+
+def test_more_of_a_positive_indicator_never_lowers_the_index(panel, model):
+    """Raising patents, R&D expense or IP filings never lowers a domain score or the index."""
+    rows = panel[panel["year"] == 2023].head(300)
+    before = model.score(rows)
+    for field, step in [("patents", 3), ("rnd_expense", 50_000.0), ("ip_filings", 2),
+                        ("certifications", 1), ("export_revenue", 10_000.0)]:
+        more = rows.copy()
+        more[field] = more[field] + step
+        if field == "export_revenue":  # keep exports within revenue
+            more[field] = np.minimum(more[field], more["revenue"])
+        after = model.score(more)
+        for column in ("infrastructure", "input", "activity", "outcome", "tech_index"):
+            diff = (after[column] - before[column]).dropna()
+            assert (diff >= -1e-9).all(), (field, column)
+
+
+def test_model_round_trip(tmp_path, panel, model):
+    """Saved to JSON and loaded, the model scores identically; saving twice gives equal bytes."""
+    path = tmp_path / "m.json"
+    model.save(path)
+    again = TechIndex.load(path)
+    a, b = model.score(panel), again.score(panel)
+    pd.testing.assert_frame_equal(a, b)
+    again.save(tmp_path / "m2.json")
+    assert path.read_bytes() == (tmp_path / "m2.json").read_bytes()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["reference"]["year"] == 2023 and len(data["reference"]["data_sha256"]) == 64
+    assert data["package_version"] and data["spec"]["spec_version"]
+
+
+def test_fit_is_deterministic(panel):
+    """Fitting twice on the same data gives the same model file."""
+    assert TechIndex().fit(panel, 2023).to_dict() == TechIndex().fit(panel, 2023).to_dict()
+
+
+def test_not_rated_below_minimum_coverage(panel, model):
+    """A firm with too few fields is not rated (grade NR, no index), not invented."""
+    rows = panel[panel["year"] == 2023].head(5).copy()
+    sparse = rows[["firm_id", "year", "ksic", "patents"]]
+    scored = model.score(sparse)
+    assert (scored["grade"] == "NR").all() and scored["tech_index"].isna().all()
+    assert (scored["coverage"] < 0.6).all()
+
+
+def test_missing_indicator_reweights_within_domain(panel, model):
+    """Dropping one input indicator leaves the domain score as the mean of the others."""
+    rows = panel[panel["year"] == 2023].head(50).copy()
+    rows["rnd_expense"] = np.nan  # removes rnd_intensity and rnd_expense from 'input'
+    scored = model.score(rows)
+    values = model._transformed(rows)
+    scores = model._indicator_scores(values)
+    names = [s["name"] for s in model.spec_["indicators"]]
+    idx = [names.index(n) for n in ("rnd_staff_share", "salary_per_employee")]
+    with np.errstate(all="ignore"):
+        present = ~np.isnan(scores[:, idx])
+        expected = np.where(present, scores[:, idx], 0).sum(axis=1) / present.sum(axis=1)
+    assert np.allclose(scored["input"].to_numpy(), expected, equal_nan=True)
+
+
+def test_contributions_add_up(panel, model):
+    """Domain contributions sum to tech_index - 100 for firms with all four domains."""
+    scored = model.score(panel[panel["year"] == 2023])
+    parts = scored[[f"contrib_{d}" for d in ("infrastructure", "input", "activity", "outcome")]]
+    full = scored[["infrastructure", "input", "activity", "outcome"]].notna().all(axis=1)
+    full &= scored["grade"] != "NR"
+    total = parts[full].sum(axis=1)
+    assert np.allclose(total, scored.loc[full, "tech_index"] - 100, atol=0.05)
+
+
+def test_reasons_name_real_indicators(panel, model):
+    """Strengths and weaknesses are indicator labels from the spec, in English or Korean."""
+    spec = load_spec()
+    labels = {s["label"] for s in spec["indicators"]} | {""}
+    labels_ko = {s["label_ko"] for s in spec["indicators"]} | {""}
+    scored = model.score(panel[panel["year"] == 2023])
+    for column in ("strength_1", "strength_2", "weakness_1", "weakness_2"):
+        assert set(scored[column]) <= labels
+    assert set(model.score(panel.head(50), lang="ko")["strength_1"]) <= labels_ko
+    # a strength really is above the peers: the firm's score on it beats the peer median
+    assert (scored["strength_1"] != "").mean() > 0.9
+
+
+def test_score_columns_and_korean_labels(panel, model):
+    """score_firms gives identity then score columns; --lang ko gives Korean headers."""
+    rows = panel[panel["year"] == 2023].head(3)
+    out = score_firms(rows, model)
+    assert list(out.columns[:6]) == ["firm_id", "brn", "firm_name", "year", "ksic", "region"]
+    assert all(c in out.columns for c in SCORE_COLUMNS)
+    ko = score_firms(rows, model, lang="ko")
+    assert "기술혁신지수" in ko.columns and "사업자등록번호" in ko.columns
+
+
+def test_percentiles_in_range_and_monotone(panel, model):
+    """Percentiles lie in 0-100 and rise with the index."""
+    scored = model.score(panel[panel["year"] == 2023]).dropna(subset=["tech_index"])
+    assert scored["percentile"].between(0, 100).all()
+    assert scored["industry_percentile"].between(0, 100).all()
+    ordered = scored.sort_values("tech_index")["percentile"].to_numpy()
+    assert np.all(np.diff(ordered) >= -1e-12)
+
+
+def test_rebase_is_recorded(panel, model):
+    """Refitting on another base year changes the scale and records both bases."""
+    rebased = TechIndex.from_dict(model.to_dict())
+    rebased.spec = rebased.spec_
+    rebased.fit(panel, reference_year=2021)
+    history = rebased.reference_["history"]
+    assert [h["year"] for h in history] == [2023, 2021]
+    scored = in_year(rebased, panel, 2021)
+    assert scored.loc[scored["grade"] != "NR", "tech_index"].mean() == pytest.approx(100)
+
+
+def test_unfitted_model_refuses_to_score(panel):
+    """Scoring before fitting is a clear error."""
+    with pytest.raises(ValueError, match="not fitted"):
+        TechIndex().score(panel)
