@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from ktop_index import __version__
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+MAX_SHOWN = 30  # errors printed by commands other than validate, which prints them all
 MONEY_CHOICES = ("원", "천원", "백만원", "억원", "KRW", "KRW_thousand", "KRW_million")
 
 
@@ -173,7 +174,8 @@ def cmd_composite(args: argparse.Namespace) -> int:
     from ktop_index.composite import run_files
 
     run_files(args.data, args.meta, args.output, normalise=args.normalise,
-              aggregate=args.aggregate, weights_path=args.weights)
+              aggregate=args.aggregate, weights_path=args.weights,
+              l_u=tuple(args.range), m_sd=tuple(args.mean_sd))
     print(f"wrote {args.output}")
     return EXIT_OK
 
@@ -275,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aggregate", default="amean", choices=("amean", "gmean"),
                    help="aggregation (default amean: weighted arithmetic mean)")
     p.add_argument("--weights", help="weights table (iCode, Level, Weight) overriding iMeta's")
+    p.add_argument("--range", nargs=2, type=float, default=(0.0, 100.0), metavar=("L", "U"),
+                   help="min-max target range (default 0 100; gmean needs L > 0, e.g. 1 100)")
+    p.add_argument("--mean-sd", nargs=2, type=float, default=(0.0, 1.0), metavar=("M", "SD"),
+                   help="z-score target mean and sd (default 0 1)")
     p.set_defaults(func=cmd_composite)
     return parser
 
@@ -306,8 +312,12 @@ def run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> 
         print(f"ktop {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DataError as exc:
-        for problem in exc.problems:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        for problem in errors[:MAX_SHOWN]:
             print(problem.line(getattr(args, "lang", "en")), file=sys.stderr)
+        if len(errors) > MAX_SHOWN:
+            print(f"... and {len(errors) - MAX_SHOWN} more errors; `ktop validate FILE` lists "
+                  "them all", file=sys.stderr)
         return EXIT_DATA
     except OSError as exc:
         print(f"ktop {args.command}: error: {exc}", file=sys.stderr)
