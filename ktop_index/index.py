@@ -174,9 +174,10 @@ class TechIndex:
 
     def _transformed(self, frame: pd.DataFrame) -> np.ndarray:
         raw = compute_indicators(frame, self._indicators())
-        columns = [transform(raw[s["name"]].to_numpy(), s["transform"]) * s["direction"]
-                   for s in self._indicators()]
-        return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+        values = np.empty((len(frame), len(self._indicators())))
+        for j, s in enumerate(self._indicators()):
+            values[:, j] = transform(raw[s["name"]].to_numpy(), s["transform"]) * s["direction"]
+        return values
 
     def _fit_goalposts(self, values: np.ndarray) -> None:
         norm = self.spec_["normalisation"]
@@ -294,11 +295,15 @@ class TechIndex:
     def _industry_percentiles(self, tech: np.ndarray, ksic) -> np.ndarray:
         """Percentile within the division's reference; the section's where the division has
         too few reference firms; the whole reference where both have."""
-        groups = _peer_lookup(ksic, self.industry_tables_, len(tech))
+        groups = list(self.industry_tables_)
+        index = _peer_index(ksic, groups, len(tech))
         result = np.interp(tech, *self.percentile_table_)
-        for group in np.unique(groups[groups != "*"]):
-            members = groups == group
-            result[members] = np.interp(tech[members], *self.industry_tables_[group])
+        order = np.argsort(index, kind="stable")
+        bounds = np.searchsorted(index[order], np.arange(len(groups) + 1))
+        for k, group in enumerate(groups):
+            members = order[bounds[k]:bounds[k + 1]]
+            if members.size:
+                result[members] = np.interp(tech[members], *self.industry_tables_[group])
         return result
 
     def _contributions(self, domains: np.ndarray, rated: np.ndarray) -> dict:
@@ -315,23 +320,23 @@ class TechIndex:
     def _reasons(self, scores: np.ndarray, ksic, lang: str) -> dict:
         """The two indicators most above and most below the industry peers' median."""
         names = [s["name"] for s in self._indicators()]
-        medians = np.tile([self.peer_medians_["*"][n] for n in names], (len(scores), 1))
-        groups = _peer_lookup(ksic, self.peer_medians_, len(scores))
-        for group in np.unique(groups[groups != "*"]):
-            medians[groups == group] = [self.peer_medians_[group][n] for n in names]
+        groups = ["*"] + [g for g in self.peer_medians_ if g != "*"]
+        table = np.array([[self.peer_medians_[g][n] for n in names] for g in groups])
+        medians = table[_peer_index(ksic, groups[1:], len(scores)) + 1]
         gap = scores - medians
-        labels = np.array([s["label_ko" if lang == "ko" else "label"]
-                           for s in self._indicators()] + [""], dtype=object)
-        blank = len(names)
+        labels = [s["label_ko" if lang == "ko" else "label"] for s in self._indicators()] + [""]
         up = np.where(np.isnan(gap), -np.inf, gap)
-        down = np.where(np.isnan(gap), np.inf, gap)
-        best = np.argsort(-up, axis=1, kind="stable")[:, :2]
-        worst = np.argsort(down, axis=1, kind="stable")[:, :2]
-        rows = np.arange(len(scores))[:, None]
-        best = np.where(up[rows, best] > 0, best, blank)
-        worst = np.where(down[rows, worst] < 0, worst, blank)
-        return {"strength_1": labels[best[:, 0]], "strength_2": labels[best[:, 1]],
-                "weakness_1": labels[worst[:, 0]], "weakness_2": labels[worst[:, 1]]}
+        down = np.where(np.isnan(gap), -np.inf, -gap)
+        out = {}
+        for prefix, values in (("strength", up), ("weakness", down)):
+            for rank in (1, 2):  # two passes of argmax beat a full sort of every row
+                best = np.argmax(values, axis=1)
+                chosen = values[np.arange(len(values)), best]
+                codes = np.where(chosen > 0, best, len(names))
+                # categorical: one copy of each label, not a million strings
+                out[f"{prefix}_{rank}"] = pd.Categorical.from_codes(codes, categories=labels)
+                values[np.arange(len(values)), best] = -np.inf
+        return out
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
@@ -426,13 +431,17 @@ def _division_and_section(ksic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return division.to_numpy(dtype=object), section.to_numpy(dtype=object)
 
 
-def _peer_lookup(ksic, known, n: int) -> np.ndarray:
-    """Each row's peer group: its division if ``known`` has it, else its section, else '*'."""
-    if ksic is None:
-        return np.full(n, "*", dtype=object)
-    division, section = _division_and_section(ksic)
-    groups = np.where(np.isin(section, list(known)), section, "*")
-    return np.where(np.isin(division, list(known)), division, groups).astype(object)
+def _peer_index(ksic, groups: list[str], n: int) -> np.ndarray:
+    """Each row's peer group as a position in ``groups``: its division if listed, else its
+    section if listed, else -1 (the whole reference). Works on the distinct codes only."""
+    if ksic is None or not groups:
+        return np.full(n, -1, dtype=np.int64)
+    codes, uniques = pd.factorize(pd.Series(ksic, dtype="str"), use_na_sentinel=True)
+    division, section = _division_and_section(np.asarray(uniques, dtype=object))
+    position = {g: k for k, g in enumerate(groups)}
+    per_unique = np.array([position.get(d, position.get(s, -1))
+                           for d, s in zip(division, section)] + [-1], dtype=np.int64)
+    return per_unique[codes]  # code -1 (missing ksic) picks the trailing -1
 
 
 def _peer_groups(ksic: np.ndarray) -> dict[str, np.ndarray]:

@@ -21,6 +21,7 @@ Example
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io as _io
@@ -116,13 +117,38 @@ def _text_columns(headers: list[str]) -> set[str]:
 
 
 def _read_csv(path: Path, source: str) -> RawTable:
-    data = path.read_bytes()
-    encoding = detect_encoding(data)
-    if encoding != "utf-8":
-        data = data.decode(encoding).encode("utf-8")
-    first_line = data.split(b"\n", 1)[0].decode("utf-8")
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    encoding = _detect_head(head)
+    try:
+        return _read_csv_as(path, source, head, encoding)
+    except pa.ArrowInvalid as exc:
+        if encoding == "cp949" or "UTF8" not in str(exc).upper().replace("-", ""):
+            raise
+        # a large file whose first 64 KiB looked like UTF-8 but is not: read it whole
+        return _read_csv_as(path, source, head, detect_encoding(path.read_bytes()))
+
+
+def _detect_head(head: bytes) -> str:
+    """The encoding judged from the first bytes (a character cut at the end is allowed)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return detect_encoding(head if len(head) < (1 << 16) else head[:-1])
+
+
+def _read_csv_as(path: Path, source: str, head: bytes, encoding: str) -> RawTable:
+    if encoding == "cp949":  # transcode for pyarrow, which reads UTF-8 (with or without BOM)
+        data: object = _io.BytesIO(path.read_bytes().decode("cp949").encode("utf-8"))
+        head = data.getvalue()[:1 << 16]
+    else:
+        data = str(path)
+    first_line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    headers = next(csv.reader([first_line], delimiter=delimiter), [])
+    headers = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter), [])
     if not any(h.strip() for h in headers):
         return RawTable(pd.DataFrame(), np.zeros(0, dtype=np.int64), source, encoding)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
@@ -130,18 +156,23 @@ def _read_csv(path: Path, source: str) -> RawTable:
     text_types = {h: pa.string() for h in _text_columns(headers)}
     try:
         table = _arrow_csv(data, parse, text_types)
-    except pa.ArrowInvalid:
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc).upper().replace("-", ""):
+            raise
         # type inference looks at the first block only; a later '-' or '1,234' breaks it
+        if hasattr(data, "seek"):
+            data.seek(0)
         table = _arrow_csv(data, parse, {h: pa.string() for h in headers})
-    frame = table.to_pandas()
-    return _with_rows(frame, source, encoding)
+    if encoding != "cp949" and any(pa.types.is_binary(f.type) for f in table.schema):
+        raise pa.ArrowInvalid("invalid UTF8 in a column")  # pyarrow typed it as bytes
+    return _with_rows(table.to_pandas(), source, encoding)
 
 
-def _arrow_csv(data: bytes, parse: pacsv.ParseOptions, types: dict) -> pa.Table:
+def _arrow_csv(data, parse: pacsv.ParseOptions, types: dict) -> pa.Table:
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                    quoted_strings_can_be_null=True)
     read = pacsv.ReadOptions(block_size=1 << 24, use_threads=True)
-    return pacsv.read_csv(_io.BytesIO(data), read_options=read, parse_options=parse,
+    return pacsv.read_csv(data, read_options=read, parse_options=parse,
                           convert_options=convert)
 
 
@@ -258,8 +289,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = 
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         data = _escape_formulas(frame)
-        _atomic(path, lambda tmp: data.to_csv(tmp, index=False, encoding="utf-8-sig",
-                                              lineterminator="\r\n"))
+        _atomic(path, lambda tmp: _write_csv(data, tmp))
     elif suffix in EXCEL_SUFFIXES:
         data = _escape_formulas(frame)
         _atomic(path, lambda tmp: _write_excel(data, tmp, sheet_name))
@@ -269,6 +299,23 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = 
     else:
         raise InputError(f"{path}: unknown file type '{suffix}' "
                          "(expected .csv, .xlsx or .parquet)")
+
+
+def _write_csv(frame: pd.DataFrame, tmp: str) -> None:
+    """UTF-8 with BOM; pyarrow's writer (fast, shortest round-trip floats), pandas as fallback."""
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return
+    # dictionary (categorical) columns are written as their text
+    table = table.cast(pa.schema([pa.field(f.name, f.type.value_type)
+                                  if pa.types.is_dictionary(f.type) else f
+                                  for f in table.schema]))
+    options = pacsv.WriteOptions(quoting_style="needed")
+    with open(tmp, "wb") as handle:
+        handle.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(table, handle, write_options=options)
 
 
 def _write_excel(frame: pd.DataFrame, tmp: str, sheet_name: str) -> None:

@@ -340,18 +340,42 @@ def _money_factor_for(header: str, name: str, default_factor: float | None, sour
     return None
 
 
-def _cell_problems(mask: np.ndarray, rows: np.ndarray, values: pd.Series, source: str,
+def _cell_problems(mask: np.ndarray, rows: np.ndarray, values, source: str,
                    header: str, code: str, severity: str = "error", **params) -> list[Problem]:
+    """One problem per flagged cell; ``values`` (array or Series) gives the shown value."""
     found = []
     for i in np.flatnonzero(mask):
+        value = values.iloc[i] if isinstance(values, pd.Series) else values[i]
+        if isinstance(value, (float, np.floating)):
+            value = f"{value:g}"
         found.append(Problem(source, int(rows[i]), header, code, severity,
-                             {"value": values.iloc[i], **params}))
+                             {"value": value, **params}))
     return found
+
+
+def _by_unique(series: pd.Series, parse):
+    """Apply ``parse`` (Series -> (values, bad)) to the distinct values only, then broadcast.
+
+    Text columns repeat a few values many times (KSIC codes, regions, years as text), so
+    this turns a per-row cost into a per-distinct-value one.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values, bad = parse(pd.Series(uniques, dtype=series.dtype))
+    if values is None:
+        values = np.zeros(len(uniques))
+    bad = np.zeros(len(uniques), bool) if bad is None else np.asarray(bad, dtype=bool)
+    bad = np.append(bad, False)[codes]
+    if isinstance(values, pd.Series):
+        filler = pd.NA if isinstance(values.dtype, pd.BooleanDtype) else None
+        padded = pd.concat([values, pd.Series([filler], dtype=values.dtype)],
+                           ignore_index=True)
+        return padded.take(codes).reset_index(drop=True), bad
+    return np.append(np.asarray(values, dtype="float64"), np.nan)[codes], bad
 
 
 def _check_range(f, values: np.ndarray, rows, header, source, problems) -> np.ndarray:
     """Flag values outside the field's range; returns the mask of bad cells."""
-    shown = pd.Series(values).map(lambda v: f"{v:g}")
+    shown = values
     bad = np.zeros(len(values), bool)
     if f.minimum == 0:
         neg = values < 0
@@ -369,44 +393,50 @@ def _check_range(f, values: np.ndarray, rows, header, source, problems) -> np.nd
 
 def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
     """Parse one column by the field's kind; bad cells become NaN/NA and problems."""
-    raw_text = _as_text(series) if not pd.api.types.is_numeric_dtype(series.dtype) else series
+    numeric = pd.api.types.is_numeric_dtype(series.dtype)
+    raw_text = series if numeric else _by_unique(series, lambda u: (_as_text(u), None))[0]
     if f.kind in ("int", "float", MONEY):
-        values, bad = parse_numbers(series, dash_is_zero=True)
+        values, bad = (parse_numbers(series, dash_is_zero=True) if numeric else
+                       _by_unique(series, lambda u: parse_numbers(u, dash_is_zero=True)))
         problems += _cell_problems(bad, rows, raw_text, source, header, "not_number",
                                    expected=_EXPECTED[f.kind][0], expected_ko=_EXPECTED[f.kind][1])
         if f.kind == "int":
             frac = ~np.isnan(values) & (values != np.floor(values))
-            problems += _cell_problems(frac, rows, pd.Series(values), source, header,
-                                       "not_integer")
+            problems += _cell_problems(frac, rows, values, source, header, "not_integer")
             values = np.where(frac, np.nan, values)
         values = np.where(_check_range(f, values, rows, header, source, problems), np.nan, values)
         if f.kind == MONEY and factor not in (None, 1.0):
             values = values * factor
         return pd.Series(values, dtype="float64")
     if f.kind == "year":
-        values, bad = parse_years(series)
+        values, bad = parse_years(series) if numeric else _by_unique(series, parse_years)
         problems += _cell_problems(bad, rows, raw_text, source, header, "bad_year")
         values = np.where(_check_range(f, values, rows, header, source, problems), np.nan, values)
         return pd.Series(values, dtype="float64")
     if f.kind == "yesno":
-        values, bad = parse_yesno(series)
+        values, bad = _by_unique(series, parse_yesno)
         problems += _cell_problems(bad, rows, raw_text, source, header, "bad_yesno")
         return values
     if f.kind == "code":
-        codes, bad, not_rev11 = normalise_ksic(series)
+        codes, bad = _by_unique(series, lambda u: _ksic_parts(u)[:2])
+        not_rev11, _ = _by_unique(series, lambda u: (_ksic_parts(u)[2], None))
         problems += _cell_problems(bad, rows, raw_text, source, header, "bad_ksic")
-        problems += _cell_problems(not_rev11, rows, codes, source, header, "ksic_not_rev11",
-                                   "warning")
+        problems += _cell_problems(not_rev11 == 1, rows, codes, source, header,
+                                   "ksic_not_rev11", "warning")
         return codes
-    text = _as_text(series)
-    text = text.where(~_blank(text))
+    text = raw_text.where(~_blank(raw_text))
     if f.kind == "region":
-        digits = text.str.fullmatch(r"\d+", na=False)
-        bad = (digits & ~text.str.len().isin([5, 10])).to_numpy()
+        _, bad = _by_unique(text, lambda u: (None, (u.str.fullmatch(r"\d+", na=False)
+                                                    & ~u.str.len().isin([5, 10])).to_numpy()))
         problems += _cell_problems(bad, rows, text, source, header, "bad_region_code")
     if f.name == "brn":
         return _parse_brn(text, rows, header, source, problems)
     return text
+
+
+def _ksic_parts(unique: pd.Series):
+    codes, bad, not_rev11 = normalise_ksic(unique)
+    return codes, bad, not_rev11.astype("float64")
 
 
 def _parse_brn(text: pd.Series, rows, header, source, problems) -> pd.Series:
@@ -459,9 +489,10 @@ def _duplicates(frame, mapping, rows, source, problems) -> None:
     dup = keys.duplicated(keep="first").to_numpy() & keys.notna().all(axis=1).to_numpy()
     if not dup.any():
         return
+    involved = keys.duplicated(keep=False).to_numpy()
     first_row = {}
-    for i, (k, y) in enumerate(keys.itertuples(index=False)):
-        first_row.setdefault((k, y), int(rows[i]))
+    for i in np.flatnonzero(involved):
+        first_row.setdefault((keys.iat[i, 0], keys.iat[i, 1]), int(rows[i]))
     for i in np.flatnonzero(dup):
         k, y = keys.iat[i, 0], keys.iat[i, 1]
         problems.append(Problem(source, int(rows[i]), mapping["year"][0], "duplicate_firm_year",
@@ -536,7 +567,9 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
     frame = pd.DataFrame(columns)
     for name in ("year", "brn", "firm_id"):
         if name in mapping and not (name == "firm_id" and "brn" in mapping):
-            missing = _blank(_as_text(table[mapping[name][0]])).to_numpy()
+            column = table[mapping[name][0]]
+            missing = (column.isna().to_numpy() if pd.api.types.is_numeric_dtype(column.dtype)
+                       else _by_unique(column, lambda u: (None, _blank(_as_text(u))))[1])
             problems += _cell_problems(missing, rows, frame[name], source, mapping[name][0],
                                        "missing_value", field=name,
                                        label=FIELD_BY_NAME[name].label_ko)
