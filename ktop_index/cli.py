@@ -112,8 +112,11 @@ def _read_valid(path: str, args: argparse.Namespace, progress: "Progress"):
     progress.rows = len(table.frame)
     progress.step("validating")
     result = validate(table, money_unit=getattr(args, "money_unit", None))
-    for problem in result.warnings:
+    for problem in result.warnings[:MAX_SHOWN]:
         print(problem.line(args.lang), file=sys.stderr)
+    if len(result.warnings) > MAX_SHOWN:
+        print(f"... and {len(result.warnings) - MAX_SHOWN} more warnings; `ktop validate FILE` "
+              "lists them all", file=sys.stderr)
     if not result.ok:
         raise DataError(result.problems)
     return result.frame

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -253,14 +254,29 @@ def _escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for column in frame.columns:
         series = frame[column]
-        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categories = series.cat.categories.astype("str")
+            risky = _formula_like(categories)
+            if risky.any():
+                if out is frame:
+                    out = frame.copy()
+                out[column] = series.cat.rename_categories(
+                    categories.where(~risky, "'" + categories))
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             text = series.astype("str")
-            risky = text.str.match(r"^[=+@\t\r]|^-[^\d.]", na=False)
+            risky = _formula_like(text)
             if risky.any():
                 if out is frame:
                     out = frame.copy()
                 out[column] = text.where(~risky, "'" + text)
     return out
+
+
+def _formula_like(text) -> np.ndarray:
+    """Text starting with =, +, @, a tab or CR, or '-' not followed by a number."""
+    array = pa.array(pd.Series(text, dtype="str"), from_pandas=True).cast(pa.string())
+    found = pa.compute.match_substring_regex(array, r"^([=+@\t\r]|-[^0-9.])")
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def _atomic(path: Path, write) -> None:
@@ -279,17 +295,23 @@ def _atomic(path: Path, write) -> None:
         raise
 
 
-def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = "data") -> None:
-    """Write ``frame`` atomically as CSV (UTF-8 with BOM), XLSX or Parquet, by suffix.
+def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = "data",
+                encoding: str = "utf-8-sig") -> None:
+    """Write ``frame`` atomically as CSV, XLSX or Parquet, by suffix.
 
-    The same frame always gives the same bytes (CSV and Parquet), so outputs can be compared
-    in an audit.
+    CSV is UTF-8 with a BOM unless ``encoding`` says otherwise (``'cp949'`` writes what an
+    older Korean Excel saves). The same frame always gives the same bytes (CSV and Parquet),
+    so outputs can be compared in an audit.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         data = _escape_formulas(frame)
-        _atomic(path, lambda tmp: _write_csv(data, tmp))
+        if encoding == "utf-8-sig":
+            _atomic(path, lambda tmp: _write_csv(data, tmp))
+        else:
+            _atomic(path, lambda tmp: data.to_csv(tmp, index=False, encoding=encoding,
+                                                  lineterminator="\r\n"))
     elif suffix in EXCEL_SUFFIXES:
         data = _escape_formulas(frame)
         _atomic(path, lambda tmp: _write_excel(data, tmp, sheet_name))
