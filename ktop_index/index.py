@@ -60,7 +60,7 @@ SCORE_COLUMNS = ("infrastructure", "input", "activity", "outcome", "composite", 
 # Korean labels of the scoring output (--lang ko).
 OUTPUT_LABELS_KO = {
     "infrastructure": "인프라", "input": "투입", "activity": "활동", "outcome": "성과",
-    "composite": "종합점수", "tech_index": "기술혁신지수", "grade": "등급",
+    "composite": "종합점수", "tech_index": "기업혁신역량지수", "grade": "등급",
     "percentile": "백분위", "industry_percentile": "업종내백분위", "coverage": "자료충족률",
     "contrib_infrastructure": "기여_인프라", "contrib_input": "기여_투입",
     "contrib_activity": "기여_활동", "contrib_outcome": "기여_성과",
@@ -92,10 +92,22 @@ def load_spec(spec: dict | str | os.PathLike | None = None) -> dict:
 
 
 def data_hash(frame: pd.DataFrame) -> str:
-    """sha256 of a frame's contents (values and column names), independent of its file format."""
+    """sha256 of the contract columns' values, independent of file format and dtypes.
+
+    Numbers (plain or nullable, int or float) hash as float64; text as text; missing as
+    missing. Columns outside the contract are left out.
+    """
+    from ktop_index.contract import FIELDS
+
     digest = hashlib.sha256()
-    digest.update("\x1f".join(map(str, frame.columns)).encode("utf-8"))
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    for name in [f.name for f in FIELDS if f.name in frame]:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column):
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            values = column.astype(object).where(column.notna(), None).to_numpy()
+        digest.update(name.encode("utf-8"))
+        digest.update(pd.util.hash_array(values, categorize=False).tobytes())
     return digest.hexdigest()
 
 

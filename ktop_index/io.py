@@ -26,7 +26,9 @@ import csv
 import datetime as dt
 import io as _io
 import os
+import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,6 +281,12 @@ def _formula_like(text) -> np.ndarray:
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
@@ -288,6 +296,7 @@ def _atomic(path: Path, write) -> None:
         write(tmp)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -348,6 +357,26 @@ def _write_excel(frame: pd.DataFrame, tmp: str, sheet_name: str) -> None:
         for i, column in enumerate(frame.columns, start=1):
             width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(4 + width * 1.3, 60)
+    _fix_xlsx_times(tmp)
+
+
+_FIXED_TIME = b"2000-01-01T00:00:00Z"
+
+
+def _fix_xlsx_times(path: str) -> None:
+    """Pin the workbook's created/modified stamps and the zip entry times, so the same table
+    always gives the same XLSX bytes (an audit compares files)."""
+    with zipfile.ZipFile(path) as book:
+        entries = [(info, book.read(info.filename)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                              lambda m: m.group(1) + _FIXED_TIME, data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            book.writestr(fixed, data)
 
 
 def write_csv_text(rows: list[list[object]], path: str | os.PathLike) -> None:

@@ -424,6 +424,8 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
         problems += _cell_problems(not_rev11 == 1, rows, codes, source, header,
                                    "ksic_not_rev11", "warning")
         return codes
+    if f.kind in ("text", "region"):  # names and addresses stay as written, only trimmed
+        raw_text = _by_unique(series, lambda u: (u.astype("str").str.strip(), None))[0]
     text = raw_text.where(~_blank(raw_text))
     if f.kind == "region":
         _, bad = _by_unique(text, lambda u: (None, (u.str.fullmatch(r"\d+", na=False)

@@ -150,7 +150,7 @@ def test_score_columns_and_korean_labels(panel, model):
     assert list(out.columns[:6]) == ["firm_id", "brn", "firm_name", "year", "ksic", "region"]
     assert all(c in out.columns for c in SCORE_COLUMNS)
     ko = score_firms(rows, model, lang="ko")
-    assert "기술혁신지수" in ko.columns and "사업자등록번호" in ko.columns
+    assert "기업혁신역량지수" in ko.columns and "사업자등록번호" in ko.columns
 
 
 def test_percentiles_in_range_and_monotone(panel, model):

@@ -1,0 +1,68 @@
+"""The bundled data: valid, reproducible, and the example of mistakes says what it should."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ktop_index.index import TechIndex
+from ktop_index.io import detect_encoding, read_table
+from ktop_index.synth import generate
+from ktop_index.validate import validate
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def test_jeju_applicants_are_valid_in_both_formats():
+    """The bundled applicants validate cleanly, as XLSX and as a CP949 CSV, with equal content."""
+    xlsx = validate(read_table(DATA / "jeju_2025_applicants.xlsx"))
+    csv = validate(read_table(DATA / "jeju_2025_applicants.csv"))
+    assert xlsx.problems == [] and csv.problems == []
+    assert len(xlsx.frame) == 150
+    assert detect_encoding((DATA / "jeju_2025_applicants.csv").read_bytes()) == "cp949"
+    pd.testing.assert_frame_equal(xlsx.frame, csv.frame, check_dtype=False)
+
+
+def test_applicants_have_korean_headers_and_screen_outs():
+    """Headers are Korean with units; some applicants are there to be screened out."""
+    table = read_table(DATA / "jeju_2025_applicants.xlsx").frame
+    assert "사업자등록번호" in table.columns and "매출액(천원)" in table.columns
+    key = pd.read_csv(DATA / "jeju_2025_applicants_key.csv", encoding="utf-8-sig")
+    screened = key["expected"].fillna("").str.startswith("screen-out")
+    assert 0.08 <= screened.mean() <= 0.2
+    frame = validate(read_table(DATA / "jeju_2025_applicants.xlsx")).frame
+    outside = key.loc[key["expected"].fillna("").str.contains("Seoul 세종대로"), "brn"]
+    regions = frame.set_index("brn").loc[outside, "region"]
+    assert regions.str.startswith("서울특별시").all()
+
+
+def test_example_of_mistakes_reports_each_one():
+    """applicants_with_errors.csv yields one problem per planted mistake, in row order."""
+    result = validate(read_table(DATA / "examples" / "applicants_with_errors.csv"))
+    found = [(p.row, p.code) for p in result.errors]
+    assert found == [(1, "money_unit"), (2, "bad_brn"), (3, "staff_gt_employees"),
+                     (4, "founded_after_year"), (5, "not_number"), (6, "negative"),
+                     (7, "out_of_range"), (8, "not_integer"), (9, "bad_yesno"),
+                     (11, "duplicate_firm_year"), (12, "bad_ksic")]
+
+
+def test_sample_panel_is_the_generator_output():
+    """data/sample_panel.parquet is exactly generate(2000 firms, 2014-2024, seed 0)."""
+    committed = pd.read_parquet(DATA / "sample_panel.parquet")
+    fresh = generate(n_firms=2000, years=(2014, 2024), seed=0).panel
+    pd.testing.assert_frame_equal(committed, fresh)
+
+
+def test_default_model_is_reproducible():
+    """models/default.json is the spec fitted on the synthetic panel (20,000 firms, seed 0, 2024)."""
+    committed = json.loads((MODELS / "default.json").read_text(encoding="utf-8"))
+    panel = generate(n_firms=20000, years=(2014, 2024), seed=0).panel
+    fresh = TechIndex(spec=str(MODELS / "tech_index_spec.json")).fit(panel, 2024).to_dict()
+    fresh = json.loads(json.dumps(fresh))
+    committed.pop("package_version"), fresh.pop("package_version")
+    assert committed["reference"]["year"] == 2024
+    assert committed == fresh
