@@ -16,7 +16,6 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ktop_index.cli import main

@@ -165,16 +165,17 @@ class TechIndex:
         self.domain_means_ = {d: float(np.nanmean(domains[rated, k]))
                               for k, d in enumerate(self._domain_names())}
         tech = self._tech_index(composite)[rated]
-        self._fit_percentiles(tech, frame.loc[is_ref, "ksic"].to_numpy()[rated]
-                              if "ksic" in frame else None)
-        self._fit_peers(scores[rated], frame.loc[is_ref, "ksic"].to_numpy()[rated]
-                        if "ksic" in frame else None)
+        groups = (_peer_groups(frame.loc[is_ref, "ksic"].to_numpy()[rated])
+                  if "ksic" in frame else {})
+        self._fit_percentiles(tech, groups)
+        self._fit_peers(scores[rated], groups)
         previous = getattr(self, "reference_", None)
         history = list(previous["history"]) if previous else []
+        digest = data_hash(frame.loc[is_ref])
         self.reference_ = {
             "year": int(year), "rows": int(is_ref.sum()), "rated_rows": int(rated.sum()),
-            "data_sha256": data_hash(frame.loc[is_ref]),
-            "history": history + [{"year": int(year), "data_sha256": data_hash(frame.loc[is_ref])}],
+            "data_sha256": digest,
+            "history": history + [{"year": int(year), "data_sha256": digest}],
         }
         return self
 
@@ -237,27 +238,21 @@ class TechIndex:
         scale = self.spec_["scale"]
         return scale["mean"] + scale["sd"] * (composite - self.composite_mean_) / self.composite_sd_
 
-    def _fit_percentiles(self, tech: np.ndarray, ksic: np.ndarray | None) -> None:
+    def _fit_percentiles(self, tech: np.ndarray, groups: dict[str, np.ndarray]) -> None:
         points = int(self.spec_["reference_quantile_points"])
         self.percentile_table_ = _quantile_table(tech, points)
         self.grade_cutoffs_ = [
             (g["grade"], float(np.percentile(tech, g["min_percentile"])) if g["min_percentile"]
              else -np.inf) for g in self.spec_["grades"]]
-        self.industry_tables_ = {}
-        if ksic is None:
-            return
         peers = self.spec_["peers"]
-        for group, members in _peer_groups(ksic).items():
-            if members.sum() >= peers["min_size"]:
-                self.industry_tables_[group] = _quantile_table(tech[members],
-                                                               int(peers["quantile_points"]))
+        self.industry_tables_ = {
+            group: _quantile_table(tech[members], int(peers["quantile_points"]))
+            for group, members in groups.items() if members.sum() >= peers["min_size"]}
 
-    def _fit_peers(self, scores: np.ndarray, ksic: np.ndarray | None) -> None:
+    def _fit_peers(self, scores: np.ndarray, groups: dict[str, np.ndarray]) -> None:
         names = [s["name"] for s in self._indicators()]
         self.peer_medians_ = {"*": dict(zip(names, _nanmedian(scores)))}
-        if ksic is None:
-            return
-        for group, members in _peer_groups(ksic).items():
+        for group, members in groups.items():
             if members.sum() >= self.spec_["peers"]["min_size"]:
                 self.peer_medians_[group] = dict(zip(names, _nanmedian(scores[members])))
 

@@ -377,11 +377,3 @@ def _fix_xlsx_times(path: str) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             book.writestr(fixed, data)
-
-
-def write_csv_text(rows: list[list[object]], path: str | os.PathLike) -> None:
-    """Write rows (the first is the header) as an Excel-friendly CSV, atomically."""
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle, lineterminator="\r\n").writerows(rows)
-    _atomic(Path(path), write)

@@ -39,10 +39,10 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ktop_index.brn import brn_problem, format_brn, normalise_brn
+from ktop_index.brn import brn_problem, format_brn
 from ktop_index.contract import (
     FIELD_BY_NAME, FIELDS, MONEY, MONEY_UNITS, known_headers, match_header, money_factor,
-    _key,
+    split_unit, _key,
 )
 from ktop_index.io import RawTable, read_table
 
@@ -325,8 +325,6 @@ def _map_columns(raw: pd.DataFrame, source: str, money_unit: str | None,
 def _money_factor_for(header: str, name: str, default_factor: float | None, source: str,
                       problems: list[Problem]) -> float | None:
     """The unit of a money header that carries no known unit."""
-    from ktop_index.contract import split_unit
-
     _, unit = split_unit(header)
     if unit is not None and _key(unit) not in MONEY_UNITS:
         problems.append(Problem(source, 1, header, "bad_unit", "error", {"unit": unit}))
@@ -418,10 +416,10 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
         problems += _cell_problems(bad, rows, raw_text, source, header, "bad_yesno")
         return values
     if f.kind == "code":
-        codes, bad = _by_unique(series, lambda u: _ksic_parts(u)[:2])
-        not_rev11, _ = _by_unique(series, lambda u: (_ksic_parts(u)[2], None))
+        codes, bad = _by_unique(series, lambda u: normalise_ksic(u)[:2])
+        not_rev11 = (codes.notna() & ~codes.isin(ksic11_codes())).to_numpy()
         problems += _cell_problems(bad, rows, raw_text, source, header, "bad_ksic")
-        problems += _cell_problems(not_rev11 == 1, rows, codes, source, header,
+        problems += _cell_problems(not_rev11, rows, codes, source, header,
                                    "ksic_not_rev11", "warning")
         return codes
     if f.kind in ("text", "region"):  # names and addresses stay as written, only trimmed
@@ -434,11 +432,6 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
     if f.name == "brn":
         return _parse_brn(text, rows, header, source, problems)
     return text
-
-
-def _ksic_parts(unique: pd.Series):
-    codes, bad, not_rev11 = normalise_ksic(unique)
-    return codes, bad, not_rev11.astype("float64")
 
 
 def _parse_brn(text: pd.Series, rows, header, source, problems) -> pd.Series:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pandas as pd
-import pytest
 
 from ktop_index.cli import main
 from ktop_index.io import read_table

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from ktop_index.index import TechIndex
 from ktop_index.io import detect_encoding, read_table
