@@ -287,6 +287,25 @@ class TechIndex:
             result[column] = result[column].where(rated)
         return result
 
+    def components(self, frame: pd.DataFrame) -> dict:
+        """The intermediate steps of scoring, for analyses that recombine them.
+
+        Returns a dict of numpy arrays, one row per input row:
+        ``values`` (rows x indicators: transformed, direction-signed indicator values, in the
+        spec's order), ``scores`` (rows x indicators, 0-100 between the fitted goalposts, NaN
+        where missing), ``domains`` (rows x domains, 0-100), ``coverage`` (0-1) and ``rated``
+        (bool: coverage at least the spec's minimum). Names are in ``indicator_names`` and
+        ``domain_names``.
+        """
+        self._check_fitted()
+        values = self._transformed(frame)
+        scores = self._indicator_scores(values)
+        domains, coverage = self._domain_scores(scores)
+        return {"values": values, "scores": scores, "domains": domains, "coverage": coverage,
+                "rated": coverage >= self.spec_["missing"]["min_coverage"],
+                "indicator_names": [s["name"] for s in self._indicators()],
+                "domain_names": self._domain_names()}
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "goalposts_"):
             raise ValueError("this TechIndex is not fitted yet: call fit() or load a model file")
