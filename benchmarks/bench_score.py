@@ -58,7 +58,8 @@ def main_bench() -> None:
     # warm the file cache and the imports, then measure
     pacsv.read_csv(source)
     with redirect_stdout(io.StringIO()):
-        main(["score", str(source), "-o", str(target)])
+        if main(["score", str(source), "-o", str(target)]) != 0:
+            raise SystemExit("ktop score failed on the benchmark input")
 
     floor_times, score_times = [], []
     for _ in range(3):

@@ -137,19 +137,31 @@ class Progress:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from ktop_index.index import TechIndex, score_firms
-    from ktop_index.io import write_table
+    from ktop_index.index import TechIndex, score_firms, score_firms_blocks
+    from ktop_index.io import CSV_SUFFIXES, write_csv_blocks, write_table
 
     progress = Progress(["reading", "validating", "scoring", "writing"])
     frame = _read_valid(args.input, args, progress)
     model = TechIndex.load(args.model)
-    progress.step("scoring")
-    scored = score_firms(frame, model, lang=args.lang)
-    progress.step("writing")
-    write_table(scored, args.output)
-    grades = scored["등급" if args.lang == "ko" else "grade"]
-    not_rated = int((grades == model.spec_["not_rated_grade"]).sum())
-    print(f"wrote {args.output} ({len(scored)} firm-years, {not_rated} not rated; model "
+    grade = "등급" if args.lang == "ko" else "grade"
+    if os.path.splitext(args.output)[1].lower() in CSV_SUFFIXES:
+        # stream: each block is written while the next is scored
+        progress.step("scoring and writing")
+        counted = []
+
+        def blocks():
+            for block in score_firms_blocks(frame, model, lang=args.lang):
+                counted.append(int((block[grade] == model.spec_["not_rated_grade"]).sum()))
+                yield block
+        write_csv_blocks(blocks(), args.output)
+        not_rated = sum(counted)
+    else:
+        progress.step("scoring")
+        scored = score_firms(frame, model, lang=args.lang)
+        progress.step("writing")
+        write_table(scored, args.output)
+        not_rated = int((scored[grade] == model.spec_["not_rated_grade"]).sum())
+    print(f"wrote {args.output} ({len(frame)} firm-years, {not_rated} not rated; model "
           f"{model.spec_['name']} "
           f"{model.spec_['spec_version']}, reference year {model.reference_['year']})")
     return EXIT_OK

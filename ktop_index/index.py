@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -68,6 +69,7 @@ OUTPUT_LABELS_KO = {
     "reasons": "사유",
 }
 
+_BLOCK_ROWS = 32_768  # rows per block of the reason search
 _REPO_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
@@ -143,7 +145,7 @@ class TechIndex:
         self.reference_year = reference_year
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, frame: pd.DataFrame, reference_year: int | None = None) -> "TechIndex":
+    def fit(self, frame: pd.DataFrame, reference_year: int | None = None) -> TechIndex:
         """Learn the normalisation from the reference population (rows of the base year).
 
         ``frame`` may hold other years too: the previous year feeds growth indicators.
@@ -266,7 +268,23 @@ class TechIndex:
         lang : 'en' or 'ko', the language of the reason texts.
         """
         self._check_fitted()
+        return self._score_values(frame, self._transformed(frame), lang)
+
+    def score_blocks(self, frame: pd.DataFrame, lang: str = "en",
+                     rows: int = 131_072) -> Iterator[pd.DataFrame]:
+        """The scores of ``frame`` in consecutive blocks of ``rows`` rows, as :meth:`score`
+        gives them; a writer can write one block while the next is scored.
+
+        Indicators are computed on the whole frame first: a growth indicator needs the
+        firm's previous year, wherever it is in the file.
+        """
+        self._check_fitted()
         values = self._transformed(frame)
+        for start in range(0, max(len(frame), 1), rows):
+            block = slice(start, start + rows)
+            yield self._score_values(frame.iloc[block], values[block], lang)
+
+    def _score_values(self, frame: pd.DataFrame, values: np.ndarray, lang: str) -> pd.DataFrame:
         scores = self._indicator_scores(values)
         domains, coverage = self._domain_scores(scores)
         composite = self._composite(domains)
@@ -277,15 +295,13 @@ class TechIndex:
         out["composite"] = np.where(rated, composite, np.nan)
         out["tech_index"] = tech
         out["grade"] = self._grades(tech)
-        out["percentile"] = np.interp(tech, *self.percentile_table_)
-        out["industry_percentile"] = self._industry_percentiles(tech, ksic)
+        out["percentile"] = np.where(rated, np.interp(tech, *self.percentile_table_), np.nan)
+        out["industry_percentile"] = np.where(rated, self._industry_percentiles(tech, ksic),
+                                              np.nan)
         out["coverage"] = coverage
         out.update(self._contributions(domains, rated))
         out.update(self._reasons(scores, ksic, lang))
-        result = pd.DataFrame(out, index=frame.index)
-        for column in ("percentile", "industry_percentile"):
-            result[column] = result[column].where(rated)
-        return result
+        return pd.DataFrame(out, index=frame.index)
 
     def components(self, frame: pd.DataFrame) -> dict:
         """The intermediate steps of scoring, for analyses that recombine them.
@@ -348,21 +364,25 @@ class TechIndex:
         names = [s["name"] for s in self._indicators()]
         groups = ["*"] + [g for g in self.peer_medians_ if g != "*"]
         table = np.array([[self.peer_medians_[g][n] for n in names] for g in groups])
-        medians = table[_peer_index(ksic, groups[1:], len(scores)) + 1]
-        gap = scores - medians
+        peer = _peer_index(ksic, groups[1:], len(scores)) + 1
+        codes = {f"{p}_{r}": np.empty(len(scores), dtype=np.int64)
+                 for p in ("strength", "weakness") for r in (1, 2)}
+        # in blocks that stay in cache: a million rows at once spends its time moving memory
+        for start in range(0, len(scores), _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            gap = scores[rows] - table[peer[rows]]
+            missing = np.isnan(gap)
+            for prefix, values in (("strength", gap), ("weakness", -gap)):
+                values[missing] = -np.inf
+                for rank in (1, 2):  # two passes of argmax beat a full sort of every row
+                    best = np.argmax(values, axis=1)
+                    chosen = np.take_along_axis(values, best[:, None], axis=1)[:, 0]
+                    codes[f"{prefix}_{rank}"][rows] = np.where(chosen > 0, best, len(names))
+                    np.put_along_axis(values, best[:, None], -np.inf, axis=1)
         labels = [s["label_ko" if lang == "ko" else "label"] for s in self._indicators()] + [""]
-        up = np.where(np.isnan(gap), -np.inf, gap)
-        down = np.where(np.isnan(gap), -np.inf, -gap)
-        out = {}
-        for prefix, values in (("strength", up), ("weakness", down)):
-            for rank in (1, 2):  # two passes of argmax beat a full sort of every row
-                best = np.argmax(values, axis=1)
-                chosen = values[np.arange(len(values)), best]
-                codes = np.where(chosen > 0, best, len(names))
-                # categorical: one copy of each label, not a million strings
-                out[f"{prefix}_{rank}"] = pd.Categorical.from_codes(codes, categories=labels)
-                values[np.arange(len(values)), best] = -np.inf
-        return out
+        # categorical: one copy of each label, not a million strings
+        return {key: pd.Categorical.from_codes(value, categories=labels)
+                for key, value in codes.items()}
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
@@ -386,7 +406,7 @@ class TechIndex:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TechIndex":
+    def from_dict(cls, data: dict) -> TechIndex:
         """Rebuild a fitted index from :meth:`to_dict` output (no code is executed)."""
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"not a ktop_index model (format '{data.get('format')}', expected "
@@ -416,7 +436,7 @@ class TechIndex:
         _atomic(Path(path), lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> "TechIndex":
+    def load(cls, path: str | os.PathLike | None = None) -> TechIndex:
         """Load a model file; the bundled default model when ``path`` is None."""
         path = model_path("default.json") if path is None else Path(path)
         try:
@@ -483,7 +503,7 @@ def _peer_groups(ksic: np.ndarray) -> dict[str, np.ndarray]:
 IDENTITY_COLUMNS = ("firm_id", "brn", "firm_name", "year", "ksic", "region")
 
 
-def score_firms(frame: pd.DataFrame, model: "TechIndex | str | os.PathLike | None" = None,
+def score_firms(frame: pd.DataFrame, model: TechIndex | str | os.PathLike | None = None,
                 lang: str = "en") -> pd.DataFrame:
     """Score validated firm-years with a model (the bundled default when None).
 
@@ -495,8 +515,24 @@ def score_firms(frame: pd.DataFrame, model: "TechIndex | str | os.PathLike | Non
     """
     if not isinstance(model, TechIndex):
         model = TechIndex.load(model)
+    return _with_identity(frame, model.score(frame, lang=lang), lang)
+
+
+def score_firms_blocks(frame: pd.DataFrame, model: TechIndex | str | os.PathLike | None = None,
+                       lang: str = "en", rows: int = 131_072) -> Iterator[pd.DataFrame]:
+    """:func:`score_firms` in consecutive blocks of ``rows`` rows, for streaming a large file
+    to disk (:func:`ktop_index.io.write_csv_blocks`); the same rows, columns and numbers."""
+    if not isinstance(model, TechIndex):
+        model = TechIndex.load(model)
+    start = 0
+    for scores in model.score_blocks(frame, lang=lang, rows=rows):
+        yield _with_identity(frame.iloc[start:start + len(scores)], scores, lang)
+        start += len(scores)
+
+
+def _with_identity(frame: pd.DataFrame, scores: pd.DataFrame, lang: str) -> pd.DataFrame:
     identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
-    result = pd.concat([identity, model.score(frame, lang=lang)], axis=1)
+    result = pd.concat([identity, scores], axis=1)
     if lang == "ko":
         from ktop_index.contract import FIELD_BY_NAME
         labels = {c: FIELD_BY_NAME[c].label_ko for c in IDENTITY_COLUMNS}

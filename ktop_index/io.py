@@ -29,17 +29,20 @@ import os
 import re
 import tempfile
 import zipfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ktop_index.contract import TEXT_KINDS, FIELD_BY_NAME, match_header
+from ktop_index.contract import FIELD_BY_NAME, TEXT_KINDS, match_header
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -315,10 +318,10 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        data = _escape_formulas(frame)
         if encoding == "utf-8-sig":
-            _atomic(path, lambda tmp: _write_csv(data, tmp))
+            write_csv_blocks(_slices(frame, CSV_BLOCK_ROWS), path)
         else:
+            data = _escape_formulas(frame)
             _atomic(path, lambda tmp: data.to_csv(tmp, index=False, encoding=encoding,
                                                   lineterminator="\r\n"))
     elif suffix in EXCEL_SUFFIXES:
@@ -332,21 +335,50 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = 
                          "(expected .csv, .xlsx or .parquet)")
 
 
-def _write_csv(frame: pd.DataFrame, tmp: str) -> None:
-    """UTF-8 with BOM; pyarrow's writer (fast, shortest round-trip floats), pandas as fallback."""
+CSV_BLOCK_ROWS = 131_072  # rows formatted per task when writing CSV
+
+
+def write_csv_blocks(blocks: Iterable[pd.DataFrame], path: str | os.PathLike) -> None:
+    """Write consecutive DataFrames (same columns) as one CSV, UTF-8 with BOM, atomically.
+
+    Each block is escaped and formatted to bytes in a worker thread while the caller makes the
+    next one (pyarrow formats without holding the GIL), and the bytes are written in order: the
+    same bytes as :func:`write_table` of the blocks' concatenation.
+    """
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle, ThreadPoolExecutor(max_workers=2) as pool:
+            handle.write(b"\xef\xbb\xbf")
+            pending: deque = deque()
+            for number, block in enumerate(blocks):
+                pending.append(pool.submit(_csv_bytes, block, number == 0))
+                while len(pending) > 2:  # bound the memory held by formatted blocks
+                    handle.write(pending.popleft().result())
+            handle.writelines(future.result() for future in pending)
+
+    _atomic(Path(path), write)
+
+
+def _csv_bytes(frame: pd.DataFrame, header: bool) -> bytes:
+    """One block of CSV: pyarrow's writer (fast, shortest round-trip floats), pandas as
+    fallback for what arrow cannot hold."""
+    frame = _escape_formulas(frame)
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError):
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        return
+        return frame.to_csv(index=False, header=header, lineterminator="\r\n").encode("utf-8")
     # dictionary (categorical) columns are written as their text
     table = table.cast(pa.schema([pa.field(f.name, f.type.value_type)
                                   if pa.types.is_dictionary(f.type) else f
                                   for f in table.schema]))
-    options = pacsv.WriteOptions(quoting_style="needed")
-    with open(tmp, "wb") as handle:
-        handle.write(b"\xef\xbb\xbf")
-        pacsv.write_csv(table, handle, write_options=options)
+    buffer = _io.BytesIO()
+    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(
+        quoting_style="needed", include_header=header))
+    return buffer.getvalue()
+
+
+def _slices(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, max(len(frame), 1), rows):
+        yield frame.iloc[start:start + rows]
 
 
 def _write_excel(frame: pd.DataFrame, tmp: str, sheet_name: str) -> None:

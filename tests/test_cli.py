@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 
 from ktop_index.cli import main
 from ktop_index.io import read_table
@@ -75,3 +76,24 @@ def test_money_unit_option(tmp_path):
     path.write_text("사업자등록번호,기준연도,매출액\n124-81-00998,2024,\"1,200\"\n", encoding="utf-8")
     assert ktop("validate", path).returncode == 1
     assert ktop("validate", path, "--money-unit", "백만원").returncode == 0
+
+
+def test_score_csv_streams_the_same_bytes(tmp_path):
+    """`ktop score` to CSV (scored and written block by block) gives the bytes of scoring the
+    whole file at once and writing it; to XLSX it gives the same numbers."""
+    from ktop_index.index import score_firms, score_firms_blocks
+    from ktop_index.io import write_csv_blocks, write_table
+    from ktop_index.validate import read_firms
+
+    source = "data/jeju_2025_applicants.csv"
+    frame = read_firms(source)
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(score_firms(frame, lang="ko"), whole)
+    write_csv_blocks(score_firms_blocks(frame, lang="ko", rows=7), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    assert main(["score", source, "-o", str(tmp_path / "cli.csv"), "--lang", "ko"]) == 0
+    assert (tmp_path / "cli.csv").read_bytes() == whole.read_bytes()
+    assert main(["score", source, "-o", str(tmp_path / "cli.xlsx")]) == 0
+    excel = read_table(tmp_path / "cli.xlsx").frame
+    expected = score_firms(frame)
+    assert np.allclose(excel["tech_index"].astype(float), expected["tech_index"], equal_nan=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ktop_index.io import InputError, detect_encoding, read_table, write_table
+from ktop_index.io import InputError, detect_encoding, read_table, write_csv_blocks, write_table
 
 TEXT = "사업자등록번호,기업명,기준연도,업종코드,매출액(천원)\n124-81-00998,한라식품,2024,01110,\"1,200\"\n"
 
@@ -119,7 +119,7 @@ def test_unknown_suffix_and_missing_file(tmp_path):
 def test_detect_encoding():
     """BOM, UTF-8 and CP949 are told apart."""
     assert detect_encoding("가".encode("utf-8-sig")) == "utf-8-sig"
-    assert detect_encoding("가".encode("utf-8")) == "utf-8"
+    assert detect_encoding("가".encode()) == "utf-8"
     assert detect_encoding("가나다".encode("cp949")) == "cp949"
 
 
@@ -132,3 +132,19 @@ def test_large_cp949_file_with_ascii_start(tmp_path):
     table = read_table(path)
     assert table.encoding == "cp949"
     assert table.frame["firm_name"].iloc[-1] == "한라산"
+
+
+def test_csv_blocks_equal_one_write(tmp_path):
+    """Writing a table block by block gives the bytes of writing it whole: one header, one BOM,
+    escaping and categories handled in every block."""
+    frame = pd.DataFrame({
+        "이름": ["=1+1", "한라", None, "@x", "ok", "-y", "제주"],
+        "값": [1.5, np.nan, -2.0, 3.25, 0.1, 1e-7, 12345678.9],
+        "등급": pd.Categorical(["A", "B", "A", None, "=C", "B", "A"]),
+    })
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(frame, whole)
+    write_csv_blocks((frame.iloc[k:k + 2] for k in range(0, len(frame), 2)), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    assert whole.read_bytes().count(b"\xef\xbb\xbf") == 1
+    assert whole.read_bytes().decode("utf-8-sig").count("이름") == 1
