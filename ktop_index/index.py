@@ -290,14 +290,14 @@ class TechIndex:
         composite = self._composite(domains)
         rated = coverage >= self.spec_["missing"]["min_coverage"]
         tech = np.where(rated, self._tech_index(composite), np.nan)
-        ksic = frame["ksic"].to_numpy() if "ksic" in frame else None
+        ksic = frame["ksic"].astype("str") if "ksic" in frame else None
+        percentile = np.interp(tech, *self.percentile_table_)  # NaN where not rated
         out = {name: domains[:, k] for k, name in enumerate(self._domain_names())}
         out["composite"] = np.where(rated, composite, np.nan)
         out["tech_index"] = tech
         out["grade"] = self._grades(tech)
-        out["percentile"] = np.where(rated, np.interp(tech, *self.percentile_table_), np.nan)
-        out["industry_percentile"] = np.where(rated, self._industry_percentiles(tech, ksic),
-                                              np.nan)
+        out["percentile"] = percentile
+        out["industry_percentile"] = self._industry_percentiles(tech, ksic, percentile)
         out["coverage"] = coverage
         out.update(self._contributions(domains, rated))
         out.update(self._reasons(scores, ksic, lang))
@@ -334,12 +334,12 @@ class TechIndex:
         position = np.minimum(position, len(cutoffs) - 1)
         return np.where(np.isnan(tech), labels[-1], labels[position])
 
-    def _industry_percentiles(self, tech: np.ndarray, ksic) -> np.ndarray:
+    def _industry_percentiles(self, tech: np.ndarray, ksic, overall: np.ndarray) -> np.ndarray:
         """Percentile within the division's reference; the section's where the division has
-        too few reference firms; the whole reference where both have."""
+        too few reference firms; the whole reference's (``overall``) where both have."""
         groups = list(self.industry_tables_)
         index = _peer_index(ksic, groups, len(tech))
-        result = np.interp(tech, *self.percentile_table_)
+        result = overall.copy()
         order = np.argsort(index, kind="stable")
         bounds = np.searchsorted(index[order], np.arange(len(groups) + 1))
         for k, group in enumerate(groups):
