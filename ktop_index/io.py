@@ -45,6 +45,7 @@ import pyarrow.parquet as pq
 from ktop_index.contract import FIELD_BY_NAME, TEXT_KINDS, match_header
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+CSV_READ_BLOCK = 1 << 24  # bytes per block of pyarrow's parallel CSV reader
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -157,18 +158,24 @@ def _read_csv_as(path: Path, source: str, head: bytes, encoding: str) -> RawTabl
     headers = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter), [])
     if not any(h.strip() for h in headers):
         return RawTable(pd.DataFrame(), np.zeros(0, dtype=np.int64), source, encoding)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                ignore_empty_lines=False)
     text_types = {h: pa.string() for h in _text_columns(headers)}
-    try:
-        table = _arrow_csv(data, parse, text_types)
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc).upper().replace("-", ""):
-            raise
+    attempts = [  # (newlines inside quoted values, column types)
+        # the fast parallel reader first: it fails, never misreads, when a block boundary
+        # falls inside a quoted value that holds a line break (Alt+Enter in an Excel cell)
+        (False, text_types), (True, text_types),
         # type inference looks at the first block only; a later '-' or '1,234' breaks it
+        (True, {h: pa.string() for h in headers})]
+    for number, (newlines, types) in enumerate(attempts):
+        parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
+                                   ignore_empty_lines=False)
         if hasattr(data, "seek"):
             data.seek(0)
-        table = _arrow_csv(data, parse, {h: pa.string() for h in headers})
+        try:
+            table = _arrow_csv(data, parse, types)
+            break
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc).upper().replace("-", "") or number == len(attempts) - 1:
+                raise
     if encoding != "cp949" and any(pa.types.is_binary(f.type) for f in table.schema):
         raise pa.ArrowInvalid("invalid UTF8 in a column")  # pyarrow typed it as bytes
     return _with_rows(table.to_pandas(), source, encoding)
@@ -177,7 +184,7 @@ def _read_csv_as(path: Path, source: str, head: bytes, encoding: str) -> RawTabl
 def _arrow_csv(data, parse: pacsv.ParseOptions, types: dict) -> pa.Table:
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                    quoted_strings_can_be_null=True)
-    read = pacsv.ReadOptions(block_size=1 << 24, use_threads=True)
+    read = pacsv.ReadOptions(block_size=CSV_READ_BLOCK, use_threads=True)
     return pacsv.read_csv(data, read_options=read, parse_options=parse,
                           convert_options=convert)
 

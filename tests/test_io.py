@@ -148,3 +148,16 @@ def test_csv_blocks_equal_one_write(tmp_path):
     assert blocks.read_bytes() == whole.read_bytes()
     assert whole.read_bytes().count(b"\xef\xbb\xbf") == 1
     assert whole.read_bytes().decode("utf-8-sig").count("이름") == 1
+
+
+def test_line_break_inside_a_quoted_cell(tmp_path, monkeypatch):
+    """A cell holding a line break (Alt+Enter in Excel) is read as one value, even where the
+    fast reader's block boundary falls inside it."""
+    monkeypatch.setattr("ktop_index.io.CSV_READ_BLOCK", 64)
+    names = ["한라\n식품", "제주,바이오", "오름"] * 20
+    lines = ["기업명,매출액"] + [f'"{n}",{k}' for k, n in enumerate(names)]
+    path = tmp_path / "breaks.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert frame["기업명"].tolist() == names
+    assert frame["매출액"].astype(int).tolist() == list(range(len(names)))
