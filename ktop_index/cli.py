@@ -195,6 +195,151 @@ def cmd_composite(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- ktop track
+
+def cmd_track_import(args: argparse.Namespace) -> int:
+    from ktop_index.track import import_path
+
+    if not os.path.exists(args.path):
+        raise UsageError(f"{args.path}: no such file or folder")
+    print(import_path(args.path, args.db, note=args.note, model=args.model).line())
+    return EXIT_OK
+
+
+def _track_db(args: argparse.Namespace) -> str:
+    """The store to read; a missing one is wrong usage, not an empty history."""
+    from ktop_index.store import DEFAULT_PATH
+
+    db = args.db or DEFAULT_PATH
+    if not os.path.exists(db):
+        raise UsageError(f"{db}: no tracking store here (import a file first: "
+                         f"ktop track import FILE --db {db})")
+    return db
+
+
+def _track_show(frame, args: argparse.Namespace, columns: Sequence[str] | None = None) -> None:
+    """Write the whole table to -o FILE, or print the chosen columns aligned; Korean labels
+    with --lang ko."""
+    if args.lang == "ko":
+        from ktop_index.track import korean_labels
+
+        frame = korean_labels(frame if args.output or not columns else frame[list(columns)])
+        columns = None
+    if args.output:
+        from ktop_index.io import write_table
+
+        write_table(frame, args.output)
+        print(f"wrote {args.output} ({len(frame)} rows)")
+        return
+    import pandas as pd
+
+    shown = frame[list(columns)] if columns else frame
+    cells = [[str(c) for c in shown.columns]]
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(
+        shown[c]) for c in shown.columns]
+    for values in shown.itertuples(index=False, name=None):
+        cells.append([_track_cell(v) for v in values])
+    widths = [max(_width(r[k]) for r in cells) for k in range(len(shown.columns))]
+    for r in cells:
+        print("  ".join((" " * (w - _width(c)) + c) if num else (c + " " * (w - _width(c)))
+                        for c, w, num in zip(r, widths, numeric)).rstrip())
+
+
+def _track_cell(value: object) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in (
+            "<NA>", "nan"):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.2f}"
+    return str(value)
+
+
+def cmd_track_firm(args: argparse.Namespace) -> int:
+    from ktop_index.track import firm_trajectory
+
+    frame = firm_trajectory(args.brn, _track_db(args))
+    _track_show(frame, args, ["year", "tech_index", "grade", "infrastructure", "input",
+                              "activity", "outcome", "revenue", "employees", "change",
+                              "contrib_change_infrastructure", "contrib_change_input",
+                              "contrib_change_activity", "contrib_change_outcome",
+                              "grade_move"])
+    return EXIT_OK
+
+
+def cmd_track_industry(args: argparse.Namespace) -> int:
+    from ktop_index.track import industry_series
+
+    by = "region" if args.by == "region" else "ksic_division"
+    _track_show(industry_series(_track_db(args), by=by, min_n=args.min_n), args)
+    return EXIT_OK
+
+
+def cmd_track_effect(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from ktop_index.track import support_effect
+
+    frame = support_effect(_track_db(args), args.call, support_year=args.support_year,
+                           caliper=args.caliper, n_boot=args.n_boot, seed=args.seed)
+    _track_show(frame, args, ["outcome", "horizon", "n_pairs", "treated_pre", "treated_post",
+                              "control_pre", "control_post", "did", "ci_low", "ci_high"])
+    if not args.output:
+        from ktop_index.track import EFFECT_ASSUMPTIONS_KO
+
+        text = EFFECT_ASSUMPTIONS_KO if args.lang == "ko" else frame.attrs["assumptions"]
+        print("\n" + textwrap.fill(text, width=96 if args.lang == "en" else 60))
+    return EXIT_OK
+
+
+def cmd_track_monitor(args: argparse.Namespace) -> int:
+    from ktop_index.track import monitor
+
+    thresholds = {"tech_index": args.index_drop, "revenue": args.revenue_drop,
+                  "employees": args.employment_drop, "stale_years": args.stale_years}
+    frame = monitor(_track_db(args), args.call, thresholds=thresholds, as_of=args.as_of,
+                    support_year=args.support_year, lang=args.lang)
+    _track_show(frame, args, ["brn", "firm_name", "last_year", "tech_index_last",
+                              "revenue_last", "employees_last", "flags"])
+    return EXIT_OK
+
+
+def _track_help(args: argparse.Namespace) -> int:
+    raise UsageError("expected a subcommand: import, firm, industry, effect or monitor "
+                     "(ktop track --help)")
+
+
+def cmd_select(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from ktop_index.calls import load_call
+    from ktop_index.index import TechIndex
+    from ktop_index.selection import select, summary_lines, write_selection
+
+    call = load_call(args.call)
+    progress = Progress(["reading", "validating", "selecting", "writing"])
+    frame = _read_valid(args.applicants, args, progress)
+    committee = None
+    if args.committee:
+        from ktop_index.committee import load_preset, read_scores
+        items = load_preset() if args.committee_items == "committee_2025" else None
+        committee = read_scores(args.committee, items=items)
+    with open(args.applicants, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    progress.step("selecting")
+    result = select(frame, call, model=TechIndex.load(args.model), committee=committee,
+                    optimal_mode=args.optimal, variants=args.variants, seed=args.seed,
+                    input_sha256=digest, created=args.created)
+    result.audit["input_file"] = os.path.basename(args.applicants)
+    progress.step("writing")
+    paths = write_selection(result, args.output, lang=args.lang)
+    for line in summary_lines(result, args.lang):
+        print(line)
+    print(("작성: " if args.lang == "ko" else "wrote ") + ", ".join(str(p) for p in paths.values()))
+    return EXIT_OK
+
+
 def _year_range(text: str) -> tuple[int, int]:
     try:
         first, last = (int(part) for part in text.split("-"))
@@ -203,6 +348,98 @@ def _year_range(text: str) -> tuple[int, int]:
     if first > last:
         raise UsageError(f"--years '{text}': the first year is after the last")
     return first, last
+
+
+def _report_help(args: argparse.Namespace) -> int:
+    raise UsageError("expected a subcommand: selection or firm (ktop report --help)")
+
+
+def cmd_report_selection(args: argparse.Namespace) -> int:
+    from ktop_index.report import report_selection
+
+    path = report_selection(args.outdir, lang=args.lang, output=args.output)
+    print(("작성: " if args.lang == "ko" else "wrote ") + str(path))
+    return EXIT_OK
+
+
+def cmd_report_firm(args: argparse.Namespace) -> int:
+    from ktop_index.report import report_firm
+
+    path = report_firm(args.brn, args.scores, db=args.db, model=args.model,
+                       output=args.output, lang=args.lang)
+    print(("작성: " if args.lang == "ko" else "wrote ") + str(path))
+    return EXIT_OK
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from ktop_index.card import write_card
+    from ktop_index.growth import GrowthModel
+    from ktop_index.outcomes import OutcomeRules
+
+    if not args.output.endswith(".json"):
+        raise UsageError(f"-o {args.output}: expected a model file name ending in .json "
+                         "(the card is written beside it as .md)")
+    progress = Progress(["reading", "validating", "fitting", "writing"])
+    panel = _read_valid(args.panel, args, progress)
+    truth = None
+    if args.truth:
+        from ktop_index.io import read_table
+        truth = read_table(args.truth).frame
+    rules = OutcomeRules(measure=args.measure, annual_growth=args.annual_growth)
+    progress.step("fitting")
+    model = GrowthModel(spec=args.spec, base_year=args.base_year, rules=rules,
+                        combination=args.combination, controls=args.controls,
+                        n_bootstrap=args.bootstrap, n_refits=args.refits, seed=args.seed)
+    model.fit(panel, truth, synthetic=True if args.synthetic else None,
+              description=args.describe or "", command=_fit_command(args))
+    progress.step("writing")
+    model.save(args.output)
+    card = write_card(args.output)
+    validation = model.growth_["validation"]
+    weights = ", ".join(f"{d} {w:.3f}" for d, w in model.weights_.items())
+    print(f"wrote {args.output} and {card} (weights: {weights}; out-of-time AUC high growth "
+          f"{validation['high_growth']['auc']:.3f}, sustainable growth "
+          f"{validation['sustainable_growth']['auc']:.3f})")
+    return EXIT_OK
+
+
+def _fit_command(args: argparse.Namespace) -> str:
+    """The `ktop fit` command line that rebuilds the model (recorded in the model file)."""
+    parts = ["ktop fit", args.panel, "-o", args.output, "--seed", str(args.seed)]
+    options = (("--base-year", args.base_year, None), ("--truth", args.truth, None),
+               ("--spec", args.spec, None), ("--measure", args.measure, "either"),
+               ("--annual-growth", args.annual_growth, 0.20),
+               ("--combination", args.combination, 0.5), ("--bootstrap", args.bootstrap, 200),
+               ("--refits", args.refits, 50))
+    for flag, value, default in options:
+        if value is not None and value != default:
+            parts += [flag, str(value)]
+    parts += [flag for flag, on in (("--controls", args.controls),
+                                    ("--synthetic", args.synthetic)) if on]
+    return " ".join(parts)
+
+
+def cmd_psi(args: argparse.Namespace) -> int:
+    from ktop_index.growth import population_stability
+    from ktop_index.index import TechIndex
+
+    progress = Progress(["reading", "validating", "scoring"])
+    batch = _read_valid(args.batch, args, progress)
+    model = TechIndex.load(args.model)
+    progress.step("scoring")
+    result = population_stability(model, batch)
+    print("bin  reference  batch      n")
+    for row in result["table"]:
+        print(f"{row['bin']:>3}  {row['reference_share']:>9.3f}  {row['batch_share']:>5.3f}  "
+              f"{row['n']:>5}")
+    print(f"PSI {result['psi']:.4f} ({result['verdict']}; {result['n']} rated firm-years "
+          f"against reference year {model.reference_['year']})")
+    if result["verdict"] != "stable":
+        print(f"ktop psi: warning: the batch's Tech-Index distribution has "
+              f"{'shifted' if result['verdict'] == 'shifted' else 'moved'} from the reference "
+              "(PSI >= 0.10 watch, >= 0.25 shifted); consider `ktop rebase` or `ktop fit`",
+              file=sys.stderr)
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------- parser
@@ -297,6 +534,180 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mean-sd", nargs=2, type=float, default=(0.0, 1.0), metavar=("M", "SD"),
                    help="z-score target mean and sd (default 0 1)")
     p.set_defaults(func=cmd_composite)
+    p = sub.add_parser("track", help="the history of scores and supported firms (a store)",
+                       description="An append-only history (SQLite, default "
+                                   "./ktop_history.sqlite) of every scored firm-year and every "
+                                   "selection, and the analyses that read it.")
+    p.set_defaults(func=_track_help)
+    track = p.add_subparsers(dest="track_command", metavar="SUBCOMMAND")
+
+    def track_parser(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        q = track.add_parser(name, help=help_text, description=description)
+        q.add_argument("--db", metavar="PATH",
+                       help="the store (default: ./ktop_history.sqlite)")
+        if name != "import":
+            q.add_argument("-o", "--output", metavar="FILE",
+                           help="write the table to FILE.csv/.xlsx instead of printing it")
+            _lang(q)
+        return q
+
+    q = track_parser("import", "store a scored or raw firm-year file, or a selection folder",
+                     "Store FILE in the history: a raw firm-year file is validated and scored "
+                     "with --model (default: the bundled model); a scored file (ktop score "
+                     "output) is stored as it is; a `ktop select` output folder records which "
+                     "firms a call supported. The same file and model twice is stored once.")
+    q.add_argument("path", metavar="FILE_OR_SELECTION_DIR")
+    q.add_argument("--note", metavar="TEXT", help="a note kept with the run")
+    q.add_argument("--model", metavar="FILE", help="model file (raw files are scored with it; "
+                                                   "for scored files it records the model)")
+    q.set_defaults(func=cmd_track_import)
+
+    q = track_parser("firm", "a firm's Tech-Index by year, changes split into domains",
+                     "A firm's Tech-Index, grade and domain scores by year (the latest run of "
+                     "each year), the year-on-year change split into the four domains' "
+                     "contributions, and grade moves. Money in KRW thousand (천원).")
+    q.add_argument("brn", metavar="BRN", help="business number (or firm_id)")
+    q.set_defaults(func=cmd_track_firm)
+
+    q = track_parser("industry", "median and quartiles of the index per year by industry",
+                     "Median and quartiles of the Tech-Index per year, by KSIC division "
+                     "(default) or by region (시도).")
+    q.add_argument("--by", choices=("ksic", "region"), default="ksic",
+                   help="group by KSIC division (default) or region")
+    q.add_argument("--min-n", type=int, default=1, metavar="N",
+                   help="leave out groups of fewer than N firms (default 1)")
+    q.set_defaults(func=cmd_track_industry)
+
+    q = track_parser("effect", "supported vs matched unsupported applicants (DiD)",
+                     "Difference-in-differences of Tech-Index, revenue (천원) and employees: "
+                     "supported firms of a call against unsupported eligible applicants "
+                     "matched on pre-support Tech-Index and size, with a bootstrap interval.")
+    q.add_argument("--call", required=True, metavar="NAME", help="call name, e.g. jeju_2025")
+    q.add_argument("--support-year", type=int, metavar="YEAR",
+                   help="first year of support (default: the year in the call's name)")
+    q.add_argument("--caliper", type=float, default=0.5,
+                   help="largest matching distance in sd units (default 0.5)")
+    q.add_argument("--n-boot", type=int, default=999, help="bootstrap replicates (default 999)")
+    q.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    q.set_defaults(func=cmd_track_effect)
+
+    q = track_parser("monitor", "flags for supported firms: drops and missing data",
+                     "Flag a call's supported firms whose Tech-Index, revenue or employment "
+                     "dropped beyond a threshold (against the previous year or the "
+                     "pre-support year) or whose data stopped arriving.")
+    q.add_argument("--call", required=True, metavar="NAME", help="call name, e.g. jeju_2025")
+    q.add_argument("--index-drop", type=float, default=10.0, metavar="POINTS",
+                   help="Tech-Index drop that raises a flag (default 10 points)")
+    q.add_argument("--revenue-drop", type=float, default=0.2, metavar="SHARE",
+                   help="revenue drop that raises a flag (default 0.2 = 20%%)")
+    q.add_argument("--employment-drop", type=float, default=0.2, metavar="SHARE",
+                   help="employment drop that raises a flag (default 0.2 = 20%%)")
+    q.add_argument("--stale-years", type=int, default=1, metavar="N",
+                   help="years without data that raise a flag (default 1)")
+    q.add_argument("--as-of", type=int, metavar="YEAR",
+                   help="the year data should have reached (default: the store's latest)")
+    q.add_argument("--support-year", type=int, metavar="YEAR",
+                   help="first year of support (default: the year in the call's name)")
+    q.set_defaults(func=cmd_track_monitor)
+    p = sub.add_parser("select", help="select the firms of a call: eligibility, rank, money",
+                       description="Screen APPLICANTS against a call (regions, industries, SME "
+                                   "size, documents), rank the eligible by the call's selection "
+                                   "score, allocate the budget (support, self-burden, national "
+                                   "and local shares in 천원), test each selection's robustness, "
+                                   "and write OUTDIR/selection.csv, selection.xlsx, audit.json.")
+    p.add_argument("applicants", help="applicants file (CSV/XLSX; Korean headers accepted)")
+    p.add_argument("--call", required=True, metavar="CALL",
+                   help="call file (.toml) or bundled call name, e.g. jeju_2025")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder")
+    p.add_argument("--committee", metavar="SCORES",
+                   help="presentation scores, long table: 사업자등록번호, 평가위원, 평가항목, 점수")
+    p.add_argument("--committee-items", default="committee_2025", choices=("committee_2025", "any"),
+                   help="check items and maximum points against the 2025 100-point table "
+                        "(default) or accept any items")
+    p.add_argument("--model", help="model file (default: the bundled model)")
+    p.add_argument("--optimal", action="store_true",
+                   help="choose the set with the largest total score within the budget "
+                        "(the summary shows how it differs from rank order)")
+    p.add_argument("--variants", type=int, metavar="N",
+                   help="robustness variants (default: the call's; 0 = none)")
+    p.add_argument("--seed", type=int, metavar="S", help="robustness seed (default: the call's)")
+    p.add_argument("--created", metavar="TIME",
+                   help="time stamp for audit.json (default: now, UTC), for byte-identical reruns")
+    _reading(p)
+    _lang(p)
+    p.set_defaults(func=cmd_select)
+    p = sub.add_parser("report", help="one-file HTML reports: a selection round, a firm",
+                       description="Self-contained HTML reports (pictures embedded, no network "
+                                   "references) to mail or archive.")
+    p.set_defaults(func=_report_help)
+    report = p.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
+    q = report.add_parser("selection", help="the report of a selection round",
+                          description="Report of a `ktop select` output folder (selection.csv, "
+                                      "audit.json): the call, the counts, the pictures, the "
+                                      "ranked table, the robustness findings, the audit record. "
+                                      "Writes OUTDIR/report.html (report_ko.html with --lang ko).")
+    q.add_argument("outdir", metavar="OUTDIR", help="the output folder of `ktop select`")
+    q.add_argument("-o", "--output", metavar="FILE.html", help="the HTML file to write instead")
+    _lang(q)
+    q.set_defaults(func=cmd_report_selection)
+    q = report.add_parser("firm", help="a firm's report card",
+                          description="A firm's report card: Tech-Index, grade, domain scores "
+                                      "against its industry, reasons, trajectory and what would "
+                                      "raise its index most.")
+    q.add_argument("brn", metavar="BRN", help="the firm's business registration number")
+    q.add_argument("--scores", required=True, metavar="FILE",
+                   help="firm data (scored here; gives the per-indicator analysis) or a "
+                        "`ktop score` output file")
+    q.add_argument("--db", metavar="PATH", help="tracking store for the trajectory")
+    q.add_argument("--model", metavar="FILE", help="model file (default: the bundled model)")
+    q.add_argument("-o", "--output", metavar="FILE.html",
+                   help="the HTML file (default: firm_<BRN>.html)")
+    _lang(q)
+    q.set_defaults(func=cmd_report_firm)
+
+    p = sub.add_parser("fit", help="learn the index's weights from later growth; write the "
+                                   "model and its card",
+                       description="Fit a growth-based Tech-Index on PANEL (firm-years over "
+                                   "several years): label each firm-year by its high growth and "
+                                   "sustainable growth over the next 3 years, learn non-negative "
+                                   "domain weights, validate out of time, and write MODEL.json "
+                                   "and its model card MODEL.md (docs/growth_model.md).")
+    p.add_argument("panel", help="firm-year panel (CSV/XLSX/Parquet; at least 7 years)")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.json",
+                   help="the model file to write (the card goes beside it as .md)")
+    p.add_argument("--base-year", type=int, help="reference year (default: the last year)")
+    p.add_argument("--truth", help="synthetic truth.parquet (adds the latent capability as the "
+                                   "best achievable baseline; marks the model synthetic)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--spec", help="index specification (.json; default: the bundled one)")
+    p.add_argument("--measure", choices=("either", "employees", "revenue"), default="either",
+                   help="high growth in employees, revenue, or either (default)")
+    p.add_argument("--annual-growth", type=float, default=0.20, metavar="RATE",
+                   help="annualised growth of a high-growth firm (default 0.20)")
+    p.add_argument("--combination", type=float, default=0.5, metavar="SHARE",
+                   help="share of the high-growth perspective in the weights (default 0.5)")
+    p.add_argument("--controls", action="store_true",
+                   help="adjust the perspective models for size, age and industry")
+    p.add_argument("--bootstrap", type=int, default=200, metavar="N",
+                   help="bootstrap samples for confidence intervals (default 200)")
+    p.add_argument("--refits", type=int, default=50, metavar="N",
+                   help="bootstrap refits of the weights (default 50)")
+    p.add_argument("--synthetic", action="store_true",
+                   help="say on the card that the panel is synthetic (implied by --truth)")
+    p.add_argument("--describe", metavar="TEXT", help="what the panel is, for the card")
+    _reading(p)
+    _lang(p)
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("psi", help="has a new batch drifted from the model's reference?",
+                       description="Population stability index of BATCH's Tech-Index against "
+                                   "the reference population of MODEL (10 reference deciles): "
+                                   "below 0.10 stable, 0.10-0.25 watch, 0.25 or more shifted.")
+    p.add_argument("model", help="model file (.json)")
+    p.add_argument("batch", help="firm-year file to check (e.g. this year's applicants)")
+    _reading(p)
+    _lang(p)
+    p.set_defaults(func=cmd_psi)
     return parser
 
 

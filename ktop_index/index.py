@@ -388,7 +388,7 @@ class TechIndex:
     def to_dict(self) -> dict:
         """Everything needed to score, as plain JSON-ready data."""
         self._check_fitted()
-        return {
+        data = {
             "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
             "package_version": __version__,
             "spec": self.spec_,
@@ -404,6 +404,9 @@ class TechIndex:
                 "peer_medians": self.peer_medians_,
             },
         }
+        if getattr(self, "growth_", None):  # a growth-fitted model (ktop_index.growth)
+            data["growth"] = self.growth_
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> TechIndex:
@@ -428,6 +431,8 @@ class TechIndex:
         model.industry_tables_ = {k: tuple(np.array(a) for a in v)
                                   for k, v in fitted["industry_tables"].items()}
         model.peer_medians_ = fitted["peer_medians"]
+        if "growth" in data:  # kept as plain data: weights, metrics, training record
+            model.growth_ = data["growth"]
         return model
 
     def save(self, path: str | os.PathLike) -> None:

@@ -1,0 +1,81 @@
+"""The model card: says what the model is fitted on, its weights, metrics and where it falls short."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from ktop_index.card import model_card, write_card
+from ktop_index.growth import GrowthModel
+from ktop_index.index import TechIndex
+from ktop_index.synth import generate
+
+
+@pytest.fixture(scope="module")
+def model() -> dict:
+    """A growth model fitted on a small synthetic panel, as the dict of its file."""
+    sp = generate(n_firms=1500, years=(2014, 2024), seed=4)
+    fitted = GrowthModel(seed=1, n_bootstrap=20, n_refits=3).fit(
+        sp.panel, sp.truth, command="ktop fit panel.parquet -o m.json --seed 1")
+    return json.loads(json.dumps(fitted.index_.to_dict()))
+
+
+def test_card_says_synthetic_plainly(model):
+    """A model fitted with a synthetic truth carries the synthetic warning in bold."""
+    card = model_card(model, "m.json")
+    assert "**Fitted on synthetic data.**" in card
+    honest = copy.deepcopy(model)
+    honest["growth"]["training"]["synthetic"] = False
+    assert "synthetic data" not in model_card(honest, "m.json").lower().split("## limits")[0]
+
+
+def test_card_shows_weights_metrics_and_grades(model):
+    """Every learned weight, each perspective's AUC with its interval, and each grade appear."""
+    card = model_card(model, "m.json")
+    for domain in model["spec"]["domains"]:
+        assert f"| {domain['name']} | {domain['weight']:.3f} |" in card
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = model["growth"]["validation"][perspective]
+        low, high = result["auc_ci"]
+        assert f"{result['auc']:.3f} [{low:.3f}, {high:.3f}]" in card
+    for row in model["growth"]["validation"]["grade_rates"]:
+        assert f"| {row['grade']} |" in card
+    assert "ktop fit panel.parquet -o m.json --seed 1" in card
+
+
+def test_card_says_where_the_index_does_not_beat_a_baseline(model):
+    """Baselines the index does not beat are listed by name (here the latent capability)."""
+    card = model_card(model, "m.json")
+    assert "does **not** beat `latent_capability`" in card
+
+
+def test_card_flags_a_grade_order_break():
+    """A lower high-growth rate in a better grade is named in bold."""
+    from ktop_index.card import _monotone_sentence
+
+    rates = [{"grade": "AAA", "n": 10, "high_growth_rate": 0.3},
+             {"grade": "AA", "n": 10, "high_growth_rate": 0.4},
+             {"grade": "A", "n": 10, "high_growth_rate": 0.2}]
+    sentence = _monotone_sentence(rates)
+    assert sentence.startswith("**The high-growth rate does not rise at every step**")
+    assert "AAA (0.300) vs AA (0.400)" in sentence
+    assert _monotone_sentence(rates[1:]) == "The high-growth rate rises with every grade step."
+
+
+def test_write_card_is_deterministic(model, tmp_path):
+    """The card is written beside the model, the same bytes each time."""
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    first = write_card(path).read_bytes()
+    assert (tmp_path / "m.md").exists()
+    assert write_card(path).read_bytes() == first
+
+
+def test_a_model_without_growth_section_has_no_card(tmp_path):
+    """A plain rebased model: a clear error naming the file."""
+    sp = generate(n_firms=300, years=(2023, 2024), seed=1)
+    plain = TechIndex().fit(sp.panel, 2024).to_dict()
+    with pytest.raises(ValueError, match="plain.json: the model has no growth section"):
+        model_card(plain, "plain.json")

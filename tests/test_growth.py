@@ -1,0 +1,287 @@
+"""The growth-fitted Tech-Index: constraint, round trip, determinism, synthetic truth, PSI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from ktop_index.cli import main
+from ktop_index.growth import (
+    GrowthModel,
+    auc,
+    combine_weights,
+    fit_nonnegative_logistic,
+    population_stability,
+    predict_proba,
+    psi,
+)
+from ktop_index.index import TechIndex, score_firms
+from ktop_index.synth import TRUE_GROWTH_WEIGHTS, generate
+
+FAST = {"n_bootstrap": 30, "n_refits": 5}
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """6,000 synthetic firms 2014-2024 (about 45,000 firm-years) and their truth."""
+    return generate(n_firms=6000, years=(2014, 2024), seed=7)
+
+
+@pytest.fixture(scope="module")
+def fitted(synthetic):
+    """The default growth model fitted on the synthetic panel, with the truth."""
+    return GrowthModel(seed=0, **FAST).fit(synthetic.panel, synthetic.truth)
+
+
+# ---------------------------------------------------------------------- the estimator
+
+def test_logistic_matches_sklearn_when_the_bounds_do_not_bind():
+    """With positive true effects and no penalty, the fit equals sklearn's unpenalised one."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4000, 3)) * [1.0, 2.0, 5.0] + [0.0, 10.0, 50.0]
+    eta = -1 + x @ [0.8, 0.3, 0.1] - 3 - 5
+    y = rng.random(4000) < 1 / (1 + np.exp(-eta))
+    intercept, coef = fit_nonnegative_logistic(x, y, l2=0.0)
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(x, y)
+    np.testing.assert_allclose(coef, reference.coef_[0], rtol=1e-4)
+    assert intercept == pytest.approx(reference.intercept_[0], rel=1e-4)
+
+
+def test_negative_effects_are_bounded_at_zero():
+    """A column that lowers the odds gets coefficient 0, never a negative weight."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(3000, 2))
+    y = rng.random(3000) < 1 / (1 + np.exp(-(x[:, 0] - x[:, 1])))
+    _, coef = fit_nonnegative_logistic(x, y)
+    assert coef[0] > 0.5 and coef[1] == 0.0
+
+
+def test_fit_recovers_the_generator_weights_from_the_true_factors(synthetic):
+    """Given the latent domain factors, the constrained fit finds TRUE_GROWTH_WEIGHTS (within
+    0.05; input and activity on top, infrastructure last)."""
+    from ktop_index.outcomes import label_outcomes
+
+    labels = label_outcomes(synthetic.panel)["high_growth"]
+    known = labels.notna().to_numpy()
+    factors = synthetic.truth[list(TRUE_GROWTH_WEIGHTS)].to_numpy()[known]
+    _, coef = fit_nonnegative_logistic(factors, labels.to_numpy()[known])
+    shares = dict(zip(TRUE_GROWTH_WEIGHTS, coef / coef.sum()))
+    for domain, weight in TRUE_GROWTH_WEIGHTS.items():
+        assert shares[domain] == pytest.approx(weight, abs=0.05), domain
+    order = sorted(shares, key=shares.get, reverse=True)
+    assert set(order[:2]) == {"input", "activity"} and order[-1] == "infrastructure"
+
+
+def test_combine_weights_by_hand():
+    """0.5 x (3/4, 1/4) + 0.5 x (0, 1) = (0.375, 0.625)."""
+    out = combine_weights({"high_growth": {"a": 3.0, "b": 1.0},
+                           "sustainable_growth": {"a": 0.0, "b": 2.0}},
+                          {"high_growth": 0.5, "sustainable_growth": 0.5})
+    assert out == {"a": 0.375, "b": 0.625}
+
+
+def test_auc_matches_sklearn_with_ties_and_weights():
+    """Our AUC (ties one half, row weights) equals sklearn's roc_auc_score."""
+    rng = np.random.default_rng(3)
+    score = rng.integers(0, 8, 500).astype(float)
+    y = rng.random(500) < 0.3
+    weight = rng.integers(0, 4, 500).astype(float)
+    assert auc(score, y) == pytest.approx(roc_auc_score(y, score))
+    assert auc(score, y, weight) == pytest.approx(roc_auc_score(y, score, sample_weight=weight))
+
+
+# ---------------------------------------------------------------------- the fitted model
+
+def test_weights_are_nonnegative_and_sum_to_one(fitted):
+    """The learned domain weights are in the spec, >= 0, summing to 1."""
+    weights = {d["name"]: d["weight"] for d in fitted.index_.spec_["domains"]}
+    assert weights == fitted.weights_
+    assert min(weights.values()) >= 0 and sum(weights.values()) == pytest.approx(1.0)
+
+
+def test_raising_a_capability_field_never_lowers_the_index(fitted, synthetic):
+    """More patents, filings, projects, certifications, R&D spending or exports: index >= before."""
+    rows = synthetic.panel[synthetic.panel["year"] == 2024].head(400)
+    before = fitted.index_.score(rows)["tech_index"]
+    for field, change in (("patents", 3), ("ip_filings", 2), ("rnd_projects", 1),
+                          ("commercialized", 2), ("certifications", 1), ("rnd_expense", 5e4),
+                          ("export_revenue", 1e5)):
+        raised = rows.copy()
+        raised[field] = raised[field] + change
+        if field == "certifications":
+            raised[field] = raised[field].clip(upper=4)
+        after = fitted.index_.score(raised)["tech_index"]
+        rated = before.notna()
+        assert rated.sum() > 300 and after[rated].notna().all()
+        assert (after[rated] >= before[rated] - 1e-9).all(), field
+
+
+def test_raising_a_domain_score_never_lowers_the_composite(fitted):
+    """Property over random domain scores (with missing ones): composite is monotone."""
+    rng = np.random.default_rng(4)
+    domains = rng.uniform(0, 100, size=(2000, 4))
+    domains[rng.random(domains.shape) < 0.1] = np.nan
+    base = fitted.index_._composite(domains)
+    for k in range(4):
+        raised = domains.copy()
+        raised[:, k] += rng.uniform(0, 20, 2000)
+        after = fitted.index_._composite(raised)
+        assert (np.nan_to_num(after) >= np.nan_to_num(base) - 1e-9).all()
+
+
+def test_index_keeps_its_scale(fitted, synthetic):
+    """Refitted with the learned weights, the reference year has mean 100 and sd 10."""
+    scored = fitted.index_.score(synthetic.panel)  # 2023 rows give 2024's growth
+    tech = scored.loc[synthetic.panel["year"] == 2024, "tech_index"].dropna()
+    assert tech.mean() == pytest.approx(100, abs=1e-6)
+    assert tech.std(ddof=0) == pytest.approx(10, abs=1e-6)
+
+
+def test_model_file_round_trip(fitted, synthetic, tmp_path):
+    """Saved and loaded, the model scores identically and keeps its growth section."""
+    path = tmp_path / "growth.json"
+    fitted.save(path)
+    loaded = TechIndex.load(path)
+    rows = synthetic.panel[synthetic.panel["year"] == 2023]
+    pd.testing.assert_frame_equal(score_firms(rows, loaded), score_firms(rows, fitted.index_))
+    assert loaded.growth_ == json.loads(json.dumps(fitted.growth_))
+    assert loaded.to_dict() == json.loads(path.read_text(encoding="utf-8"))
+    np.testing.assert_allclose(predict_proba(loaded, rows), fitted.predict_proba(rows))
+
+
+def test_fitting_is_deterministic_with_a_seed(synthetic, tmp_path):
+    """Same panel and seed: byte-identical model files; another seed changes the bootstrap."""
+    panel = synthetic.panel[synthetic.panel["firm_id"] <= "F002000"]
+    paths = []
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        GrowthModel(seed=seed, **FAST).fit(panel).save(tmp_path / f"{name}.json")
+        paths.append((tmp_path / f"{name}.json").read_bytes())
+    assert paths[0] == paths[1]
+    assert paths[0] != paths[2]
+
+
+def test_validation_is_out_of_time(fitted):
+    """Training years end `horizon` years before the test years start; tests are the last 3."""
+    training = fitted.growth_["training"]
+    assert training["test_years"] == [2019, 2020, 2021]
+    assert max(training["train_years"]) + 3 <= min(training["test_years"])
+    assert training["years"] == list(range(2014, 2022))
+
+
+def test_a_short_panel_is_refused_with_a_clear_message(synthetic):
+    """Five years cannot give an out-of-time validation: one-line error saying what is needed."""
+    short = synthetic.panel[synthetic.panel["year"] >= 2020]
+    with pytest.raises(ValueError, match="out-of-time validation needs at least 7"):
+        GrowthModel(**FAST).fit(short)
+
+
+# ---------------------------------------------------------------------- synthetic truth
+
+def test_weights_agree_with_the_generator_on_top_and_bottom(fitted):
+    """Input gets the largest weight and infrastructure the smallest, as in the generator."""
+    order = sorted(fitted.weights_, key=fitted.weights_.get, reverse=True)
+    truth = sorted(TRUE_GROWTH_WEIGHTS, key=TRUE_GROWTH_WEIGHTS.get, reverse=True)
+    assert order[0] == truth[0] and order[-1] == truth[-1]
+
+
+@pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): the activity "
+                   "domain (two zero-inflated counts) measures its factor too noisily and ranks "
+                   "below outcome, whose growth indicators carry the capability")
+def test_weights_rank_all_domains_as_the_generator(fitted):
+    """The full ranking of the learned weights is the generator's."""
+    order = sorted(fitted.weights_, key=fitted.weights_.get, reverse=True)
+    assert order == sorted(TRUE_GROWTH_WEIGHTS, key=TRUE_GROWTH_WEIGHTS.get, reverse=True)
+
+
+def test_auc_with_controls_is_within_005_of_the_latent_capability(synthetic):
+    """Adjusted for size, age and industry, the high-growth model's out-of-time AUC comes
+    within 0.05 of the AUC of the generator's latent capability on the same test rows."""
+    model = GrowthModel(seed=0, controls=True, **FAST).fit(synthetic.panel, synthetic.truth)
+    result = model.growth_["validation"]["high_growth"]
+    best = result["baselines"]["latent_capability"]["auc"]
+    assert best - result["auc"] <= 0.05
+
+
+def test_the_index_beats_equal_weights_out_of_time(fitted):
+    """On the test years the fitted Tech-Index ranks high growth better than equal weights."""
+    result = fitted.growth_["validation"]["high_growth"]
+    assert result["baselines"]["equal_weights"]["verdict"] == "index better"
+    assert 0.6 < result["index_auc"] < result["baselines"]["latent_capability"]["auc"]
+
+
+def test_high_growth_rate_rises_grade_by_grade(fitted):
+    """The observed high-growth rate of the test years falls from AAA down to CCC (bands
+    strictly, neighbouring grades within sampling noise of 0.02)."""
+    rates = {r["grade"]: r["high_growth_rate"] for r in fitted.growth_["validation"]
+             ["grade_rates"] if r["n"]}
+    order = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC"]
+    for better, worse in zip(order, order[1:]):
+        assert rates[better] >= rates[worse] - 0.02, (better, worse)
+    top = np.mean([rates[g] for g in order[:3]])
+    middle = np.mean([rates[g] for g in order[3:5]])
+    bottom = np.mean([rates[g] for g in order[5:]])
+    assert top > middle > bottom
+    assert rates["AAA"] > 2.5 * rates["CCC"]
+
+
+def test_calibration_beats_the_base_rate(fitted):
+    """Both perspectives' Brier scores are below that of always predicting the base rate."""
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = fitted.growth_["validation"][perspective]
+        assert result["brier"] < result["brier_base_rate"]
+        assert result["auc_ci"][0] < result["auc"] < result["auc_ci"][1]
+
+
+# ---------------------------------------------------------------------- drift
+
+def test_psi_hand_case():
+    """Shares 0.3/0.7 against 0.5/0.5: 0.2 ln(0.6)*-1 + 0.2 ln(1.4) = 0.1695 ('watch')."""
+    result = psi([0.5, 0.5], [30, 70])
+    expected = (0.3 - 0.5) * np.log(0.3 / 0.5) + (0.7 - 0.5) * np.log(0.7 / 0.5)
+    assert result["psi"] == pytest.approx(expected, abs=1e-6)
+    assert result["verdict"] == "watch"
+    assert psi([0.5, 0.5], [10, 90])["verdict"] == "shifted"
+    assert psi([0.5, 0.5], [50, 50]) == {"psi": 0.0, "verdict": "stable"}
+
+
+def test_reference_population_is_stable_and_a_shifted_batch_is_not(fitted, synthetic):
+    """The base year against itself: PSI near 0; the same firms with far more R&D: shifted."""
+    reference = synthetic.panel[synthetic.panel["year"] == 2024]
+    assert population_stability(fitted.index_, reference)["psi"] < 0.01
+    boosted = reference.copy()
+    boosted["patents"] += 10
+    boosted["rnd_projects"] += 5
+    boosted["ip_filings"] += 5
+    result = population_stability(fitted.index_, boosted)
+    assert result["verdict"] == "shifted"
+
+
+# ---------------------------------------------------------------------- command line
+
+def test_ktop_fit_and_psi_commands(tmp_path, capsys):
+    """`ktop fit` writes the model and its card; `ktop psi` prints the PSI and a verdict."""
+    sp = generate(n_firms=1200, years=(2014, 2024), seed=2)
+    sp.panel.to_parquet(tmp_path / "panel.parquet")
+    sp.truth.to_parquet(tmp_path / "truth.parquet")
+    out = tmp_path / "m.json"
+    code = main(["fit", str(tmp_path / "panel.parquet"), "-o", str(out), "--truth",
+                 str(tmp_path / "truth.parquet"), "--bootstrap", "20", "--refits", "3"])
+    assert code == 0
+    assert out.exists() and out.with_suffix(".md").exists()
+    model = json.loads(out.read_text(encoding="utf-8"))
+    assert model["growth"]["training"]["synthetic"] is True
+    assert "--bootstrap 20 --refits 3" in model["growth"]["training"]["command"]
+    capsys.readouterr()
+    assert main(["psi", str(out), str(tmp_path / "panel.parquet")]) == 0
+    assert "PSI" in capsys.readouterr().out
+
+
+def test_ktop_fit_refuses_a_non_json_output(tmp_path, capsys):
+    """-o model.txt: a usage error (exit 2) with a one-line message."""
+    assert main(["fit", "nothing.parquet", "-o", str(tmp_path / "m.txt")]) == 2
+    assert "expected a model file name ending in .json" in capsys.readouterr().err

@@ -1,0 +1,321 @@
+"""Tests of ktop_index.plots: every figure renders on the bundled data and on hand-made frames
+of the agreed shapes (docs/reports.md), Korean text uses the packaged NanumGothic font with no
+missing glyphs, and PNG bytes are reproducible."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+
+from ktop_index import plots
+from ktop_index.index import TechIndex, score_firms
+from ktop_index.validate import read_firms
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------------------- hand-made inputs
+# Shared with test_report.py and test_excel.py (pytest puts tests/ on sys.path).
+
+@lru_cache(maxsize=1)
+def jeju_firms() -> pd.DataFrame:
+    return read_firms(ROOT / "data" / "jeju_2025_applicants.csv")
+
+
+@lru_cache(maxsize=1)
+def jeju_scores() -> pd.DataFrame:
+    return score_firms(jeju_firms())
+
+
+def selection_table(n_selected: int = 20, n_waitlist: int = 8, n_ineligible: int = 12,
+                    seed: int = 3) -> pd.DataFrame:
+    """A selection table of the agreed shape (interfaces.md), built from the Jeju scores."""
+    rng = np.random.default_rng(seed)
+    scores = jeju_scores()
+    firms = jeju_firms()
+    table = pd.DataFrame({"brn": scores["brn"], "firm_name": scores["firm_name"],
+                          "tech_index": scores["tech_index"], "grade": scores["grade"]})
+    table["committee_score"] = np.round(rng.uniform(55, 95, len(table)), 1)
+    table["eligible"] = True
+    table.loc[table.index[:n_ineligible], "eligible"] = False
+    table["ineligible_reasons"] = np.where(table["eligible"], "", "tax arrears; not an SME")
+    table["ineligible_reasons_ko"] = np.where(table["eligible"], "", "국세 체납; 중소기업 아님")
+    score = 0.5 * (table["tech_index"] - 60) + 0.5 * table["committee_score"]
+    table["selection_score"] = np.where(table["eligible"], np.round(score, 2), np.nan)
+    order = table.loc[table["eligible"]].sort_values("selection_score", ascending=False,
+                                                     kind="stable").index
+    table["rank"] = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(table.index)
+    half = rng.integers(0, 9, len(table))
+    table["rank_p05"] = (table["rank"] - half).clip(lower=1)
+    table["rank_p95"] = table["rank"] + half
+    status = np.full(len(table), "not_selected", dtype=object)
+    status[~table["eligible"].to_numpy()] = "ineligible"
+    status[(table["rank"] <= n_selected).to_numpy()] = "selected"
+    waiting = ((table["rank"] > n_selected) & (table["rank"] <= n_selected + n_waitlist))
+    status[waiting.to_numpy()] = "waitlist"
+    table["status"] = status
+    table["p_selected"] = np.clip(1 - (table["rank"] - n_selected) / 20, 0, 1).round(3)
+    table["robustness"] = np.select(
+        [table["rank_p95"] <= n_selected, (table["status"] == "selected")
+         & (table["rank_p95"] > n_selected), table["p_selected"] >= 0.5],
+        ["robust", "fragile", "often_selected"], "")
+    table.loc[table["status"] == "selected", "robustness"] = np.where(
+        table.loc[table["status"] == "selected", "rank_p95"] <= n_selected, "robust", "fragile")
+    table["requested"] = firms["requested"].to_numpy()
+    selected = (table["status"] == "selected").to_numpy()
+    table["support"] = np.where(selected, np.minimum(table["requested"], 50000.0), 0.0)
+    table["self_burden"] = np.round(table["support"] * 0.25, 0)
+    table["national_share"] = np.round(table["support"] * 0.7, 0)
+    table["local_share"] = table["support"] - table["national_share"]
+    table = table.sort_values(["rank", "brn"], na_position="last", kind="stable")
+    columns = ["brn", "firm_name", "status", "rank", "eligible", "ineligible_reasons",
+               "ineligible_reasons_ko", "tech_index", "grade", "committee_score",
+               "selection_score", "rank_p05", "rank_p95", "p_selected", "robustness",
+               "requested", "support", "self_burden", "national_share", "local_share"]
+    return table[columns].reset_index(drop=True)
+
+
+def growth_model() -> dict:
+    """A model dict with a ``growth`` section of the agreed shape, numbers made up by hand."""
+    reliability = [{"bin": k, "predicted": p, "observed": o, "n": n} for k, (p, o, n) in
+                   enumerate([(0.02, 0.03, 900), (0.06, 0.05, 700), (0.11, 0.13, 500),
+                              (0.18, 0.16, 300), (0.30, 0.33, 120)])]
+    rates = [{"grade": g, "n": n, "high_growth_rate": h, "sustainable_rate": s}
+             for g, n, h, s in [("CCC", 400, 0.04, 0.20), ("B", 400, 0.06, 0.28),
+                                ("BB", 400, 0.08, 0.33), ("BBB", 340, 0.11, 0.38),
+                                ("A", 240, 0.15, 0.45), ("AA", 140, 0.20, 0.52),
+                                ("AAA", 80, 0.27, 0.60)]]
+    validation = {"high_growth": {"auc": 0.712, "auc_ci": [0.69, 0.735], "brier": 0.0812,
+                                  "reliability": reliability},
+                  "sustainable_growth": {"auc": 0.655, "auc_ci": [0.63, 0.68], "brier": 0.21,
+                                         "reliability": reliability},
+                  "grade_rates": rates}
+    return {"growth": {"perspectives": {}, "combination": {}, "validation": validation}}
+
+
+def trajectory_frame() -> pd.DataFrame:
+    """A firm's trajectory of the agreed shape (track.firm_trajectory), from the sample panel."""
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    firm = panel[panel["firm_id"] == panel["firm_id"].iloc[0]]
+    return score_firms(firm).sort_values("year")
+
+
+# ---------------------------------------------------------------------------- font
+
+def test_korean_label_resolves_to_packaged_nanumgothic():
+    """A Korean label's font resolves to the NanumGothic file of koreanize-matplotlib."""
+    fig = plots.radar(jeju_scores().iloc[0], industry=jeju_scores(), lang="ko")
+    title = fig.axes[0].title
+    assert "영역" in title.get_text()
+    found = Path(font_manager.findfont(title.get_fontproperties(), fallback_to_default=False))
+    assert found.name.startswith("NanumGothic")
+    assert "koreanize_matplotlib" in str(found)
+
+
+def test_korean_text_draws_without_missing_glyph_warnings():
+    """Drawing every Korean figure emits no 'Glyph ... missing' warning."""
+    scores = jeju_scores()
+    figures = [plots.radar(scores.iloc[0], scores, scores.head(20), lang="ko"),
+               plots.distribution(scores, mark=("㈜오름축산글로벌", 106.5), cutoff=104.0,
+                                  lang="ko"),
+               plots.selection(selection_table(), lang="ko", call="jeju_2025"),
+               plots.grade_rates(growth_model(), lang="ko")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fig in figures:
+            plots.png_bytes(fig, dpi=40)
+    missing = [str(w.message) for w in caught if "missing" in str(w.message).lower()]
+    assert missing == []
+
+
+def test_missing_font_package_is_a_clear_error(monkeypatch):
+    """Without koreanize-matplotlib the font lookup names the package to install."""
+    plots.korean_font_file.cache_clear()
+    monkeypatch.setattr(plots.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match="koreanize-matplotlib"):
+        plots.korean_font_file()
+    plots.korean_font_file.cache_clear()
+
+
+# ---------------------------------------------------------------------------- each figure
+
+def _texts(fig) -> str:
+    ax = fig.axes[0]
+    legend = ax.get_legend() or (fig.legends[0] if fig.legends else None)
+    parts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+    if legend is not None:
+        parts += [t.get_text() for t in legend.get_texts()]
+    return " | ".join(parts)
+
+
+def test_radar_draws_firm_industry_and_selected():
+    """The radar has three series (firm, industry median, selected median) on four axes."""
+    scores = jeju_scores()
+    fig = plots.radar(scores.iloc[2], industry=scores, selected=scores.head(10))
+    ax = fig.axes[0]
+    assert len(ax.get_xticklabels()) == 4
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["industry median", "selected median", scores["firm_name"].iloc[2]]
+    firm_line = ax.get_lines()[-1]
+    expected = [scores[d].iloc[2] for d in plots.DOMAINS]
+    assert np.allclose(firm_line.get_ydata()[:4], expected)
+
+
+def test_radar_industry_is_the_median():
+    """The industry series is the per-domain median of the frame given."""
+    scores = jeju_scores()
+    fig = plots.radar(scores.iloc[0], industry=scores)
+    industry = fig.axes[0].get_lines()[0].get_ydata()[:4]
+    assert np.allclose(industry, scores[list(plots.DOMAINS)].median().to_numpy())
+
+
+def test_trajectory_bands_follow_the_grade_cutoffs():
+    """The grade bands are the model's cut-offs and every year is a tick."""
+    frame = trajectory_frame()
+    model = TechIndex.load()
+    fig = plots.trajectory(frame, cutoffs=model.grade_cutoffs_, lang="ko")
+    ax = fig.axes[0]
+    band_lines = sorted(round(line.get_ydata()[0], 6) for line in ax.get_lines()
+                        if len(set(line.get_ydata())) == 1 and line.get_xdata()[0] == 0)
+    low, high = ax.get_ylim()
+    inside = sorted(round(c, 6) for _, c in model.grade_cutoffs_ if low < c < high)
+    assert band_lines == inside
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in frame["year"]]
+    assert "연도" in ax.get_xlabel() and "기준 100" in ax.get_ylabel()
+
+
+def test_distribution_marks_firm_and_cutoff():
+    """The histogram counts every rated firm and draws the cut-off and the firm's line."""
+    scores = jeju_scores()
+    fig = plots.distribution(scores, mark=("A firm", 101.4), cutoff=104.0)
+    ax = fig.axes[0]
+    heights = sum(p.get_height() for p in ax.patches)
+    assert heights == scores["tech_index"].notna().sum()
+    xs = sorted(line.get_xdata()[0] for line in ax.get_lines())
+    assert xs == [101.4, 104.0]
+    assert "cut-off 104.0" in _texts(fig) and "A firm (101.4)" in _texts(fig)
+
+
+def test_by_industry_orders_divisions_by_median_and_names_them():
+    """Divisions with enough firms appear, ordered by median, with KSIC names and counts."""
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    scores = score_firms(panel[panel["year"] == 2024])
+    fig = plots.by_industry(scores, lang="ko", min_firms=30, top=100)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    scores = scores[scores["tech_index"].notna()]
+    division = scores["ksic"].str[:2]
+    counts = division.value_counts()
+    big = counts[counts >= 30].index
+    medians = scores[division.isin(big)].groupby(division)["tech_index"].median().sort_values()
+    assert [label[:2] for label in labels] == medians.index.tolist()
+    assert all(f"(n={counts[label[:2]]})" in label for label in labels)
+
+
+def test_by_year_has_a_box_per_year():
+    """One box per year of the panel, the reference mean line at 100."""
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    sample = panel[panel["firm_id"].isin(panel["firm_id"].unique()[:300])]
+    fig = plots.by_year(score_firms(sample))
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == [str(y) for y in range(2014, 2025)]
+    assert "reference mean (100)" in _texts(fig)
+
+
+def test_selection_plot_counts_statuses_and_draws_budget_line():
+    """Each status is in the legend with its count; the budget line sits after the last
+    selected rank; ineligible applicants are counted in a note."""
+    table = selection_table(n_selected=20, n_waitlist=8, n_ineligible=12)
+    fig = plots.selection(table, call="jeju_2025")
+    text = _texts(fig)
+    assert "selected (20)" in text and "waitlist (8)" in text
+    assert f"not selected ({150 - 12 - 28})" in text
+    assert "budget line (last funded rank 20)" in text
+    ax = fig.axes[0]
+    assert any(line.get_xdata()[0] == 20.5 for line in ax.get_lines() if len(line.get_xdata()))
+    assert any("12 ineligible" in t.get_text() for t in ax.texts)
+
+
+def test_calibration_plot_uses_the_reliability_bins():
+    """The reliability points are the model file's bins; AUC and Brier are printed."""
+    model = growth_model()
+    fig = plots.calibration(model)
+    ax = fig.axes[0]
+    offsets = ax.collections[0].get_offsets()
+    bins = model["growth"]["validation"]["high_growth"]["reliability"]
+    assert np.allclose(offsets, [[b["predicted"], b["observed"]] for b in bins])
+    assert "AUC 0.712 [0.690, 0.735]" in ax.texts[0].get_text()
+
+
+def test_grade_rates_plot_in_grade_order_with_percentages():
+    """Bars run from AAA to CCC and their heights are the rates in percent."""
+    fig = plots.grade_rates(growth_model(), lang="en")
+    ax = fig.axes[0]
+    ticks = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+    assert ticks == list(plots.GRADE_ORDER)
+    heights = [p.get_height() for p in ax.patches[:7]]
+    assert np.allclose(heights, [27, 20, 15, 11, 8, 6, 4])
+
+
+def test_grade_rates_skip_empty_grades_and_show_missing_rates():
+    """A grade with no test firms (NR) is left out; a rate of None is drawn as '-'."""
+    model = growth_model()
+    rates = model["growth"]["validation"]["grade_rates"]
+    rates.append({"grade": "NR", "n": 0, "high_growth_rate": None, "sustainable_rate": None})
+    rates[0]["sustainable_rate"] = None  # CCC
+    fig = plots.grade_rates(model)
+    ax = fig.axes[0]
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == list(plots.GRADE_ORDER)
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("-") == 1
+
+
+def test_growth_plots_on_a_fitted_growth_model(tmp_path):
+    """The calibration and grade-rate figures read a model file the growth module writes."""
+    growth = pytest.importorskip("ktop_index.growth")
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    panel = panel[panel["firm_id"].isin(panel["firm_id"].unique()[:800])]
+    growth.GrowthModel(n_bootstrap=5, n_refits=2).fit(panel).save(tmp_path / "m.json")
+    for perspective in ("high_growth", "sustainable_growth"):
+        fig = plots.calibration(tmp_path / "m.json", perspective=perspective, lang="ko")
+        assert len(fig.axes[0].collections[0].get_offsets()) > 0
+    fig = plots.grade_rates(str(tmp_path / "m.json"), lang="ko")
+    assert len(fig.axes[0].get_xticklabels()) >= 5
+    plots.png_bytes(fig, dpi=40)
+
+
+def test_growth_section_missing_is_a_clear_error():
+    """A model without growth validation is rejected with a message saying so."""
+    with pytest.raises(ValueError, match="no growth validation"):
+        plots.calibration({"spec": {}})
+
+
+def test_every_figure_has_title_and_axis_labels():
+    """Title and both axis labels are non-empty on every Cartesian figure, both languages."""
+    scores = jeju_scores()
+    for lang in ("en", "ko"):
+        figures = [plots.trajectory(trajectory_frame(), lang=lang),
+                   plots.distribution(scores, lang=lang),
+                   plots.by_industry(scores, lang=lang, min_firms=3),
+                   plots.by_year(trajectory_frame(), lang=lang),
+                   plots.selection(selection_table(), lang=lang),
+                   plots.calibration(growth_model(), lang=lang),
+                   plots.grade_rates(growth_model(), lang=lang)]
+        for fig in figures:
+            ax = fig.axes[0]
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_png_bytes_are_reproducible(tmp_path):
+    """The same figure drawn twice gives identical PNG bytes, with no Software tag."""
+    first = plots.png_bytes(plots.distribution(jeju_scores(), cutoff=104.0))
+    second = plots.png_bytes(plots.distribution(jeju_scores(), cutoff=104.0))
+    assert first == second and first.startswith(b"\x89PNG")
+    assert b"Software" not in first and b"matplotlib" not in first
+    plots.save_png(plots.distribution(jeju_scores()), tmp_path / "d.png")
+    assert (tmp_path / "d.png").read_bytes().startswith(b"\x89PNG")
