@@ -92,7 +92,7 @@ class Robustness:
     concentration: float = 40.0            # Dirichlet concentration around the model weights
     normalisations: tuple[str, ...] = NORMALISATIONS
     aggregations: tuple[str, ...] = AGGREGATIONS
-    fragile_below: float = 0.5             # selected but p_selected below this: fragile
+    fragile_below: float = 0.5             # selected but selection_probability below this: fragile
 
 
 @dataclass(frozen=True)

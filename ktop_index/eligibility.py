@@ -234,8 +234,8 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
 
     Returns
     -------
-    DataFrame (same index) with ``eligible`` (bool), ``ineligible_reasons`` and
-    ``ineligible_reasons_ko`` ('; '-joined, empty when eligible), ``region_found`` (the
+    DataFrame (same index) with ``eligible`` (bool), ``reasons`` and
+    ``reasons_ko`` ('; '-joined, empty when eligible), ``region_found`` (the
     region id, '' when none) and one bool column per rule, ``pass_<rule>``.
 
     Missing values: a missing location or industry code fails its rule; a missing revenue
@@ -297,8 +297,8 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
     for mask in passes.values():
         eligible &= mask
     out = pd.DataFrame({"eligible": eligible,
-                        "ineligible_reasons": ["; ".join(r) for r in en],
-                        "ineligible_reasons_ko": ["; ".join(r) for r in ko],
+                        "reasons": ["; ".join(r) for r in en],
+                        "reasons_ko": ["; ".join(r) for r in ko],
                         "region_found": found}, index=frame.index)
     for rule, mask in passes.items():
         out[f"pass_{rule}"] = mask

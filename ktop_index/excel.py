@@ -40,7 +40,7 @@ STATUS_FILLS = {"selected": "C6EFCE", "waitlist": "FFEB9C", "not_selected": "D9D
 
 # Excel number formats per column.
 FORMATS = {"tech_index": "0.0", "committee_score": "0.0", "selection_score": "0.00",
-           "rank": "0", "rank_p05": "0", "rank_p95": "0", "p_selected": "0.0%",
+           "rank": "0", "rank_low": "0", "rank_high": "0", "selection_probability": "0.0%",
            "bonus_points": "0.0", "infrastructure": "0.0", "input": "0.0", "activity": "0.0",
            "outcome": "0.0"}
 FORMATS.update({c: "#,##0" for c in MONEY_COLUMNS})

@@ -412,8 +412,8 @@ def selection(table: pd.DataFrame, lang: str = "en", call: str = "") -> Figure:
 
     Parameters
     ----------
-    table : the selection table (``rank``, ``status``, ``selection_score``, ``rank_p05``,
-        ``rank_p95``; see ``docs/reports.md``). Applicants without a rank (ineligible) are
+    table : the selection table (``rank``, ``status``, ``selection_score``, ``rank_low``,
+        ``rank_high``; see ``docs/reports.md``). Applicants without a rank (ineligible) are
         counted in a note, not drawn.
     """
     text = _t(lang)
@@ -421,9 +421,9 @@ def selection(table: pd.DataFrame, lang: str = "en", call: str = "") -> Figure:
     rank = _numeric(table, "rank")
     score = _numeric(table, score_column)
     status = table["status"].astype("str").to_numpy()
-    has_interval = "rank_p05" in table and "rank_p95" in table
-    low = _numeric(table, "rank_p05") if has_interval else rank
-    high = _numeric(table, "rank_p95") if has_interval else rank
+    has_interval = "rank_low" in table and "rank_high" in table
+    low = _numeric(table, "rank_low") if has_interval else rank
+    high = _numeric(table, "rank_high") if has_interval else rank
     fig, ax = _figure(9.0, 5.0)
     ranked = np.isfinite(rank)
     for state in STATUS_ORDER:

@@ -43,8 +43,8 @@ from ktop_index.excel import (
 )
 from ktop_index.io import InputError, _atomic, read_table
 
-NUMERIC = ("rank", "tech_index", "committee_score", "selection_score", "rank_p05",
-           "rank_p95", "p_selected", *MONEY_COLUMNS)
+NUMERIC = ("rank", "tech_index", "committee_score", "selection_score", "rank_low",
+           "rank_high", "selection_probability", *MONEY_COLUMNS)
 DOMAINS = plots.DOMAINS
 
 TEXT = {
@@ -328,10 +328,10 @@ def _ranked_section(table, text, lang) -> list[str]:
     ranked = table[table["rank"].notna()].sort_values("rank", kind="stable")
     labels = SELECTION_LABELS_KO if lang == "ko" else {}
     columns = [c for c in ("rank", "firm_name", "brn", "status", "grade", "tech_index",
-                           "committee_score", "selection_score", "p_selected", "robustness",
+                           "committee_score", "selection_score", "selection_probability", "robustness",
                            "requested", "support") if c in ranked]
     headers = [labels.get(c, c) for c in columns]
-    has_interval = "rank_p05" in ranked and "rank_p95" in ranked
+    has_interval = "rank_low" in ranked and "rank_high" in ranked
     if has_interval:
         headers.insert(columns.index("status") + 1, text["rank_interval"])
     rows = []
@@ -347,10 +347,10 @@ def _ranked_section(table, text, lang) -> list[str]:
                 value = int(value)
             row.append(value)
             if c == "status" and has_interval:
-                low, high = r["rank_p05"], r["rank_p95"]
+                low, high = r["rank_low"], r["rank_high"]
                 row.append("" if pd.isna(low) else f"{low:.0f}–{high:.0f}")
         rows.append(row)
-    digits = [3 if h == labels.get("p_selected", "p_selected") else 2 if "score" in h else 1
+    digits = [3 if h == labels.get("selection_probability", "selection_probability") else 2 if "score" in h else 1
               for h in headers]
     out = [f"<h2>{_e(text['ranked'])}</h2>", f'<p class="note">{_e(text["ranked_note"])}</p>',
            _table(rows, headers, classes=ranked["status"].tolist(), digits=digits,
@@ -363,7 +363,7 @@ def _ineligible_table(table, text, lang) -> list[str]:
     out_of = table[table["status"] == "ineligible"]
     if out_of.empty:
         return []
-    reason_column = "ineligible_reasons_ko" if lang == "ko" else "ineligible_reasons"
+    reason_column = "reasons_ko" if lang == "ko" else "reasons"
     reasons = out_of[reason_column] if reason_column in out_of else [""] * len(out_of)
     rows = [[name, brn, reason] for name, brn, reason in
             zip(out_of["firm_name"], out_of["brn"], reasons)]
@@ -387,10 +387,10 @@ def _robustness_section(table, audit, text, lang) -> list[str]:
         items = []
         for _, r in group.iterrows():
             item = f"{r['firm_name']} ({r['brn']}), {text['rank_word']} {_rank(r['rank'])}"
-            if "rank_p05" in r and pd.notna(r["rank_p05"]):
-                item += f" [{r['rank_p05']:.0f}–{r['rank_p95']:.0f}]"
-            if "p_selected" in r and pd.notna(r["p_selected"]):
-                item += f", {text['p_word']} {r['p_selected']:.0%}"
+            if "rank_low" in r and pd.notna(r["rank_low"]):
+                item += f" [{r['rank_low']:.0f}–{r['rank_high']:.0f}]"
+            if "selection_probability" in r and pd.notna(r["selection_probability"]):
+                item += f", {text['p_word']} {r['selection_probability']:.0%}"
             items.append(f"<li>{_e(item)}</li>")
         out.append(f"<p><b>{_e(text[key])}</b></p>"
                    + (f"<ul>{''.join(items)}</ul>" if items else f"<p>{_e(text['none'])}</p>"))

@@ -29,7 +29,7 @@ Example
 >>> import numpy as np
 >>> sel = simulate(np.array([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0]]), costs_won=[1, 1, 1],
 ...                budget_won=1, tie_order=[0, 1, 2])
->>> sel["p_selected"].tolist()
+>>> sel["selection_probability"].tolist()
 [0.5, 0.0, 0.5]
 """
 
@@ -163,8 +163,8 @@ def simulate(scores: np.ndarray, costs_won, budget_won: int, tie_order,
 
     Returns
     -------
-    dict of arrays per firm: ``rank_p05``, ``rank_p95`` (5th/95th percentile of the rank,
-    1 = best), ``rank_median``, ``p_selected`` (share of variants in which it is selected).
+    dict of arrays per firm: ``rank_low``, ``rank_high`` (5th/95th percentile of the rank,
+    1 = best), ``rank_median``, ``selection_probability`` (share of variants in which it is selected).
     """
     scores = np.asarray(scores, dtype="float64")
     tie_order = np.asarray(tie_order)
@@ -186,11 +186,11 @@ def simulate(scores: np.ndarray, costs_won, budget_won: int, tie_order,
     back[tie_order] = np.arange(n)  # from tie order back to the caller's order
     rank, selected = rank[:, back], selected[:, back]
     low, mid, high = np.quantile(rank, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
-    return {"rank_p05": low.astype(np.int64), "rank_median": mid.astype(np.int64),
-            "rank_p95": high.astype(np.int64), "p_selected": selected.mean(axis=0)}
+    return {"rank_low": low.astype(np.int64), "rank_median": mid.astype(np.int64),
+            "rank_high": high.astype(np.int64), "selection_probability": selected.mean(axis=0)}
 
 
-def flags(selected: np.ndarray, eligible: np.ndarray, p_selected: np.ndarray,
+def flags(selected: np.ndarray, eligible: np.ndarray, selection_probability: np.ndarray,
           threshold: float = 0.5) -> np.ndarray:
     """``robust`` / ``fragile`` for selected firms, ``often_selected`` for others, else ''.
 
@@ -199,7 +199,7 @@ def flags(selected: np.ndarray, eligible: np.ndarray, p_selected: np.ndarray,
     least ``threshold`` of them.
     """
     out = np.full(len(selected), "", dtype=object)
-    out[selected & (p_selected >= threshold)] = "robust"
-    out[selected & (p_selected < threshold)] = "fragile"
-    out[~selected & eligible & (p_selected >= threshold)] = "often_selected"
+    out[selected & (selection_probability >= threshold)] = "robust"
+    out[selected & (selection_probability < threshold)] = "fragile"
+    out[~selected & eligible & (selection_probability >= threshold)] = "often_selected"
     return out

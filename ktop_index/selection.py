@@ -50,20 +50,20 @@ from ktop_index.io import _atomic, write_table
 
 DOMAINS = ("infrastructure", "input", "activity", "outcome")
 STATUSES = ("selected", "waitlist", "not_selected", "ineligible")
-COLUMNS = ("brn", "firm_name", "status", "rank", "eligible", "ineligible_reasons",
-           "ineligible_reasons_ko", *DOMAINS, "tech_index", "grade", "committee_score",
-           "bonus_points", "selection_score", "rank_p05", "rank_p95", "p_selected",
+COLUMNS = ("brn", "firm_name", "status", "rank", "eligible", "reasons",
+           "reasons_ko", *DOMAINS, "tech_index", "grade", "committee_score",
+           "bonus_points", "selection_score", "rank_low", "rank_high", "selection_probability",
            "robustness", "requested", "support", "self_burden", "national_share",
            "local_share", "notes", "notes_ko")
 LABELS_KO = {
     "brn": "사업자등록번호", "firm_name": "기업명", "status": "선정결과", "rank": "순위",
-    "eligible": "신청자격", "ineligible_reasons": "부적격 사유(영문)",
-    "ineligible_reasons_ko": "부적격 사유",
+    "eligible": "신청자격", "reasons": "부적격 사유(영문)",
+    "reasons_ko": "부적격 사유",
     **{d: OUTPUT_LABELS_KO[d] for d in DOMAINS},
     "tech_index": OUTPUT_LABELS_KO["tech_index"], "grade": OUTPUT_LABELS_KO["grade"],
     "committee_score": "발표평가 점수", "bonus_points": "가점", "selection_score": "선정점수",
-    "rank_p05": "순위 구간 5%", "rank_p95": "순위 구간 95%",
-    "p_selected": "선정 확률", "robustness": "선정 안정성",
+    "rank_low": "순위 구간 5%", "rank_high": "순위 구간 95%",
+    "selection_probability": "선정 확률", "robustness": "선정 안정성",
     "requested": "신청금액(천원)", "support": "지원금(천원)", "self_burden": "기업 자부담(천원)",
     "national_share": "국비(천원)", "local_share": "지방비(천원)",
     "notes": "비고(영문)", "notes_ko": "비고", "selected_by_rank": "순위순 선정 여부",
@@ -281,8 +281,8 @@ def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
 
     checks = screen(firms, call, grades=table["grade"])
     table["eligible"] = checks["eligible"].to_numpy()
-    table["ineligible_reasons"] = checks["ineligible_reasons"].to_numpy()
-    table["ineligible_reasons_ko"] = checks["ineligible_reasons_ko"].to_numpy()
+    table["reasons"] = checks["reasons"].to_numpy()
+    table["reasons_ko"] = checks["reasons_ko"].to_numpy()
 
     money = money_table(firms["requested"] if "requested" in firms else np.full(len(firms),
                         np.nan), firms.get("revenue", pd.Series(np.nan, index=firms.index)),
@@ -360,11 +360,11 @@ def _robustness_pool(checks: pd.DataFrame) -> np.ndarray:
 
 def _robustness(table, model, components, scorer, pool, rated, costs, budget, call,
                 n_variants, seed, robustness) -> None:
-    """Fill rank_p05, rank_p95, p_selected and robustness (empty when no variants)."""
+    """Fill rank_low, rank_high, selection_probability and robustness (empty when no variants)."""
     n = len(table)
-    table["rank_p05"] = pd.array([pd.NA] * n, dtype="Int64")
-    table["rank_p95"] = pd.array([pd.NA] * n, dtype="Int64")
-    table["p_selected"] = np.nan
+    table["rank_low"] = pd.array([pd.NA] * n, dtype="Int64")
+    table["rank_high"] = pd.array([pd.NA] * n, dtype="Int64")
+    table["selection_probability"] = np.nan
     table["robustness"] = ""
     members = np.flatnonzero(pool)
     if n_variants <= 0 or members.size == 0:
@@ -383,12 +383,12 @@ def _robustness(table, model, components, scorer, pool, rated, costs, budget, ca
     tie = _tie_order(table.iloc[members].reset_index(drop=True), base_score, call,
                      costs[members])
     sim = robustness.simulate(scores, costs[members], budget, tie, call.money.max_firms)
-    table.loc[members, "rank_p05"] = sim["rank_p05"]
-    table.loc[members, "rank_p95"] = sim["rank_p95"]
-    table.loc[members, "p_selected"] = np.round(sim["p_selected"], 4)
+    table.loc[members, "rank_low"] = sim["rank_low"]
+    table.loc[members, "rank_high"] = sim["rank_high"]
+    table.loc[members, "selection_probability"] = np.round(sim["selection_probability"], 4)
     selected = (table["status"] == "selected").to_numpy()
     flag = robustness.flags(selected[members], table["eligible"].to_numpy(dtype=bool)[members],
-                            sim["p_selected"], r.fragile_below)
+                            sim["selection_probability"], r.fragile_below)
     table.loc[members, "robustness"] = flag
 
 
@@ -480,7 +480,7 @@ def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
                  f"{m['remaining']:,.0f}천원; 기업 자부담 {m['self_burden']:,.0f}천원")]
         if a["variants"]:
             lines.append(f"선정 안정성 ({a['variants']}개 변형): 불안정 선정 {len(fragile)}개사"
-                         + "".join(f"\n  - {r.firm_name} ({r.brn}) 선정 확률 {r.p_selected:.0%}"
+                         + "".join(f"\n  - {r.firm_name} ({r.brn}) 선정 확률 {r.selection_probability:.0%}"
                                    for r in fragile.itertuples())
                          + f"\n미선정이나 자주 선정된 기업 {len(often)}개사 (선정 확률 50% 이상)")
     else:
@@ -493,9 +493,9 @@ def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
         if a["variants"]:
             lines.append(f"robustness ({a['variants']} variants): {len(fragile)} fragile "
                          "selection(s)"
-                         + "".join(f"\n  - {r.firm_name} ({r.brn}) p_selected {r.p_selected:.0%}"
+                         + "".join(f"\n  - {r.firm_name} ({r.brn}) selection_probability {r.selection_probability:.0%}"
                                    for r in fragile.itertuples())
-                         + f"\n{len(often)} not selected but often selected (p_selected >= 50%)")
+                         + f"\n{len(often)} not selected but often selected (selection_probability >= 50%)")
     if not a["score"]["committee"] and a["score"]["tech_index_use"] == "weight":
         lines.append("발표평가 점수 없음: 기업혁신역량지수만으로 순위 산정 (--committee로 반영)"
                      if lang == "ko" else "no committee scores: ranked by the Tech-Index alone "

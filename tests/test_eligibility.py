@@ -38,7 +38,7 @@ def run(*rows, call=JEJU, grades=None) -> pd.DataFrame:
 def test_clean_firm_passes():
     """The reference firm is eligible with no reasons."""
     out = run(firm())
-    assert bool(out["eligible"].iloc[0]) and out["ineligible_reasons"].iloc[0] == ""
+    assert bool(out["eligible"].iloc[0]) and out["reasons"].iloc[0] == ""
 
 
 def test_region_prefix_at_start_only():
@@ -57,9 +57,9 @@ def test_region_rule():
               firm(region="세종특별자치시 보듬3로 125"), firm(region="제주특별자치도 한림읍 한림로 1"),
               firm(region=None))
     assert out["pass_region"].tolist() == [True, False, False, True, False]
-    assert "outside the call's regions" in out["ineligible_reasons"].iloc[1]
-    assert "지원 대상 지역이 아님" in out["ineligible_reasons_ko"].iloc[1]
-    assert out["ineligible_reasons"].iloc[4] == "location missing"
+    assert "outside the call's regions" in out["reasons"].iloc[1]
+    assert "지원 대상 지역이 아님" in out["reasons_ko"].iloc[1]
+    assert out["reasons"].iloc[4] == "location missing"
     only_jeju_si = replace(JEJU, eligibility=replace(JEJU.eligibility, regions=("jeju_si",)))
     out = run(firm(region="제주특별자치도 한림읍 한림로 1"), firm(region="서귀포시"),
               call=only_jeju_si)
@@ -71,7 +71,7 @@ def test_industry_rule():
     out = run(firm(), firm(ksic="70113"), firm(ksic="55101"), firm(ksic="62021"),
               firm(ksic="C10301"), firm(ksic=None))
     assert out["pass_industry"].tolist() == [True, True, True, False, True, False]
-    assert out["ineligible_reasons"].iloc[3] == "industry outside the targets (KSIC 62021)"
+    assert out["reasons"].iloc[3] == "industry outside the targets (KSIC 62021)"
 
 
 def test_business_number_rules():
@@ -81,8 +81,8 @@ def test_business_number_rules():
               firm(brn=make_brn(211, 5, 77)))
     assert out["pass_brn"].tolist() == [True, False, True, True, True]
     assert out["pass_taxpayer"].tolist() == [True, True, False, False, True]
-    assert "check digit" in out["ineligible_reasons"].iloc[1]
-    assert "검증번호" in out["ineligible_reasons_ko"].iloc[1]
+    assert "check digit" in out["reasons"].iloc[1]
+    assert "검증번호" in out["reasons_ko"].iloc[1]
     allowing = replace(JEJU, eligibility=replace(JEJU.eligibility, allow_branch=True))
     assert bool(run(firm(brn=branch), call=allowing)["eligible"].iloc[0])
 
@@ -103,7 +103,7 @@ def test_sme_ceiling_by_date():
     assert out["pass_sme_size"].tolist() == [True, False, False, True, False, True]
     later = replace(JEJU, reference_date=dt.date(2025, 10, 1))
     assert run(*rows, call=later)["pass_sme_size"].tolist()[:2] == [True, True]
-    assert "1,100억원" in out["ineligible_reasons"].iloc[1]
+    assert "1,100억원" in out["reasons"].iloc[1]
 
 
 def test_average_revenue_is_used_when_given():
@@ -116,8 +116,8 @@ def test_documents_rule():
     """A missing letter of intent or SME certificate fails, each named; a call may drop one."""
     out = run(firm(letter_of_intent=False), firm(sme_confirmed=False), firm(letter_of_intent=None))
     assert out["pass_documents"].tolist() == [False, False, False]
-    assert out["ineligible_reasons_ko"].iloc[0] == "참여의향서 미제출"
-    assert out["ineligible_reasons"].iloc[1] == "SME certificate not submitted"
+    assert out["reasons_ko"].iloc[0] == "참여의향서 미제출"
+    assert out["reasons"].iloc[1] == "SME certificate not submitted"
     relaxed = replace(JEJU, eligibility=replace(JEJU.eligibility,
                                                 required_documents=("sme_confirmed",)))
     assert bool(run(firm(letter_of_intent=False), call=relaxed)["eligible"].iloc[0])
@@ -130,7 +130,7 @@ def test_min_grade_and_not_rated_rules():
     strict = replace(JEJU, eligibility=replace(JEJU.eligibility, min_grade="BB"))
     out = run(firm(), firm(), firm(), firm(), call=strict, grades=["A", "BB", "B", "NR"])
     assert out["eligible"].tolist() == [True, True, False, False]
-    assert "below the minimum BB" in out["ineligible_reasons"].iloc[2]
+    assert "below the minimum BB" in out["reasons"].iloc[2]
     assert run(firm(), grades=["NR"])["eligible"].tolist() == [True]  # jeju: not_rated = zero
     no_nr = replace(JEJU, eligibility=replace(JEJU.eligibility, not_rated="ineligible"))
     assert run(firm(), call=no_nr, grades=["NR"])["eligible"].tolist() == [False]
@@ -139,8 +139,8 @@ def test_min_grade_and_not_rated_rules():
 def test_all_failures_listed():
     """A firm failing several rules gets every reason, in both languages."""
     out = run(firm(ksic="62021", letter_of_intent=False, region="부산광역시 해운대구 센텀로 1"))
-    assert out["ineligible_reasons"].iloc[0].count("; ") == 2
-    assert out["ineligible_reasons_ko"].iloc[0].count("; ") == 2
+    assert out["reasons"].iloc[0].count("; ") == 2
+    assert out["reasons_ko"].iloc[0].count("; ") == 2
 
 
 @pytest.mark.parametrize("call", ["jeju_2025", "sejong_2025"])
@@ -158,7 +158,7 @@ def test_bundled_applicants_screened_as_keyed(call):
              "branch office": "branch office", "industry outside": "industry outside",
              "not an SME": "not an SME", "outside region": "outside the call's regions",
              "address applying": "outside the call's regions"}
-    for expected, reasons in zip(out["expected"], out["ineligible_reasons"]):
+    for expected, reasons in zip(out["expected"], out["reasons"]):
         for word, reason in words.items():
             if word in expected:
                 assert reason in reasons, (expected, reasons)

@@ -42,7 +42,7 @@ def test_korean_headers_and_frozen_header_row(book_ko):
 
 
 def test_money_has_thousands_separators_and_stays_numeric(book_ko, table):
-    """Money cells are numbers formatted #,##0; the index has one decimal; p_selected is %."""
+    """Money cells are numbers formatted #,##0; the index has one decimal; selection_probability is %."""
     _, sheet = book_ko
     j = _column(sheet, "신청금액(천원)")
     cells = [sheet.cell(k, j) for k in range(2, len(table) + 2)]

@@ -44,29 +44,29 @@ def selection_table(n_selected: int = 20, n_waitlist: int = 8, n_ineligible: int
     table["committee_score"] = np.round(rng.uniform(55, 95, len(table)), 1)
     table["eligible"] = True
     table.loc[table.index[:n_ineligible], "eligible"] = False
-    table["ineligible_reasons"] = np.where(table["eligible"], "", "tax arrears; not an SME")
-    table["ineligible_reasons_ko"] = np.where(table["eligible"], "", "국세 체납; 중소기업 아님")
+    table["reasons"] = np.where(table["eligible"], "", "tax arrears; not an SME")
+    table["reasons_ko"] = np.where(table["eligible"], "", "국세 체납; 중소기업 아님")
     score = 0.5 * (table["tech_index"] - 60) + 0.5 * table["committee_score"]
     table["selection_score"] = np.where(table["eligible"], np.round(score, 2), np.nan)
     order = table.loc[table["eligible"]].sort_values("selection_score", ascending=False,
                                                      kind="stable").index
     table["rank"] = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(table.index)
     half = rng.integers(0, 9, len(table))
-    table["rank_p05"] = (table["rank"] - half).clip(lower=1)
-    table["rank_p95"] = table["rank"] + half
+    table["rank_low"] = (table["rank"] - half).clip(lower=1)
+    table["rank_high"] = table["rank"] + half
     status = np.full(len(table), "not_selected", dtype=object)
     status[~table["eligible"].to_numpy()] = "ineligible"
     status[(table["rank"] <= n_selected).to_numpy()] = "selected"
     waiting = ((table["rank"] > n_selected) & (table["rank"] <= n_selected + n_waitlist))
     status[waiting.to_numpy()] = "waitlist"
     table["status"] = status
-    table["p_selected"] = np.clip(1 - (table["rank"] - n_selected) / 20, 0, 1).round(3)
+    table["selection_probability"] = np.clip(1 - (table["rank"] - n_selected) / 20, 0, 1).round(3)
     table["robustness"] = np.select(
-        [table["rank_p95"] <= n_selected, (table["status"] == "selected")
-         & (table["rank_p95"] > n_selected), table["p_selected"] >= 0.5],
+        [table["rank_high"] <= n_selected, (table["status"] == "selected")
+         & (table["rank_high"] > n_selected), table["selection_probability"] >= 0.5],
         ["robust", "fragile", "often_selected"], "")
     table.loc[table["status"] == "selected", "robustness"] = np.where(
-        table.loc[table["status"] == "selected", "rank_p95"] <= n_selected, "robust", "fragile")
+        table.loc[table["status"] == "selected", "rank_high"] <= n_selected, "robust", "fragile")
     table["requested"] = firms["requested"].to_numpy()
     selected = (table["status"] == "selected").to_numpy()
     table["support"] = np.where(selected, np.minimum(table["requested"], 50000.0), 0.0)
@@ -74,9 +74,9 @@ def selection_table(n_selected: int = 20, n_waitlist: int = 8, n_ineligible: int
     table["national_share"] = np.round(table["support"] * 0.7, 0)
     table["local_share"] = table["support"] - table["national_share"]
     table = table.sort_values(["rank", "brn"], na_position="last", kind="stable")
-    columns = ["brn", "firm_name", "status", "rank", "eligible", "ineligible_reasons",
-               "ineligible_reasons_ko", "tech_index", "grade", "committee_score",
-               "selection_score", "rank_p05", "rank_p95", "p_selected", "robustness",
+    columns = ["brn", "firm_name", "status", "rank", "eligible", "reasons",
+               "reasons_ko", "tech_index", "grade", "committee_score",
+               "selection_score", "rank_low", "rank_high", "selection_probability", "robustness",
                "requested", "support", "self_burden", "national_share", "local_share"]
     return table[columns].reset_index(drop=True)
 

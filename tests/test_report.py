@@ -78,8 +78,8 @@ def test_selection_report_ranked_table_and_findings(tmp_path):
     positions = [text.index(f"<td>{n}</td>") for n in ranked["firm_name"].head(10)]
     assert positions == sorted(positions)
     first = ranked.iloc[0]
-    assert f"<td>{first['rank_p05']:.0f}–{first['rank_p95']:.0f}</td>" in text
-    fragile = table[(table["status"] == "selected") & (table["rank_p95"] > 20)]
+    assert f"<td>{first['rank_low']:.0f}–{first['rank_high']:.0f}</td>" in text
+    fragile = table[(table["status"] == "selected") & (table["rank_high"] > 20)]
     assert len(fragile) > 0
     for name in fragile["firm_name"]:
         assert f"{name} (" in text
@@ -133,7 +133,7 @@ def test_selection_report_on_a_real_select_output(tmp_path):
     for status, n in result.audit["counts"].items():
         assert f'<td>{STATUS_KO[status]}</td><td class="n">{n}</td>' in text
     first = result.table.sort_values("rank").iloc[0]
-    assert f"<td>{first['rank_p05']:.0f}–{first['rank_p95']:.0f}</td>" in text
+    assert f"<td>{first['rank_low']:.0f}–{first['rank_high']:.0f}</td>" in text
 
 
 # ---------------------------------------------------------------------------- firm report card

@@ -77,25 +77,25 @@ def test_far_ahead_and_far_behind(model_and_firms):
     call = replace(call, money=replace(call.money, budget=200_000, max_firms=5))
     table = select(applicants, call, model=model, variants=400, seed=1).table.set_index("brn")
     ahead, behind = applicants["brn"].iloc[0], applicants["brn"].iloc[1]
-    assert table.loc[ahead, "p_selected"] >= 0.99 and table.loc[ahead, "robustness"] == "robust"
-    assert table.loc[ahead, "rank_p05"] == 1 and table.loc[ahead, "rank_p95"] <= 2
-    assert table.loc[behind, "p_selected"] <= 0.01
-    assert table.loc[behind, "rank_p05"] >= 35
-    assert (table["p_selected"].between(0, 1)).all()
+    assert table.loc[ahead, "selection_probability"] >= 0.99 and table.loc[ahead, "robustness"] == "robust"
+    assert table.loc[ahead, "rank_low"] == 1 and table.loc[ahead, "rank_high"] <= 2
+    assert table.loc[behind, "selection_probability"] <= 0.01
+    assert table.loc[behind, "rank_low"] >= 35
+    assert (table["selection_probability"].between(0, 1)).all()
     assert table.loc[table["status"] == "selected", "robustness"].isin(["robust", "fragile"]).all()
 
 
 def test_simulate_hand_cases():
     """Two variants, one firm's budget: each variant picks its own best; ties follow tie_order."""
     out = simulate(np.array([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0]]), [1, 1, 1], 1, [0, 1, 2])
-    assert out["p_selected"].tolist() == [0.5, 0.0, 0.5]
+    assert out["selection_probability"].tolist() == [0.5, 0.0, 0.5]
     tied = simulate(np.array([[1.0, 1.0, 1.0]]), [1, 1, 1], 2, [2, 0, 1])
-    assert tied["p_selected"].tolist() == [1.0, 0.0, 1.0]
-    assert tied["rank_p05"].tolist() == [2, 3, 1]
+    assert tied["selection_probability"].tolist() == [1.0, 0.0, 1.0]
+    assert tied["rank_low"].tolist() == [2, 3, 1]
     stop = simulate(np.array([[3.0, 2.0, 1.0]]), [5, 9, 1], 10, [0, 1, 2])
-    assert stop["p_selected"].tolist() == [1.0, 0.0, 0.0]  # stops at the first that misses
+    assert stop["selection_probability"].tolist() == [1.0, 0.0, 0.0]  # stops at the first that misses
     excluded = simulate(np.array([[-np.inf, 2.0, 1.0]]), [1, 1, 1], 5, [0, 1, 2])
-    assert excluded["p_selected"].tolist() == [0.0, 1.0, 1.0]
+    assert excluded["selection_probability"].tolist() == [0.0, 1.0, 1.0]
 
 
 def test_flags():

@@ -81,9 +81,9 @@ def test_tie_breaks(model_and_firms):
     assert plain["brn"].tolist() == [copies["brn"][2], copies["brn"][1], copies["brn"][0],
                                      copies["brn"][3]]
     # identical firms tie in every variant too, and the same rules break the tie there
-    assert (plain["rank_p05"] == plain["rank"]).all()
-    assert (plain["rank_p95"] == plain["rank"]).all()
-    assert plain["p_selected"].tolist() == [1.0, 1.0, 0.0, 0.0]  # 20,000 + 30,000 fit
+    assert (plain["rank_low"] == plain["rank"]).all()
+    assert (plain["rank_high"] == plain["rank"]).all()
+    assert plain["selection_probability"].tolist() == [1.0, 1.0, 0.0, 0.0]  # 20,000 + 30,000 fit
     assert plain["status"].tolist()[:2] == ["selected", "selected"]
 
 
@@ -159,7 +159,7 @@ def test_bonus_and_min_grade_modes(model_and_firms):
     table = select(firms, strict, model=model, committee=committee, variants=100).table
     high = table["grade"].isin(["AAA", "AA", "A", "BBB"])
     assert (table["eligible"] == high).all()
-    assert table.loc[~high, "ineligible_reasons"].str.contains("below the minimum BBB").all()
+    assert table.loc[~high, "reasons"].str.contains("below the minimum BBB").all()
 
 
 def test_bonus_column_is_capped(model_and_firms):
@@ -192,7 +192,7 @@ def test_nobody_eligible_and_rows_without_a_number(model_and_firms):
     broken = broken.drop(columns="firm_id")
     table = select(broken, JEJU, model=model, variants=0).table
     assert len(table) == len(firms)
-    assert (table["ineligible_reasons"].str.contains("invalid business number")).sum() == 1
+    assert (table["reasons"].str.contains("invalid business number")).sum() == 1
 
 
 def test_latest_year_is_the_application(model_and_firms):
