@@ -525,7 +525,9 @@ def write_selection(selection: Selection, outdir: str | os.PathLike, lang: str =
     paths = {"csv": out / "selection.csv", "xlsx": out / "selection.xlsx",
              "audit": out / "audit.json"}
     write_table(table, paths["csv"])
-    write_table(table, paths["xlsx"], sheet_name="선정결과" if lang == "ko" else "selection")
+    from ktop_index.excel import write_selection_xlsx  # here: excel imports this module
+
+    write_selection_xlsx(table, paths["xlsx"], lang=lang)
     if selection.evaluators is not None:
         paths["evaluators"] = out / "committee_evaluators.csv"
         write_table(selection.evaluators, paths["evaluators"])
