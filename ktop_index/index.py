@@ -49,7 +49,7 @@ import pandas as pd
 
 from ktop_index import __version__
 from ktop_index.composite import a_amean, a_gmean, n_goalposts
-from ktop_index.indicators import compute_indicators, transform
+from ktop_index.indicators import compute_indicators, previous_year_fields, transform
 from ktop_index.io import _atomic
 
 MODEL_FORMAT = "ktop_index.tech_index_model"
@@ -187,12 +187,11 @@ class TechIndex:
     def _domain_names(self) -> list[str]:
         return [d["name"] for d in self.spec_["domains"]]
 
-    def _transformed(self, frame: pd.DataFrame) -> np.ndarray:
-        raw = compute_indicators(frame, self._indicators())
-        values = np.empty((len(frame), len(self._indicators())))
-        for j, s in enumerate(self._indicators()):
-            values[:, j] = transform(raw[s["name"]].to_numpy(), s["transform"]) * s["direction"]
-        return values
+    def _transformed(self, frame: pd.DataFrame, previous: dict | None = None) -> np.ndarray:
+        raw = compute_indicators(frame, self._indicators(), previous)
+        return np.column_stack(
+            [transform(raw[s["name"]].to_numpy(), s["transform"]) * s["direction"]
+             for s in self._indicators()]).reshape(len(frame), len(self._indicators()))
 
     def _fit_goalposts(self, values: np.ndarray) -> None:
         norm = self.spec_["normalisation"]
@@ -275,14 +274,16 @@ class TechIndex:
         """The scores of ``frame`` in consecutive blocks of ``rows`` rows, as :meth:`score`
         gives them; a writer can write one block while the next is scored.
 
-        Indicators are computed on the whole frame first: a growth indicator needs the
-        firm's previous year, wherever it is in the file.
+        A growth indicator needs the firm's previous year, wherever it is in the file: those
+        values are looked up on the whole frame first, the rest is done block by block.
         """
         self._check_fitted()
-        values = self._transformed(frame)
+        previous = previous_year_fields(frame, self._indicators())
         for start in range(0, max(len(frame), 1), rows):
             block = slice(start, start + rows)
-            yield self._score_values(frame.iloc[block], values[block], lang)
+            rows_here = frame.iloc[block]
+            values = self._transformed(rows_here, {f: v[block] for f, v in previous.items()})
+            yield self._score_values(rows_here, values, lang)
 
     def _score_values(self, frame: pd.DataFrame, values: np.ndarray, lang: str) -> pd.DataFrame:
         scores = self._indicator_scores(values)

@@ -72,9 +72,12 @@ def _previous_year_values(frame: pd.DataFrame, field: str) -> np.ndarray:
     return prev
 
 
-def _growth(frame: pd.DataFrame, spec: dict) -> np.ndarray:
+def _growth(frame: pd.DataFrame, spec: dict, previous: dict | None = None) -> np.ndarray:
     current = _column(frame, spec["field"])
-    previous = _previous_year_values(frame, spec["field"])
+    if previous is not None and spec["field"] in previous:
+        previous = previous[spec["field"]]
+    else:
+        previous = _previous_year_values(frame, spec["field"])
     floor = max(spec.get("min_base", 0), 1e-12)
     usable = (previous >= floor) & (current >= floor)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -82,19 +85,30 @@ def _growth(frame: pd.DataFrame, spec: dict) -> np.ndarray:
 
 
 _KINDS = {
-    "field": lambda frame, spec: _column(frame, spec["field"]),
-    "ratio": _ratio,
+    "field": lambda frame, spec, previous: _column(frame, spec["field"]),
+    "ratio": lambda frame, spec, previous: _ratio(frame, spec),
     "growth": _growth,
 }
 
 
-def compute_indicators(frame: pd.DataFrame, specs: Sequence[dict]) -> pd.DataFrame:
+def previous_year_fields(frame: pd.DataFrame, specs: Sequence[dict]) -> dict[str, np.ndarray]:
+    """For each field a growth indicator needs, the same firm's value in the previous year,
+    aligned with ``frame``'s rows (NaN where that year is absent). Lets a large frame be
+    scored in blocks: pass a block's slice of these to :func:`compute_indicators`."""
+    fields = sorted({s["field"] for s in specs if s.get("kind") == "growth"})
+    return {field: _previous_year_values(frame, field) for field in fields}
+
+
+def compute_indicators(frame: pd.DataFrame, specs: Sequence[dict],
+                       previous: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Raw indicator values (before transforms), one column per spec, rows as ``frame``.
 
     Parameters
     ----------
     frame : validated firm-year rows (contract names; money in KRW thousand).
     specs : indicator definitions with ``name``, ``kind`` and the kind's source fields.
+    previous : optional, :func:`previous_year_fields` of the frame the rows come from; when
+        None, growth looks for the previous year within ``frame`` itself.
 
     Missing inputs give missing indicators, never zeros; the index's coverage rule decides
     what a firm with missing indicators gets.
@@ -105,7 +119,7 @@ def compute_indicators(frame: pd.DataFrame, specs: Sequence[dict]) -> pd.DataFra
         if kind not in _KINDS:
             raise ValueError(f"indicator '{spec.get('name')}': unknown kind '{kind}' "
                              f"(expected one of {', '.join(_KINDS)})")
-        values[spec["name"]] = _KINDS[kind](frame, spec)
+        values[spec["name"]] = _KINDS[kind](frame, spec, previous)
     return pd.DataFrame(values, index=frame.index)
 
 

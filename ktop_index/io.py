@@ -26,10 +26,10 @@ import csv
 import datetime as dt
 import io as _io
 import os
+import queue
 import re
 import tempfile
 import zipfile
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -353,14 +353,31 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame], path: str | os.PathLike) ->
     same bytes as :func:`write_table` of the blocks' concatenation.
     """
     def write(tmp: str) -> None:
-        with open(tmp, "wb") as handle, ThreadPoolExecutor(max_workers=2) as pool:
+        formatted: queue.Queue = queue.Queue(maxsize=3)  # bounds the memory held in flight
+        failed: list[BaseException] = []
+
+        def write_in_order(handle) -> None:  # so the caller never waits on the disk
+            while (future := formatted.get()) is not None:
+                if not failed:
+                    try:
+                        handle.write(future.result())
+                    except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+                        failed.append(exc)
+
+        with (open(tmp, "wb") as handle, ThreadPoolExecutor(max_workers=2) as formatters,
+              ThreadPoolExecutor(max_workers=1) as disk):
             handle.write(b"\xef\xbb\xbf")
-            pending: deque = deque()
-            for number, block in enumerate(blocks):
-                pending.append(pool.submit(_csv_bytes, block, number == 0))
-                while len(pending) > 2:  # bound the memory held by formatted blocks
-                    handle.write(pending.popleft().result())
-            handle.writelines(future.result() for future in pending)
+            writer = disk.submit(write_in_order, handle)
+            try:
+                for number, block in enumerate(blocks):
+                    if failed:
+                        break
+                    formatted.put(formatters.submit(_csv_bytes, block, number == 0))
+            finally:
+                formatted.put(None)
+                writer.result()
+        if failed:
+            raise failed[0]
 
     _atomic(Path(path), write)
 

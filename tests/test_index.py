@@ -61,6 +61,16 @@ def test_same_inputs_same_index_in_any_batch(panel, model):
     assert (alone["grade"] == full.loc[alone.index, "grade"]).all()
 
 
+def test_scoring_in_blocks_equals_scoring_whole(panel, model):
+    """Scoring block by block (growth looking across block edges) gives the same table."""
+    shuffled = panel.sample(frac=1.0, random_state=5)  # a firm's years land in other blocks
+    whole = model.score(shuffled)
+    blocks = pd.concat(list(model.score_blocks(shuffled, rows=97)))
+    assert blocks.index.equals(whole.index)
+    assert whole["contrib_outcome"].notna().any()
+    pd.testing.assert_frame_equal(blocks, whole)
+
+
 def test_more_of_a_positive_indicator_never_lowers_the_index(panel, model):
     """Raising patents, R&D expense or IP filings never lowers a domain score or the index."""
     rows = panel[panel["year"] == 2023].head(300)
