@@ -10,11 +10,12 @@ and the limitations. Same model file, same card, byte for byte (no dates are add
 Example
 -------
 >>> from ktop_index.card import write_card                      # doctest: +SKIP
->>> write_card("models/default.json")                           # writes models/default.md
+>>> write_card("models/default.json")  # writes models/default.md  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -53,10 +54,10 @@ def _header(model: dict, growth: dict, name: str) -> str:
     training = growth["training"]
     lines = [f"# Model card: `{name}` — a growth-fitted Tech-Index", ""]
     if training.get("synthetic"):
-        lines += ["> **Fitted on synthetic data.** The firms are generated (`ktop_index.synth`, "
+        lines += [("> **Fitted on synthetic data.** The firms are generated (`ktop_index.synth`, "
                   "docs/synth.md), not real Korean SMEs. The weights, grade cut-offs and "
                   "metrics below describe the generator's world. Refit on real firm data "
-                  "(`ktop fit`) before using grades in a decision.", ""]
+                  "(`ktop fit`) before using grades in a decision."), ""]
     spec = model["spec"]
     lines.append(f"**What it is.** The method `{spec['name']}` {spec['spec_version']} "
                  f"({len(spec['indicators'])} indicators in {len(spec['domains'])} domains) "
@@ -73,12 +74,12 @@ def _data(model: dict, growth: dict) -> str:
     t = growth["training"]
     ref = model["reference"]
     lines = ["## Data", "",
-             f"- Panel: {t['rows']:,} firm-years, {t['labelled_rows']:,} of them rated and "
-             f"with a known future (years {_span(t['years'])}).",
-             f"- Reference population (base year) {ref['year']}: {ref['rows']:,} firm-years, "
-             f"{ref['rated_rows']:,} rated.",
-             f"- Data sha256: `{t['data_sha256']}`; package {t['package_version']}; "
-             f"seed {t['seed']}."]
+             (f"- Panel: {t['rows']:,} firm-years, {t['labelled_rows']:,} of them rated and "
+             f"with a known future (years {_span(t['years'])})."),
+             (f"- Reference population (base year) {ref['year']}: {ref['rows']:,} firm-years, "
+             f"{ref['rated_rows']:,} rated."),
+             (f"- Data sha256: `{t['data_sha256']}`; package {t['package_version']}; "
+             f"seed {t['seed']}.")]
     if t.get("description"):
         lines.append(f"- Description: {t['description']}")
     if t.get("command"):
@@ -102,25 +103,28 @@ def _method(growth: dict) -> str:
                      "their own")
     return "\n".join([
         "## Method", "",
-        f"- **High growth**: annualised growth above {o['annual_growth']:.0%} a year over "
+        (f"- **High growth**: annualised growth above {o['annual_growth']:.0%} a year over "
         f"{o['horizon']} years in {measure}, for firms with at least {o['min_employees']} "
         f"employees at the start (Eurostat-OECD Manual on Business Demography Statistics "
-        f"2007, ch. 8; 통계청 기업생멸행정통계); {micro}.",
-        f"- **Sustainable growth**: still operating after {o['horizon']} years, revenue not "
+        f"2007, ch. 8; 통계청 기업생멸행정통계); {micro}."),
+        (f"- **Sustainable growth**: still operating after {o['horizon']} years, revenue not "
         "falling in most of those years, and no capital impairment (자본잠식, equity at or "
-        f"below {o['sustain_min_equity']:,.0f} 천원).",
-        "- Firm-years whose future is not yet observed are left out (never negative); an exit "
-        "counts as neither; see docs/growth_model.md for gaps and missing values.",
-        f"- One logistic regression per perspective on the four domain scores, coefficients "
+        f"below {o['sustain_min_equity']:,.0f} 천원)."),
+        ("- Firm-years whose future is not yet observed are left out (never negative); an exit "
+        "counts as neither; see docs/growth_model.md for gaps and missing values."),
+        (f"- One logistic regression per perspective on the four domain scores, coefficients "
         f"constrained to be >= 0 (more capability never lowers the index), L2 penalty "
-        f"{m['l2']} on standardised coefficients (scipy L-BFGS-B); {controls}.",
-        f"- Domain weights = {m['combination']} x normalised high-growth coefficients + "
-        f"{1 - m['combination']:.2f} x normalised sustainable-growth coefficients.",
-        f"- Validation out of time: fitted on {_span(growth['training']['train_years'])}, "
+        f"{m['l2']} on standardised coefficients (scipy L-BFGS-B); {controls}."),
+        (f"- Domain weights: w = {m['combination']} x normalised high-growth coefficients + "
+        f"{1 - m['combination']:.2f} x normalised sustainable-growth coefficients, then "
+        f"{m.get('min_weight', 0)} + (1 - {len(growth['combination']['weights'])} x "
+        f"{m.get('min_weight', 0)}) x w so that every "
+        "domain keeps a small say (a weight restriction; order unchanged)."),
+        (f"- Validation out of time: fitted on {_span(growth['training']['train_years'])}, "
         f"tested on {_span(growth['training']['test_years'])} (a model used in the first test "
         "year knows only outcomes that had ended by then); confidence intervals from "
         f"{m['n_bootstrap']} firm-level bootstrap samples. The shipped weights are then "
-        "refitted on every labelled year.",
+        "refitted on every labelled year."),
     ])
 
 
@@ -138,20 +142,24 @@ def _weights(model: dict, growth: dict) -> str:
         lines.append(f"| {domain} | {weight:.3f} | {shares['high_growth'][domain]:.3f} | "
                      f"{shares['sustainable_growth'][domain]:.3f} | {spread} | "
                      f"{1 / len(spec_weights):.3f} |")
-    zero = [d for d, w in spec_weights.items() if w == 0]
+    floor = growth["combination"].get("min_weight", 0.0)
+    zero = [d for d in spec_weights
+            if max(shares["high_growth"][d], shares["sustainable_growth"][d]) == 0]
     if zero:
-        lines += ["", f"**{', '.join(zero)}: weight 0.** Given the other domains, a higher "
-                  "score here did not foretell more growth in this data, and a negative weight "
-                  "is not allowed (it would let more capability lower the index). Its "
-                  "indicators then play no part in the index, nor in its coverage rule."]
+        lines += ["", f"**{', '.join(zero)}: no growth signal.** Given the other domains, a "
+                  "higher score here did not foretell more growth in this data (both "
+                  "perspectives' coefficients are 0; a negative weight is not allowed, as it "
+                  "would let more capability lower the index). "
+                  + (f"It keeps only the minimum weight {floor}." if floor else
+                     "Its indicators play no part in the index.")]
     return "\n".join(lines)
 
 
 def _validation(growth: dict) -> str:
     v = growth["validation"]
     lines = ["## How well it predicts (out of time)", "",
-             "| perspective | test rows | observed rate | Tech-Index AUC [95 % CI] | "
-             "perspective model AUC [95 % CI] | Brier [95 % CI] | Brier of the base rate |",
+             ("| perspective | test rows | observed rate | Tech-Index AUC [95 % CI] | "
+             "perspective model AUC [95 % CI] | Brier [95 % CI] | Brier of the base rate |"),
              "|---|---:|---:|---|---|---|---:|"]
     for p, title in PERSPECTIVE_TITLES.items():
         r = v[p]
@@ -159,15 +167,15 @@ def _validation(growth: dict) -> str:
                      f"{r['index_auc']:.3f} {_interval(r['index_auc_ci'])} | "
                      f"{r['auc']:.3f} {_interval(r['auc_ci'])} | {r['brier']:.4f} "
                      f"{_interval(r['brier_ci'], 4)} | {r['brier_base_rate']:.4f} |")
-    lines += ["", "ROC AUC: the chance that a firm-year with the outcome ranks above one "
+    lines += ["", ("ROC AUC: the chance that a firm-year with the outcome ranks above one "
               "without it (0.5 a coin toss, 1 perfect). The Tech-Index AUC is the ranking "
               "users get (both perspectives combined); the perspective model's is its own "
               "probability's. Brier: mean squared error of the perspective model's "
               "probabilities; below the base rate's means they beat always predicting the "
-              "average.", ""]
+              "average."), ""]
     for p, title in PERSPECTIVE_TITLES.items():
-        lines += [f"**Reliability, {title.lower()}** (test rows in {len(v[p]['reliability'])} "
-                  "equal groups by predicted probability):", "",
+        lines += [(f"**Reliability, {title.lower()}** (test rows in {len(v[p]['reliability'])} "
+                  "equal groups by predicted probability):"), "",
                   "| group | n | mean predicted | observed |", "|---:|---:|---:|---:|"]
         lines += [f"| {b['bin']} | {b['n']:,} | {b['predicted']:.3f} | {b['observed']:.3f} |"
                   for b in v[p]["reliability"]]
@@ -177,13 +185,13 @@ def _validation(growth: dict) -> str:
 
 def _grades(model: dict, growth: dict) -> str:
     rates = growth["validation"]["grade_rates"]
-    cutoffs = dict((g, c) for g, c in model["fitted"]["grade_cutoffs"])
+    cutoffs = {g: c for g, c in model["fitted"]["grade_cutoffs"]}
     lines = ["## Observed outcomes by grade (test years)", "",
-             "Grades of the model fitted on the training years, applied to the test years; "
+             ("Grades of the model fitted on the training years, applied to the test years; "
              "like a credit rating's default rate, the high-growth rate should rise grade by "
-             "grade. Cut-offs shown are the shipped model's (minimum Tech-Index).", "",
-             "| grade | shipped cut-off | test firm-years | high-growth rate | "
-             "sustainable-growth rate |", "|---|---:|---:|---:|---:|"]
+             "grade. Cut-offs shown are the shipped model's (minimum Tech-Index)."), "",
+             ("| grade | shipped cut-off | test firm-years | high-growth rate | "
+             "sustainable-growth rate |"), "|---|---:|---:|---:|---:|"]
     for row in rates:
         cut = cutoffs.get(row["grade"])
         cut_text = "-" if cut is None else f"{cut:.1f}"
@@ -197,7 +205,7 @@ def _monotone_sentence(rates: list[dict]) -> str:
     graded = [r for r in rates if r["n"] and r["high_growth_rate"] is not None
               and r["grade"] != "NR"]
     breaks = [f"{a['grade']} ({a['high_growth_rate']:.3f}) vs {b['grade']} "
-              f"({b['high_growth_rate']:.3f})" for a, b in zip(graded, graded[1:])
+              f"({b['high_growth_rate']:.3f})" for a, b in itertools.pairwise(graded)
               if a["high_growth_rate"] < b["high_growth_rate"]]
     if not breaks:
         return "The high-growth rate rises with every grade step."
@@ -208,11 +216,11 @@ def _monotone_sentence(rates: list[dict]) -> str:
 def _baselines(growth: dict) -> str:
     v = growth["validation"]
     lines = ["## Against baselines (same test rows)", "",
-             "The Tech-Index's AUC (weights fitted on the training years) minus a baseline's, "
+             ("The Tech-Index's AUC (weights fitted on the training years) minus a baseline's, "
              "with a paired firm-bootstrap 95 % interval. `equal_weights`: the four domains "
              "at 0.25; `best_indicator`: the single indicator that ranked the training years "
              "best; `latent_capability` (synthetic data only): the generator's true "
-             "capability, the best any index of these fields could hope for.", ""]
+             "capability, the best any index of these fields could hope for."), ""]
     plain = []
     for p, title in PERSPECTIVE_TITLES.items():
         lines += [f"**{title}** (Tech-Index AUC {v[p]['index_auc']:.3f})", "",
@@ -253,15 +261,15 @@ def _stability(growth: dict) -> str:
 
 def _limits(growth: dict) -> str:
     lines = ["## Limits", "",
-             "- The weights say what foretold growth in the training data, not what causes it; "
+             ("- The weights say what foretold growth in the training data, not what causes it; "
              "a domain measured by few or noisy indicators gets less weight than its true "
-             "role may deserve (see docs/growth_model.md for the synthetic check).",
-             "- Out-of-time validation covers the test years only; a recession, a new support "
-             "scheme or a different applicant mix can change the relationships.",
-             "- Probabilities come from the perspective models; the Tech-Index itself is a "
-             "ranking on the base-100 scale, not a probability.",
-             "- Survivorship and reporting: a firm that stops reporting while still operating "
-             "counts as an exit when it never reappears in the panel."]
+             "role may deserve (see docs/growth_model.md for the synthetic check)."),
+             ("- Out-of-time validation covers the test years only; a recession, a new support "
+             "scheme or a different applicant mix can change the relationships."),
+             ("- Probabilities come from the perspective models; the Tech-Index itself is a "
+             "ranking on the base-100 scale, not a probability."),
+             ("- Survivorship and reporting: a firm that stops reporting while still operating "
+             "counts as an exit when it never reappears in the panel.")]
     if growth["training"].get("synthetic"):
         lines.append("- **Synthetic data**: the generator's world, not Korean SMEs. A Technopark "
                      "must refit on real firm data of its own before using these grades.")

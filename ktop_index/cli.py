@@ -388,7 +388,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     rules = OutcomeRules(measure=args.measure, annual_growth=args.annual_growth)
     progress.step("fitting")
     model = GrowthModel(spec=args.spec, base_year=args.base_year, rules=rules,
-                        combination=args.combination, controls=args.controls,
+                        combination=args.combination, min_weight=args.min_weight,
+                        controls=args.controls,
                         n_bootstrap=args.bootstrap, n_refits=args.refits, seed=args.seed)
     model.fit(panel, truth, synthetic=True if args.synthetic else None,
               description=args.describe or "", command=_fit_command(args))
@@ -409,7 +410,8 @@ def _fit_command(args: argparse.Namespace) -> str:
     options = (("--base-year", args.base_year, None), ("--truth", args.truth, None),
                ("--spec", args.spec, None), ("--measure", args.measure, "either"),
                ("--annual-growth", args.annual_growth, 0.20),
-               ("--combination", args.combination, 0.5), ("--bootstrap", args.bootstrap, 200),
+               ("--combination", args.combination, 0.5), ("--min-weight", args.min_weight, 0.05),
+               ("--bootstrap", args.bootstrap, 200),
                ("--refits", args.refits, 50))
     for flag, value, default in options:
         if value is not None and value != default:
@@ -672,7 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "sustainable growth over the next 3 years, learn non-negative "
                                    "domain weights, validate out of time, and write MODEL.json "
                                    "and its model card MODEL.md (docs/growth_model.md).")
-    p.add_argument("panel", help="firm-year panel (CSV/XLSX/Parquet; at least 7 years)")
+    p.add_argument("panel", help="firm-year panel (CSV/XLSX/Parquet; at least 10 years)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL.json",
                    help="the model file to write (the card goes beside it as .md)")
     p.add_argument("--base-year", type=int, help="reference year (default: the last year)")
@@ -686,6 +688,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="annualised growth of a high-growth firm (default 0.20)")
     p.add_argument("--combination", type=float, default=0.5, metavar="SHARE",
                    help="share of the high-growth perspective in the weights (default 0.5)")
+    p.add_argument("--min-weight", type=float, default=0.05, metavar="W",
+                   help="smallest weight of a domain (default 0.05; 0 lets a domain drop out)")
     p.add_argument("--controls", action="store_true",
                    help="adjust the perspective models for size, age and industry")
     p.add_argument("--bootstrap", type=int, default=200, metavar="N",

@@ -13,7 +13,9 @@ does the same, openly (method and sources in ``docs/growth_model.md``):
    coefficients are bounded at zero (more capability never lowers the index) with an L2
    penalty on the standardised coefficients (scipy L-BFGS-B with bounds);
 4. domain weights: each perspective's coefficients per domain point, normalised to sum 1,
-   mixed ``combination * high_growth + (1 - combination) * sustainable_growth``;
+   mixed ``combination * high_growth + (1 - combination) * sustainable_growth``, and lifted
+   to at least ``min_weight`` each (``min_weight + (1 - 4 min_weight) w``: every domain keeps
+   a small say; the order is unchanged);
 5. the weights go into the spec, the normalisation is refitted on the base year (mean 100,
    sd 10, grade cut-offs at reference percentiles), and a ``growth`` section records the
    perspectives, the validation, the baselines, the bootstrap spread and the training data.
@@ -71,6 +73,12 @@ class GrowthModel:
         Label thresholds (the defaults of :class:`OutcomeRules` when None).
     combination : float in [0, 1]
         Share of the high-growth perspective in the domain weights (0.5 = equal say).
+    min_weight : float in [0, 1 / number of domains]
+        Every domain's weight is at least this: ``w = min_weight + (1 - K * min_weight) *
+        w_learned`` (K domains). K-TOP's index counts all four domains by design; a weight
+        restriction keeps a domain with no growth signal in the index, with a small say
+        (weight bounds as in the OECD/JRC Handbook on Constructing Composite Indicators,
+        2008, on benefit-of-the-doubt weighting). The order of the weights is unchanged.
     l2 : float >= 0
         L2 penalty on the standardised coefficients (per firm-year, added to the mean log
         loss): shrinks unstable weights towards zero.
@@ -102,13 +110,15 @@ class GrowthModel:
     """
 
     def __init__(self, spec: dict | str | os.PathLike | None = None, base_year: int | None = None,
-                 rules: OutcomeRules | None = None, combination: float = 0.5, l2: float = 1e-3,
+                 rules: OutcomeRules | None = None, combination: float = 0.5,
+                 min_weight: float = 0.05, l2: float = 1e-3,
                  controls: bool = False, test_years: int = 3, n_bootstrap: int = 200,
                  n_refits: int = 50, seed: int = 0):
         self.spec = spec
         self.base_year = base_year
         self.rules = rules
         self.combination = combination
+        self.min_weight = min_weight
         self.l2 = l2
         self.controls = controls
         self.test_years = test_years
@@ -119,7 +129,7 @@ class GrowthModel:
     # ------------------------------------------------------------------ fitting
     def fit(self, panel: pd.DataFrame, truth: pd.DataFrame | None = None, *,
             synthetic: bool | None = None, description: str = "",
-            command: str = "") -> "GrowthModel":
+            command: str = "") -> GrowthModel:
         """Fit on a firm panel (contract names, money in 천원).
 
         ``truth`` (optional; synthetic panels only) holds ``firm_id``, ``year`` and the latent
@@ -132,7 +142,7 @@ class GrowthModel:
         with threadpool_limits(limits=1, user_api="blas"):
             return self._fit(panel, truth, synthetic, description, command)
 
-    def _fit(self, panel, truth, synthetic, description, command) -> "GrowthModel":
+    def _fit(self, panel, truth, synthetic, description, command) -> GrowthModel:
         self._check_params()
         rules = self.rules or OutcomeRules()
         rng_boot, rng_refit = np.random.default_rng(self.seed).spawn(2)
@@ -158,9 +168,11 @@ class GrowthModel:
                              for p in LABELS},
             "combination": {"high_growth": self.combination,
                             "sustainable_growth": 1 - self.combination,
-                            "rule": "weights = combination * normalised high-growth "
-                                    "coefficients + (1 - combination) * normalised "
-                                    "sustainable-growth coefficients",
+                            "min_weight": self.min_weight,
+                            "rule": "w = combination * normalised high-growth coefficients "
+                                    "+ (1 - combination) * normalised sustainable-growth "
+                                    "coefficients; weights = min_weight + (1 - K * "
+                                    "min_weight) * w",
                             "weights": self.weights_},
             "validation": validation.report(early, early_weights,
                                             _with_weights(base, early_weights, panel),
@@ -170,7 +182,7 @@ class GrowthModel:
                          "years": [int(y) for y in data.years_of(data.labelled)],
                          "train_years": [int(y) for y in data.years_of(train)],
                          "test_years": [int(y) for y in data.years_of(test)],
-                         "rows": int(len(panel)), "labelled_rows": int(data.labelled.sum()),
+                         "rows": len(panel), "labelled_rows": int(data.labelled.sum()),
                          "base_year": int(base.reference_["year"]), "seed": int(self.seed),
                          "package_version": __version__,
                          "synthetic": bool(truth is not None if synthetic is None else synthetic),
@@ -183,6 +195,8 @@ class GrowthModel:
     def _check_params(self) -> None:
         if not 0 <= self.combination <= 1:
             raise ValueError(f"combination {self.combination!r}: expected a share in [0, 1]")
+        if not 0 <= self.min_weight <= 0.25:
+            raise ValueError(f"min_weight {self.min_weight!r}: expected a weight in [0, 0.25]")
         if not self.l2 >= 0:
             raise ValueError(f"l2 {self.l2!r}: expected a penalty >= 0")
         if not (isinstance(self.test_years, int) and self.test_years >= 1):
@@ -191,7 +205,7 @@ class GrowthModel:
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 0):
                 raise ValueError(f"{name} {getattr(self, name)!r}: expected a whole number >= 0")
 
-    def _fit_perspective(self, data: "_Data", label: str, rows: np.ndarray,
+    def _fit_perspective(self, data: _Data, label: str, rows: np.ndarray,
                          weights: np.ndarray | None = None, start: dict | None = None) -> dict:
         use = rows & data.known(label)
         x = np.column_stack([data.domains, data.controls])[use]
@@ -208,9 +222,10 @@ class GrowthModel:
 
     def _combine(self, perspectives: dict) -> dict:
         shares = {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
-        return combine_weights({p: perspectives[p]["coefficients"] for p in LABELS}, shares)
+        return combine_weights({p: perspectives[p]["coefficients"] for p in LABELS}, shares,
+                               floor=self.min_weight)
 
-    def _refit_spread(self, data: "_Data", rng: np.random.Generator) -> dict:
+    def _refit_spread(self, data: _Data, rng: np.random.Generator) -> dict:
         """Weights refitted on firm-level bootstrap samples of the labelled rows."""
         names = data.domain_names
         draws = []
@@ -226,7 +241,7 @@ class GrowthModel:
         ranking = np.argsort(-np.array([self.weights_[d] for d in names]), kind="stable")
         same_order = np.mean([np.array_equal(np.argsort(-row, kind="stable"), ranking)
                               for row in draws])
-        return {"n": int(len(draws)),
+        return {"n": len(draws),
                 "mean": _rounded(dict(zip(names, draws.mean(axis=0)))),
                 "sd": _rounded(dict(zip(names, draws.std(axis=0)))),
                 "p05": _rounded(dict(zip(names, np.percentile(draws, 5, axis=0)))),
@@ -238,7 +253,7 @@ class GrowthModel:
                 "model": "logistic regression of each label on the four domain scores, "
                          "coefficients >= 0, L2 penalty on standardised coefficients "
                          "(scipy L-BFGS-B with bounds)",
-                "l2": self.l2, "combination": self.combination,
+                "l2": self.l2, "combination": self.combination, "min_weight": self.min_weight,
                 "controls": self.controls, "control_divisions": data_divisions, "test_years": self.test_years,
                 "n_bootstrap": self.n_bootstrap, "n_refits": self.n_refits,
                 "bootstrap": "firms resampled with replacement (all their rows together)",
@@ -310,15 +325,16 @@ def fit_nonnegative_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3,
     return float(intercept), beta
 
 
-def combine_weights(coefficients: dict, shares: dict) -> dict:
+def combine_weights(coefficients: dict, shares: dict, floor: float = 0.0) -> dict:
     """Domain weights from the perspectives' coefficients (per domain point, all >= 0).
 
     Each perspective's coefficients are normalised to sum 1 (equal weights when all are 0: a
-    perspective without signal has no say on the ranking) and mixed by ``shares``; rounded
-    to 6 decimals, the sum forced to 1 on the largest weight.
+    perspective without signal has no say on the ranking) and mixed by ``shares``; then
+    every weight is lifted to at least ``floor`` (``floor + (1 - K floor) w``); rounded to 6
+    decimals, the sum forced to 1 on the largest weight.
 
     >>> combine_weights({"a": {"x": 3, "y": 1}, "b": {"x": 0, "y": 0}}, {"a": .5, "b": .5})
-    {'x': 0.5, 'y': 0.5}
+    {'x': 0.625, 'y': 0.375}
     """
     names = list(next(iter(coefficients.values())))
     total = np.zeros(len(names))
@@ -327,7 +343,8 @@ def combine_weights(coefficients: dict, shares: dict) -> dict:
         normalised = values / values.sum() if values.sum() > 0 else np.full(len(names),
                                                                              1 / len(names))
         total += shares[perspective] * normalised
-    total = np.round(total / total.sum(), 6)
+    total = floor + (1 - len(names) * floor) * total / total.sum()
+    total = np.round(total, 6)
     total[np.argmax(total)] += round(1.0 - total.sum(), 6)
     return {d: float(round(v, 6)) for d, v in zip(names, total)}
 
@@ -502,7 +519,7 @@ class _Data:
 
     def split(self, test_years: int) -> tuple[np.ndarray, np.ndarray]:
         """Test: the last ``test_years`` labelled years; train: years whose future had ended
-        when the test years begin (t + horizon < first test year... <= it)."""
+        when the test years begin (t + horizon <= the first test year)."""
         years = self.years_of(self.labelled)
         if len(years) < test_years + self.horizon + 1:
             raise ValueError(f"the panel has {len(years)} years with a known {self.horizon}-year "

@@ -79,7 +79,8 @@ class OutcomeRules:
         What grows. 'either' = high growth in employees or in revenue (통계청 rule); a measure
         that cannot be computed for a row (missing value, out of scope) does not count.
     min_employees : int
-        Employees at the start for the standard rule (10: Manual 2007).
+        Employees at the start for the standard rule (10: Manual 2007); 0 = no size
+        condition (then employees may be missing, e.g. for revenue growth of listed firms).
     micro : bool
         Apply the micro-firm variant to firms with 1..min_employees-1 employees (see module).
     micro_min_revenue : float
@@ -206,7 +207,8 @@ def _high_growth(panel: pd.DataFrame, ahead: _Lookahead, rules: OutcomeRules) ->
     emp_h = ahead.values(emp0, h)
     rev0 = _numbers(panel, "revenue")
     rev_h = ahead.values(rev0, h)
-    standard = emp0 >= rules.min_employees
+    # min_employees=0: no size condition (also for panels without employee counts)
+    standard = (emp0 >= rules.min_employees) | (rules.min_employees <= 0)
     micro = rules.micro & (emp0 >= 1) & (emp0 < rules.min_employees)
     with np.errstate(divide="ignore", invalid="ignore"):
         emp_growth = np.where(emp0 > 0, (emp_h / emp0) ** (1 / h) - 1, np.nan)

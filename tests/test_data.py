@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ktop_index.index import TechIndex
 from ktop_index.io import detect_encoding, read_table
 from ktop_index.synth import generate
 from ktop_index.validate import validate
@@ -57,11 +56,25 @@ def test_sample_panel_is_the_generator_output():
 
 
 def test_default_model_is_reproducible():
-    """models/default.json is the spec fitted on the synthetic panel (20,000 firms, seed 0, 2024)."""
+    """models/default.json is `ktop fit` on the synthetic panel (20,000 firms, seed 0, 2014-2024,
+    base year 2024, fit seed 0) with its truth; its card models/default.md is generated from it."""
+    from ktop_index.card import model_card
+    from ktop_index.growth import GrowthModel
+
     committed = json.loads((MODELS / "default.json").read_text(encoding="utf-8"))
-    panel = generate(n_firms=20000, years=(2014, 2024), seed=0).panel
-    fresh = TechIndex(spec=str(MODELS / "tech_index_spec.json")).fit(panel, 2024).to_dict()
+    training = committed["growth"]["training"]
+    assert training["command"] == ("ktop fit /tmp/ref/panel.parquet -o models/default.json "
+                                   "--seed 0 --truth /tmp/ref/truth.parquet")
+    sp = generate(n_firms=20000, years=(2014, 2024), seed=0)
+    fresh = GrowthModel(seed=0).fit(sp.panel, sp.truth, description=training["description"],
+                                    command=training["command"]).index_.to_dict()
     fresh = json.loads(json.dumps(fresh))
     committed.pop("package_version"), fresh.pop("package_version")
-    assert committed["reference"]["year"] == 2024
+    committed["growth"]["training"].pop("package_version")
+    fresh["growth"]["training"].pop("package_version")
+    assert committed["reference"]["year"] == 2024 and training["synthetic"] is True
     assert committed == fresh
+    card = (MODELS / "default.md").read_text(encoding="utf-8")
+    assert card == model_card(json.loads((MODELS / "default.json").read_text(encoding="utf-8")),
+                              "default.json")
+    assert "**Fitted on synthetic data.**" in card

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -85,6 +86,14 @@ def test_combine_weights_by_hand():
     assert out == {"a": 0.375, "b": 0.625}
 
 
+def test_minimum_weight_lifts_a_silent_domain():
+    """floor 0.05 over (0, 1): 0.05 + 0.9 x (0, 1) = (0.05, 0.95); the order is kept."""
+    out = combine_weights({"high_growth": {"a": 0.0, "b": 1.0},
+                           "sustainable_growth": {"a": 0.0, "b": 2.0}},
+                          {"high_growth": 0.5, "sustainable_growth": 0.5}, floor=0.05)
+    assert out == {"a": 0.05, "b": 0.95}
+
+
 def test_auc_matches_sklearn_with_ties_and_weights():
     """Our AUC (ties one half, row weights) equals sklearn's roc_auc_score."""
     rng = np.random.default_rng(3)
@@ -101,7 +110,7 @@ def test_weights_are_nonnegative_and_sum_to_one(fitted):
     """The learned domain weights are in the spec, >= 0, summing to 1."""
     weights = {d["name"]: d["weight"] for d in fitted.index_.spec_["domains"]}
     assert weights == fitted.weights_
-    assert min(weights.values()) >= 0 and sum(weights.values()) == pytest.approx(1.0)
+    assert min(weights.values()) >= 0.05 and sum(weights.values()) == pytest.approx(1.0)
 
 
 def test_raising_a_capability_field_never_lowers_the_index(fitted, synthetic):
@@ -220,7 +229,7 @@ def test_high_growth_rate_rises_grade_by_grade(fitted):
     rates = {r["grade"]: r["high_growth_rate"] for r in fitted.growth_["validation"]
              ["grade_rates"] if r["n"]}
     order = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC"]
-    for better, worse in zip(order, order[1:]):
+    for better, worse in itertools.pairwise(order):
         assert rates[better] >= rates[worse] - 0.02, (better, worse)
     top = np.mean([rates[g] for g in order[:3]])
     middle = np.mean([rates[g] for g in order[3:5]])

@@ -173,3 +173,22 @@ def test_agrees_with_the_generator_truth():
     known = oecd["high_growth"].notna()
     assert (oecd["high_growth"][known] == sp.truth["high_growth_3y_oecd"][known]).all()
     assert (oecd["exited"] == (oecd["observed"] & ~sp.truth["survives_3y"])).all()
+
+
+def test_listed_firms_revenue_high_growth_matches_the_data_notes(shared):
+    """On FnGuide's listed firms (억원), revenue high growth among firms still listed three
+    years on is 15.4 % for 2016->2019 and 13.5 % for 2017->2020, as the data's notes say."""
+    path = shared / "real-data" / "kr-fnguide-quantcookbook" / \
+        "kr_fnguide_fs_panel_2016_2020_wide.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    raw = pd.read_csv(path, dtype={"ticker": str}, usecols=["ticker", "year", "매출액", "자본"])
+    frame = pd.DataFrame({"firm_id": raw["ticker"], "year": raw["year"], "employees": np.nan,
+                          "revenue": raw["매출액"] * 1e5,  # 억원 -> 천원
+                          "total_equity": raw["자본"] * 1e5})
+    out = label_outcomes(frame, OutcomeRules(measure="revenue", min_employees=0, micro=False))
+    stayed = out[~out["exited"]]
+    rate = stayed.groupby(frame["year"])["high_growth"].mean()
+    assert rate[2016] == pytest.approx(0.154, abs=0.0005)
+    assert rate[2017] == pytest.approx(0.135, abs=0.0005)
+    assert out.loc[frame["year"] >= 2018, "high_growth"].isna().all()  # future not observed

@@ -224,9 +224,14 @@ def test_domain_gains_from_a_scored_row():
     """From scores alone each domain +10 gains sd/composite_sd x weight share x 10 points."""
     model = TechIndex.load()
     row = jeju_scores().iloc[0]
-    gains = domain_gains(model, row)
-    expected = model.spec_["scale"]["sd"] / model.composite_sd_ * 0.25 * 10
-    assert np.allclose(gains["gain"], expected)
+    gains = domain_gains(model, row).set_index("domain")
+    weights = {d["name"]: d["weight"] for d in model.spec_["domains"]}
+    total = sum(weights.values())
+    for domain, gain in gains.iterrows():
+        expected = (model.spec_["scale"]["sd"] / model.composite_sd_ * weights[domain] / total
+                    * (gain["target"] - gain["current"]))
+        assert gain["gain"] == pytest.approx(expected, rel=1e-9)
+    assert len(gains) == sum(row[d] < 100 for d in weights)
 
 
 def test_firm_report_from_korean_scored_file_has_trajectory(tmp_path):
