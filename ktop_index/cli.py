@@ -150,7 +150,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         counted = []
 
         def blocks():
-            for block in score_firms_blocks(frame, model, lang=args.lang):
+            for block in score_firms_blocks(frame, model, lang=args.lang,
+                                            workers=min(4, os.cpu_count() or 1)):
                 counted.append(int((block[grade] == model.spec_["not_rated_grade"]).sum()))
                 yield block
         write_csv_blocks(blocks(), args.output)

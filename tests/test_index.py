@@ -69,6 +69,8 @@ def test_scoring_in_blocks_equals_scoring_whole(panel, model):
     assert blocks.index.equals(whole.index)
     assert whole["contrib_outcome"].notna().any()
     pd.testing.assert_frame_equal(blocks, whole)
+    threaded = pd.concat(list(model.score_blocks(shuffled, rows=97, workers=3)))
+    pd.testing.assert_frame_equal(threaded, whole)
 
 
 def test_more_of_a_positive_indicator_never_lowers_the_index(panel, model):
