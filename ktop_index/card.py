@@ -61,7 +61,8 @@ def _header(model: dict, growth: dict, name: str) -> str:
     spec = model["spec"]
     lines.append(f"**What it is.** The method `{spec['name']}` {spec['spec_version']} "
                  f"({len(spec['indicators'])} indicators in {len(spec['domains'])} domains) "
-                 "with its **domain weights learned** from what firms did in the following "
+                 f"with its **{_LEARNED[_level(growth)]} learned** from what firms did in the "
+                 "following "
                  f"{growth['method']['outcomes']['horizon']} years, from a high-growth and a "
                  "sustainable-growth perspective, and its normalisation fitted on the "
                  f"{model['reference']['year']} reference population (mean 100, sd "
@@ -112,14 +113,10 @@ def _method(growth: dict) -> str:
         f"below {o['sustain_min_equity']:,.0f} 천원)."),
         ("- Firm-years whose future is not yet observed are left out (never negative); an exit "
         "counts as neither; see docs/growth_model.md for gaps and missing values."),
-        (f"- One logistic regression per perspective on the four domain scores, coefficients "
-        f"constrained to be >= 0 (more capability never lowers the index), L2 penalty "
-        f"{m['l2']} on standardised coefficients (scipy L-BFGS-B); {controls}."),
-        (f"- Domain weights: w = {m['combination']} x normalised high-growth coefficients + "
-        f"{1 - m['combination']:.2f} x normalised sustainable-growth coefficients, then "
-        f"{m.get('min_weight', 0)} + (1 - {len(growth['combination']['weights'])} x "
-        f"{m.get('min_weight', 0)}) x w so that every "
-        "domain keeps a small say (a weight restriction; order unchanged)."),
+        (f"- One logistic regression per perspective on the {_FEATURES[_level(growth)]}, "
+        f"coefficients constrained to be >= 0 (more capability never lowers the index), L2 "
+        f"penalty {m['l2']} on standardised coefficients (scipy L-BFGS-B); {controls}."),
+        _combination_line(growth),
         (f"- Validation out of time: fitted on {_span(growth['training']['train_years'])}, "
         f"tested on {_span(growth['training']['test_years'])} (a model used in the first test "
         "year knows only outcomes that had ended by then); confidence intervals from "
@@ -128,14 +125,76 @@ def _method(growth: dict) -> str:
     ])
 
 
+_LEARNED = {"domains": "domain weights", "indicators": "domain and indicator weights"}
+_FEATURES = {"domains": "four domain scores",
+             "indicators": "indicator scores (a missing score counts as the firm's mean of "
+                           "its present indicators in that domain, as the index computes it)"}
+
+
+def _level(growth: dict) -> str:
+    return growth["method"].get("level", "domains")
+
+
+def _combination_line(growth: dict) -> str:
+    m = growth["method"]
+    k, floor = len(growth["combination"]["weights"]), m.get("min_weight", 0)
+    mix = (f"{m['combination']} x normalised high-growth coefficients + "
+           f"{1 - m['combination']:.2f} x normalised sustainable-growth coefficients")
+    lift = (f"{floor} + (1 - {k} x {floor}) x w so that every domain keeps a small say (a "
+            "weight restriction; order unchanged)")
+    if _level(growth) == "domains":
+        return f"- Domain weights: w = {mix}, then {lift}."
+    ifloor = m.get("min_indicator_weight", 0)
+    within = ("v_i = b_i / w_d" if not ifloor else
+              f"v_i = b_i / w_d, lifted to {ifloor} + (1 - n_d x {ifloor}) x v_i")
+    return (f"- Weights: b = {mix} (per indicator); each domain's weight w_d is the sum of "
+            f"its indicators' b_i, then {lift}; each indicator's weight within its domain "
+            f"is {within}, so that, with every indicator present and no lift, the composite "
+            "is exactly sum_i b_i x score_i.")
+
+
+def _domain_shares(growth: dict, spec: dict, perspective: str) -> dict:
+    """A perspective's normalised coefficients summed by domain."""
+    shares = _normalised(growth["perspectives"][perspective]["coefficients"])
+    if _level(growth) == "domains":
+        return shares
+    out = {d["name"]: 0.0 for d in spec["domains"]}
+    for indicator in spec["indicators"]:
+        out[indicator["domain"]] += shares[indicator["name"]]
+    return out
+
+
+def _indicator_weights(model: dict, growth: dict) -> list[str]:
+    if _level(growth) != "indicators":
+        return []
+    spec = model["spec"]
+    domains = {d["name"]: d["weight"] for d in spec["domains"]}
+    shares = {p: _normalised(growth["perspectives"][p]["coefficients"])
+              for p in PERSPECTIVE_TITLES}
+    lines = ["", ("Indicator weights within their domain (share of the index = domain weight x "
+             "weight within the domain; perspective columns: the normalised coefficients):"),
+             "", ("| indicator | domain | weight within domain | share of the index | "
+                  "high growth | sustainable growth |"), "|---|---|---:|---:|---:|---:|"]
+    for s in spec["indicators"]:
+        lines.append(f"| {s['name']} | {s['domain']} | {s['weight']:.3f} | "
+                     f"{domains[s['domain']] * s['weight']:.3f} | "
+                     f"{shares['high_growth'][s['name']]:.3f} | "
+                     f"{shares['sustainable_growth'][s['name']]:.3f} |")
+    dropped = [s["name"] for s in spec["indicators"] if s["weight"] == 0]
+    if dropped:
+        lines += ["", (f"**Weight 0 (no growth signal given the other indicators):** "
+                  f"{', '.join(dropped)}. They do not move the index, though the reasons "
+                  "(strengths, weaknesses against industry peers) may still name them.")]
+    return lines
+
+
 def _weights(model: dict, growth: dict) -> str:
     spec_weights = {d["name"]: d["weight"] for d in model["spec"]["domains"]}
     boot = growth.get("bootstrap_weights", {})
     lines = ["## Learned domain weights", "",
              "| domain | weight | high growth | sustainable growth | bootstrap 5-95 % | equal |",
              "|---|---:|---:|---:|---|---:|"]
-    shares = {p: _normalised(growth["perspectives"][p]["coefficients"])
-              for p in PERSPECTIVE_TITLES}
+    shares = {p: _domain_shares(growth, model["spec"], p) for p in PERSPECTIVE_TITLES}
     for domain, weight in spec_weights.items():
         spread = (f"{boot['p05'][domain]:.3f}-{boot['p95'][domain]:.3f}"
                   if boot.get("n") else "not computed")
@@ -152,7 +211,7 @@ def _weights(model: dict, growth: dict) -> str:
                   "would let more capability lower the index). "
                   + (f"It keeps only the minimum weight {floor}." if floor else
                      "Its indicators play no part in the index.")]
-    return "\n".join(lines)
+    return "\n".join(lines + _indicator_weights(model, growth))
 
 
 def _validation(growth: dict) -> str:
@@ -219,7 +278,8 @@ def _baselines(growth: dict) -> str:
              ("The Tech-Index's AUC (weights fitted on the training years) minus a baseline's, "
              "with a paired firm-bootstrap 95 % interval. `equal_weights`: the four domains "
              "at 0.25; `best_indicator`: the single indicator that ranked the training years "
-             "best; `latent_capability` (synthetic data only): the generator's true "
+             "best; `domain_level_fit` (indicator-level models only): the same procedure fitted "
+             "on the four domain scores instead of the indicators; `latent_capability` (synthetic data only): the generator's true "
              "capability, the best any index of these fields could hope for."), ""]
     plain = []
     for p, title in PERSPECTIVE_TITLES.items():

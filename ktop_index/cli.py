@@ -389,8 +389,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     rules = OutcomeRules(measure=args.measure, annual_growth=args.annual_growth)
     progress.step("fitting")
     model = GrowthModel(spec=args.spec, base_year=args.base_year, rules=rules,
-                        combination=args.combination, min_weight=args.min_weight,
-                        controls=args.controls,
+                        combination=args.combination, level=args.level,
+                        min_weight=args.min_weight, controls=args.controls,
                         n_bootstrap=args.bootstrap, n_refits=args.refits, seed=args.seed)
     model.fit(panel, truth, synthetic=True if args.synthetic else None,
               description=args.describe or "", command=_fit_command(args))
@@ -411,7 +411,8 @@ def _fit_command(args: argparse.Namespace) -> str:
     options = (("--base-year", args.base_year, None), ("--truth", args.truth, None),
                ("--spec", args.spec, None), ("--measure", args.measure, "either"),
                ("--annual-growth", args.annual_growth, 0.20),
-               ("--combination", args.combination, 0.5), ("--min-weight", args.min_weight, 0.05),
+               ("--combination", args.combination, 0.5), ("--level", args.level, "indicators"),
+               ("--min-weight", args.min_weight, 0.05),
                ("--bootstrap", args.bootstrap, 200),
                ("--refits", args.refits, 50))
     for flag, value, default in options:
@@ -673,7 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Fit a growth-based Tech-Index on PANEL (firm-years over "
                                    "several years): label each firm-year by its high growth and "
                                    "sustainable growth over the next 3 years, learn non-negative "
-                                   "domain weights, validate out of time, and write MODEL.json "
+                                   "domain and indicator weights, validate out of time, and write MODEL.json "
                                    "and its model card MODEL.md (docs/growth_model.md).")
     p.add_argument("panel", help="firm-year panel (CSV/XLSX/Parquet; at least 10 years)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL.json",
@@ -689,6 +690,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="annualised growth of a high-growth firm (default 0.20)")
     p.add_argument("--combination", type=float, default=0.5, metavar="SHARE",
                    help="share of the high-growth perspective in the weights (default 0.5)")
+    p.add_argument("--level", choices=("indicators", "domains"), default="indicators",
+                   help="fit each perspective on the indicator scores (default; learns domain "
+                        "and indicator weights) or on the four domain scores")
     p.add_argument("--min-weight", type=float, default=0.05, metavar="W",
                    help="smallest weight of a domain (default 0.05; 0 lets a domain drop out)")
     p.add_argument("--controls", action="store_true",

@@ -9,13 +9,19 @@ does the same, openly (method and sources in ``docs/growth_model.md``):
    futures are left out, never counted as negative);
 2. fit the index's normalisation on the base year (:meth:`TechIndex.fit`) and compute the four
    domain scores (0-100) of every firm-year (:meth:`TechIndex.components`);
-3. per perspective, a logistic regression of the label on the domain scores whose
-   coefficients are bounded at zero (more capability never lowers the index) with an L2
-   penalty on the standardised coefficients (scipy L-BFGS-B with bounds);
-4. domain weights: each perspective's coefficients per domain point, normalised to sum 1,
-   mixed ``combination * high_growth + (1 - combination) * sustainable_growth``, and lifted
-   to at least ``min_weight`` each (``min_weight + (1 - 4 min_weight) w``: every domain keeps
-   a small say; the order is unchanged);
+3. per perspective, a logistic regression of the label on the 17 indicator scores
+   (``level='indicators'``, the default; a missing score is imputed as the index does it:
+   the mean of the firm's present indicators of that domain) or on the four domain scores
+   (``level='domains'``), with coefficients bounded at zero (more capability never lowers
+   the index) and an L2 penalty on the standardised coefficients (scipy L-BFGS-B);
+4. weights: each perspective's coefficients per score point, normalised to sum 1, mixed
+   ``combination * high_growth + (1 - combination) * sustainable_growth``. At indicator
+   level the mix ``b_i`` maps exactly into the spec: domain weight ``w_d = sum of b_i`` over
+   its indicators, indicator weight within the domain ``v_i = b_i / w_d``, so for a firm
+   with every indicator present the composite is ``sum_i b_i * score_i``. Domain weights are
+   then lifted to at least ``min_weight`` each (``min_weight + (1 - 4 min_weight) w``: every
+   domain keeps a small say; the order is unchanged), indicator weights within a domain
+   likewise to ``min_indicator_weight`` (0 by default: an indicator may drop out);
 5. the weights go into the spec, the normalisation is refitted on the base year (mean 100,
    sd 10, grade cut-offs at reference percentiles), and a ``growth`` section records the
    perspectives, the validation, the baselines, the bootstrap spread and the training data.
@@ -23,8 +29,9 @@ does the same, openly (method and sources in ``docs/growth_model.md``):
 Validation is out of time: the same procedure is fitted on the early years only (those
 whose three-year future had ended before the test years begin) and judged on the last
 ``test_years`` labelled years, against equal domain weights and the single best indicator
-chosen on the training years, with firm-level bootstrap confidence intervals. The shipped
-weights are then refitted on every labelled year.
+chosen on the training years (and, at indicator level, the domain-level fit), with
+firm-level bootstrap confidence intervals. The shipped weights are then refitted on every
+labelled year.
 
 Example
 -------
@@ -34,6 +41,8 @@ Example
 >>> weights = model.weights_
 >>> bool(abs(sum(weights.values()) - 1) < 1e-9 and min(weights.values()) >= 0)
 True
+>>> sorted(model.indicator_weights_)[:2]   # indicator weights within their domain
+['ceo_industry_years', 'certifications']
 >>> scores = model.index_.score(panel[panel["year"] == 2024])   # a normal TechIndex
 """
 
@@ -73,12 +82,22 @@ class GrowthModel:
         Label thresholds (the defaults of :class:`OutcomeRules` when None).
     combination : float in [0, 1]
         Share of the high-growth perspective in the domain weights (0.5 = equal say).
+    level : {'indicators', 'domains'}
+        What each perspective model is fitted on: the indicator scores (default; the learned
+        coefficients set both the domain weights and the indicator weights within domains)
+        or the four domain scores (indicator weights within domains kept from the spec).
+        Indicator level predicts better out of time on the synthetic panel
+        (docs/growth_model.md, section 5).
     min_weight : float in [0, 1 / number of domains]
         Every domain's weight is at least this: ``w = min_weight + (1 - K * min_weight) *
         w_learned`` (K domains). K-TOP's index counts all four domains by design; a weight
         restriction keeps a domain with no growth signal in the index, with a small say
         (weight bounds as in the OECD/JRC Handbook on Constructing Composite Indicators,
         2008, on benefit-of-the-doubt weighting). The order of the weights is unchanged.
+    min_indicator_weight : float in [0, 1 / largest number of indicators in a domain]
+        Level 'indicators' only: every indicator's weight within its domain is at least this
+        (``v = f + (1 - n_d f) v_learned``). 0 (default) lets an indicator without growth
+        signal drop out of the index (it still appears in the peer comparison of reasons).
     l2 : float >= 0
         L2 penalty on the standardised coefficients (per firm-year, added to the mean log
         loss): shrinks unstable weights towards zero.
@@ -100,25 +119,32 @@ class GrowthModel:
     --------------------------
     index_ : TechIndex, the fitted model (domain weights learned, ``growth_`` section attached)
     weights_ : dict, domain -> learned weight (sum 1)
-    perspectives_ : dict, perspective -> {'intercept', 'coefficients' (per domain point)}
+    indicator_weights_ : dict, indicator -> weight within its domain (sum 1 per domain)
+    perspectives_ : dict, perspective -> {'intercept', 'coefficients' (per indicator or
+        domain score point), 'controls'}
     growth_ : dict, the model file's ``growth`` section (see docs/growth_model.md)
     labels_ : DataFrame, the outcome labels of the panel's rows
 
     Missing values: rows without a known future or not rated (coverage below the spec's
-    minimum) are left out of fitting; a missing domain score is replaced by the reference
-    mean of that domain when fitting and predicting probabilities.
+    minimum) are left out of fitting. As the index itself does, a missing indicator score
+    counts as the mean of the firm's present indicators of its domain (the domain score);
+    a missing domain score is replaced by the reference mean of that domain, when fitting
+    and predicting probabilities.
     """
 
     def __init__(self, spec: dict | str | os.PathLike | None = None, base_year: int | None = None,
                  rules: OutcomeRules | None = None, combination: float = 0.5,
-                 min_weight: float = 0.05, l2: float = 1e-3,
+                 level: str = "indicators", min_weight: float = 0.05,
+                 min_indicator_weight: float = 0.0, l2: float = 1e-3,
                  controls: bool = False, test_years: int = 3, n_bootstrap: int = 200,
                  n_refits: int = 50, seed: int = 0):
         self.spec = spec
         self.base_year = base_year
         self.rules = rules
         self.combination = combination
+        self.level = level
         self.min_weight = min_weight
+        self.min_indicator_weight = min_indicator_weight
         self.l2 = l2
         self.controls = controls
         self.test_years = test_years
@@ -149,19 +175,21 @@ class GrowthModel:
         self.labels_ = label_outcomes(panel, rules)
         base = TechIndex(spec=self.spec).fit(panel, reference_year=self.base_year)
         parts = base.components(panel)
-        data = _Data(panel, self.labels_, parts, base, rules.horizon, self.controls)
+        data = _Data(panel, self.labels_, parts, base, rules.horizon, self.controls,
+                     self.level)
         train, test = data.split(self.test_years)
 
         # out-of-time: the whole procedure on the training years, judged on the test years
         early = {p: self._fit_perspective(data, p, train) for p in LABELS}
-        early_weights = self._combine(early)
+        early_weights, early_indicators = self._combine(early, base)
         # shipped: the same procedure on every labelled year
         self.perspectives_ = {p: self._fit_perspective(data, p, data.labelled) for p in LABELS}
-        self.weights_ = self._combine(self.perspectives_)
-        self.index_ = _with_weights(base, self.weights_, panel)
+        self.weights_, self.indicator_weights_ = self._combine(self.perspectives_, base)
+        self.index_ = _with_weights(base, self.weights_, panel, self.indicator_weights_)
 
         capability = _truth_capability(panel, truth)
         validation = _Validation(data, train, test, rng_boot, self.n_bootstrap)
+        extra = {"domain_level_fit": self._domain_level_composite(data, train)}
         self.growth_ = {
             "method": self._method(rules, data.divisions),
             "perspectives": {p: {**self.perspectives_[p], **data.perspective_counts(p)}
@@ -169,15 +197,15 @@ class GrowthModel:
             "combination": {"high_growth": self.combination,
                             "sustainable_growth": 1 - self.combination,
                             "min_weight": self.min_weight,
-                            "rule": "w = combination * normalised high-growth coefficients "
-                                    "+ (1 - combination) * normalised sustainable-growth "
-                                    "coefficients; weights = min_weight + (1 - K * "
-                                    "min_weight) * w",
-                            "weights": self.weights_},
-            "validation": validation.report(early, early_weights,
-                                            _with_weights(base, early_weights, panel),
-                                            capability),
-            "bootstrap_weights": self._refit_spread(data, rng_refit),
+                            "min_indicator_weight": self.min_indicator_weight,
+                            "rule": _COMBINATION_RULES[self.level],
+                            "weights": self.weights_,
+                            "indicator_weights": self.indicator_weights_},
+            "validation": validation.report(
+                early, early_weights,
+                _with_weights(base, early_weights, panel, early_indicators), capability,
+                {k: v for k, v in extra.items() if v is not None}),
+            "bootstrap_weights": self._refit_spread(data, rng_refit, base),
             "training": {"data_sha256": data_hash(panel),
                          "years": [int(y) for y in data.years_of(data.labelled)],
                          "train_years": [int(y) for y in data.years_of(train)],
@@ -195,8 +223,13 @@ class GrowthModel:
     def _check_params(self) -> None:
         if not 0 <= self.combination <= 1:
             raise ValueError(f"combination {self.combination!r}: expected a share in [0, 1]")
+        if self.level not in ("indicators", "domains"):
+            raise ValueError(f"level {self.level!r}: expected 'indicators' or 'domains'")
         if not 0 <= self.min_weight <= 0.25:
             raise ValueError(f"min_weight {self.min_weight!r}: expected a weight in [0, 0.25]")
+        if not 0 <= self.min_indicator_weight <= 0.2:
+            raise ValueError(f"min_indicator_weight {self.min_indicator_weight!r}: expected a "
+                             "weight in [0, 0.2]")
         if not self.l2 >= 0:
             raise ValueError(f"l2 {self.l2!r}: expected a penalty >= 0")
         if not (isinstance(self.test_years, int) and self.test_years >= 1):
@@ -205,27 +238,48 @@ class GrowthModel:
             if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 0):
                 raise ValueError(f"{name} {getattr(self, name)!r}: expected a whole number >= 0")
 
+    def _domain_level_composite(self, data: _Data, train: np.ndarray) -> np.ndarray | None:
+        """At indicator level, the composite of the same procedure fitted on the domain scores
+        (training years): the baseline the indicator level has to beat. None at domain level."""
+        if self.level == "domains":
+            return None
+        fits = {p: self._fit_perspective(data, p, train, domains=True) for p in LABELS}
+        shares = {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
+        weights = combine_weights({p: fits[p]["coefficients"] for p in LABELS}, shares,
+                                  floor=self.min_weight)
+        return a_amean(data.raw_domains, np.array([weights[d] for d in data.domain_names]))
+
     def _fit_perspective(self, data: _Data, label: str, rows: np.ndarray,
-                         weights: np.ndarray | None = None, start: dict | None = None) -> dict:
+                         weights: np.ndarray | None = None, start: dict | None = None,
+                         domains: bool = False) -> dict:
         use = rows & data.known(label)
-        x = np.column_stack([data.domains, data.controls])[use]
+        features, names = ((data.domains, data.domain_names) if domains
+                           else (data.features, data.feature_names))
+        x = np.column_stack([features, data.controls])[use]
         theta = None if start is None else np.array(
             [start["intercept"], *start["coefficients"].values(), *start["controls"].values()])
         intercept, coef = fit_nonnegative_logistic(x, data.y(label)[use], l2=self.l2,
                                                    sample_weight=None if weights is None
                                                    else weights[use],
                                                    n_free=data.controls.shape[1], start=theta)
-        k = len(data.domain_names)
+        k = len(names)
         return {"intercept": intercept,
-                "coefficients": _rounded(dict(zip(data.domain_names, coef[:k])), 10),
+                "coefficients": _rounded(dict(zip(names, coef[:k])), 10),
                 "controls": _rounded(dict(zip(data.control_names, coef[k:])), 10)}
 
-    def _combine(self, perspectives: dict) -> dict:
+    def _combine(self, perspectives: dict, base: TechIndex) -> tuple[dict, dict]:
+        """(domain weights, indicator weights within domains) from the perspectives' fits."""
         shares = {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
-        return combine_weights({p: perspectives[p]["coefficients"] for p in LABELS}, shares,
-                               floor=self.min_weight)
+        coefficients = {p: perspectives[p]["coefficients"] for p in LABELS}
+        spec = base.spec_
+        if self.level == "domains":
+            kept = {s["name"]: float(s["weight"]) for s in spec["indicators"]}
+            return combine_weights(coefficients, shares, floor=self.min_weight), kept
+        return combine_indicator_weights(coefficients, shares, _domain_of(spec),
+                                         floor=self.min_weight,
+                                         indicator_floor=self.min_indicator_weight)
 
-    def _refit_spread(self, data: _Data, rng: np.random.Generator) -> dict:
+    def _refit_spread(self, data: _Data, rng: np.random.Generator, base: TechIndex) -> dict:
         """Weights refitted on firm-level bootstrap samples of the labelled rows."""
         names = data.domain_names
         draws = []
@@ -233,7 +287,7 @@ class GrowthModel:
             weights = data.firm_bootstrap_weights(rng)
             fits = {p: self._fit_perspective(data, p, data.labelled, weights,
                                              start=self.perspectives_[p]) for p in LABELS}
-            combined = self._combine(fits)
+            combined, _ = self._combine(fits, base)
             draws.append([combined[d] for d in names])
         if not draws:
             return {"n": 0}
@@ -250,13 +304,17 @@ class GrowthModel:
 
     def _method(self, rules: OutcomeRules, data_divisions) -> dict:
         return {"outcomes": rules.to_dict(),
-                "model": "logistic regression of each label on the four domain scores, "
+                "model": f"logistic regression of each label on the {_LEVEL_TEXT[self.level]}, "
                          "coefficients >= 0, L2 penalty on standardised coefficients "
                          "(scipy L-BFGS-B with bounds)",
+                "level": self.level,
                 "l2": self.l2, "combination": self.combination, "min_weight": self.min_weight,
+                "min_indicator_weight": self.min_indicator_weight,
                 "controls": self.controls, "control_divisions": data_divisions, "test_years": self.test_years,
                 "n_bootstrap": self.n_bootstrap, "n_refits": self.n_refits,
                 "bootstrap": "firms resampled with replacement (all their rows together)",
+                "missing_indicator": "the mean of the firm's present indicators of its domain "
+                                     "(its domain score), as the index computes it",
                 "missing_domain": "replaced by the reference mean of the domain"}
 
     # ------------------------------------------------------------------ using
@@ -349,6 +407,45 @@ def combine_weights(coefficients: dict, shares: dict, floor: float = 0.0) -> dic
     return {d: float(round(v, 6)) for d, v in zip(names, total)}
 
 
+def combine_indicator_weights(coefficients: dict, shares: dict, domain_of: dict,
+                              floor: float = 0.0, indicator_floor: float = 0.0
+                              ) -> tuple[dict, dict]:
+    """Domain weights and indicator weights within domains from indicator coefficients.
+
+    Each perspective's coefficients (per score point, all >= 0) are normalised to sum 1 and
+    mixed by ``shares`` into ``b``; then, exactly, ``w_d = sum(b_i, i in d)`` and
+    ``v_i = b_i / w_d``, so that ``sum_d w_d sum_i v_i s_i = sum_i b_i s_i``. Domain weights
+    are lifted to at least ``floor`` (``floor + (1 - K floor) w``) and indicator weights
+    within a domain to at least ``indicator_floor`` (``f + (1 - n_d f) v``); a domain whose
+    indicators all have coefficient 0 gets equal indicator weights (it keeps only ``floor``).
+    Rounded to 6 decimals, each set summing to 1 (the remainder on its largest weight).
+
+    >>> combine_indicator_weights({"a": {"x": 1, "y": 3, "z": 4}}, {"a": 1.0},
+    ...                           {"x": "p", "y": "p", "z": "q"})
+    ({'p': 0.5, 'q': 0.5}, {'x': 0.25, 'y': 0.75, 'z': 1.0})
+    """
+    names = list(domain_of)
+    total = np.zeros(len(names))
+    for perspective, coef in coefficients.items():
+        values = np.array([max(float(coef[i]), 0.0) for i in names])
+        total += shares[perspective] * (values / values.sum() if values.sum() > 0
+                                        else np.full(len(names), 1 / len(names)))
+    domains = list(dict.fromkeys(domain_of.values()))
+    member = {d: np.array([domain_of[i] == d for i in names]) for d in domains}
+    summed = {d: float(total[member[d]].sum()) for d in domains}
+    domain_weights = combine_weights({"all": summed}, {"all": 1.0}, floor=floor)
+    indicator_weights = {}
+    for d in domains:
+        within = total[member[d]]
+        n = within.size
+        within = within / within.sum() if within.sum() > 0 else np.full(n, 1 / n)
+        within = np.round(indicator_floor + (1 - n * indicator_floor) * within, 6)
+        within[np.argmax(within)] += round(1.0 - within.sum(), 6)
+        indicator_weights.update(zip(np.array(names)[member[d]].tolist(),
+                                     (float(round(v, 6)) for v in within)))
+    return domain_weights, {i: indicator_weights[i] for i in names}
+
+
 def predict_proba(model: TechIndex, frame: pd.DataFrame, perspective: str = "high_growth"):
     """Probability of a perspective's outcome from a fitted model file's coefficients."""
     growth = getattr(model, "growth_", None)
@@ -359,11 +456,14 @@ def predict_proba(model: TechIndex, frame: pd.DataFrame, perspective: str = "hig
                          f"{', '.join(growth['perspectives'])}")
     fit = growth["perspectives"][perspective]
     parts = model.components(frame)
-    domains = _impute(parts["domains"], model)
-    coef = np.array([fit["coefficients"][d] for d in parts["domain_names"]])
+    if growth["method"].get("level", "domains") == "indicators":
+        features, names = _impute_indicators(parts, model), parts["indicator_names"]
+    else:
+        features, names = _impute(parts["domains"], model), parts["domain_names"]
+    coef = np.array([fit["coefficients"][n] for n in names])
     controls, names = control_matrix(frame, growth["method"]["control_divisions"])
     ctrl = np.array([fit["controls"][c] for c in names])
-    return _sigmoid(fit["intercept"] + domains @ coef + controls @ ctrl)
+    return _sigmoid(fit["intercept"] + features @ coef + controls @ ctrl)
 
 
 def population_stability(model: TechIndex, batch: pd.DataFrame, bins: int = 10) -> dict:
@@ -469,11 +569,45 @@ def _impute(domains: np.ndarray, model: TechIndex) -> np.ndarray:
     return np.where(np.isnan(domains), means, domains)
 
 
-def _with_weights(base: TechIndex, weights: dict, panel: pd.DataFrame) -> TechIndex:
-    """A copy of the base index's spec with new domain weights, refitted on the base year."""
+def _impute_indicators(parts: dict, model: TechIndex) -> np.ndarray:
+    """Indicator scores with a missing one replaced as the index treats it: by the firm's
+    domain score (the weighted mean of its present indicators there), or the reference
+    mean of the domain where the firm has none of them."""
+    domain_of = _domain_of(model.spec_)
+    column = {d: k for k, d in enumerate(parts["domain_names"])}
+    fill = _impute(parts["domains"], model)[:, [column[domain_of[i]]
+                                                for i in parts["indicator_names"]]]
+    return np.where(np.isnan(parts["scores"]), fill, parts["scores"])
+
+
+def _domain_of(spec: dict) -> dict:
+    """indicator -> its domain, in the spec's order."""
+    return {s["name"]: s["domain"] for s in spec["indicators"]}
+
+
+_LEVEL_TEXT = {"indicators": "indicator scores (missing ones imputed as the index does)",
+               "domains": "four domain scores"}
+_COMBINATION_RULES = {
+    "domains": "w = combination * normalised high-growth coefficients + (1 - combination) * "
+               "normalised sustainable-growth coefficients; weights = min_weight + (1 - K * "
+               "min_weight) * w; indicator weights within domains kept from the spec",
+    "indicators": "b = combination * normalised high-growth indicator coefficients + "
+                  "(1 - combination) * normalised sustainable-growth ones; domain weight "
+                  "w_d = sum of b_i over its indicators, then min_weight + (1 - K * "
+                  "min_weight) * w_d; indicator weight within its domain v_i = b_i / w_d, "
+                  "then min_indicator_weight + (1 - n_d * min_indicator_weight) * v_i",
+}
+
+
+def _with_weights(base: TechIndex, weights: dict, panel: pd.DataFrame,
+                  indicator_weights: dict) -> TechIndex:
+    """A copy of the base index's spec with new domain and indicator weights, refitted on
+    the base year (goalposts depend on neither, so indicator scores do not change)."""
     spec = load_spec(base.spec_)
     for domain in spec["domains"]:
         domain["weight"] = weights[domain["name"]]
+    for indicator in spec["indicators"]:
+        indicator["weight"] = indicator_weights[indicator["name"]]
     return TechIndex(spec=spec).fit(panel, reference_year=base.reference_["year"])
 
 
@@ -491,12 +625,18 @@ def _truth_capability(panel: pd.DataFrame, truth: pd.DataFrame | None) -> np.nda
 class _Data:
     """The fitting data: domain scores, labels, years and firms of every panel row."""
 
-    def __init__(self, panel, labels, parts, base: TechIndex, horizon: int, controls: bool):
+    def __init__(self, panel, labels, parts, base: TechIndex, horizon: int, controls: bool,
+                 level: str = "indicators"):
         self.domain_names = parts["domain_names"]
         self.indicator_names = parts["indicator_names"]
-        self.domains = _impute(parts["domains"], base)
         self.raw_domains = parts["domains"]
+        self.domains = _impute(parts["domains"], base)
         self.scores = parts["scores"]
+        if level == "indicators":  # what the perspective models are fitted on
+            self.features, self.feature_names = (_impute_indicators(parts, base),
+                                                 self.indicator_names)
+        else:
+            self.features, self.feature_names = self.domains, self.domain_names
         self.rated = parts["rated"]
         self.year = panel["year"].to_numpy(dtype=np.int64)
         self.firm = pd.factorize(panel["firm_id"])[0]
@@ -576,23 +716,26 @@ class _Validation:
         self.boot = [data.firm_bootstrap_weights(rng) for _ in range(n_bootstrap)]
 
     def report(self, early: dict, early_weights: dict, early_index: TechIndex,
-               capability: np.ndarray | None) -> dict:
+               capability: np.ndarray | None, extra: dict | None = None) -> dict:
+        """The metrics; ``extra``: more baseline composites (name -> one value per row)."""
         data = self.data
-        composite = a_amean(data.raw_domains, np.array([early_weights[d]
-                                                        for d in data.domain_names]))
+        # indicator scores do not depend on the weights (goalposts do not), domain scores do
+        early_domains = early_index._domain_scores(data.scores)[0]
+        composite = early_index._composite(early_domains)
         equal = a_amean(data.raw_domains, np.ones(len(data.domain_names)))
         out = {"train_weights": early_weights}
         for label in LABELS:
             rows = self.test & data.known(label)
             y = data.y(label)[rows]
             fit = early[label]
-            coef = np.array([fit["coefficients"][d] for d in data.domain_names]
+            coef = np.array([fit["coefficients"][d] for d in data.feature_names]
                             + [fit["controls"][c] for c in data.control_names])
-            x = np.column_stack([data.domains, data.controls])[rows]
+            x = np.column_stack([data.features, data.controls])[rows]
             prob = _sigmoid(fit["intercept"] + x @ coef)
             best_name, best_values = self._best_indicator(label)
             candidates = {"equal_weights": equal[rows],
                           f"best_indicator:{best_name}": best_values[rows]}
+            candidates.update({name: values[rows] for name, values in (extra or {}).items()})
             if capability is not None:
                 candidates["latent_capability"] = capability[rows]
             index_auc = self._discrimination(_lowest_for_missing(composite[rows]), y, rows)
@@ -602,7 +745,7 @@ class _Validation:
                           **self._calibration(prob, y, rows),
                           "reliability": _reliability(prob, y),
                           "baselines": self._baselines(candidates, composite[rows], y, rows)}
-        out["grade_rates"] = self._grade_rates(early_index)
+        out["grade_rates"] = self._grade_rates(early_index, early_domains)
         return out
 
     def _resampled(self, rows: np.ndarray) -> list[np.ndarray]:
@@ -652,10 +795,10 @@ class _Validation:
                 best, best_auc = j, value
         return data.indicator_names[best], np.nan_to_num(data.scores[:, best], nan=-1.0)
 
-    def _grade_rates(self, index: TechIndex) -> list[dict]:
+    def _grade_rates(self, index: TechIndex, domains: np.ndarray) -> list[dict]:
         """Observed outcome rates by grade on the test rows (grades of the early fit)."""
         data = self.data
-        composite = index._composite(data.raw_domains)
+        composite = index._composite(domains)
         grades = index._grades(np.where(data.rated, index._tech_index(composite), np.nan))
         rows = []
         for grade in [g for g, _ in index.grade_cutoffs_] + [index.spec_["not_rated_grade"]]:

@@ -596,7 +596,8 @@ def indicator_gains(model, firm: pd.DataFrame, lang: str = "en") -> pd.DataFrame
     score (or 10 points up, at most 100, where the firm is at or above the median).
 
     ``firm``: the firm's validated rows, the year analysed last (earlier years feed the growth
-    indicators). Returns one row per indicator that can rise: ``indicator``, ``label``,
+    indicators). Returns one row per move that raises the index (indicators with model weight 0
+    never do, and filling a missing indicator at the median can lower it): ``indicator``, ``label``,
     ``domain``, ``current``, ``peer_median``, ``target`` (scores 0-100; ``current`` NaN where
     the firm has no data) and ``gain`` (Tech-Index points), largest gain first.
     """
@@ -627,7 +628,9 @@ def indicator_gains(model, firm: pd.DataFrame, lang: str = "en") -> pd.DataFrame
                      "label": spec["label_ko"] if lang == "ko" else spec["label"],
                      "domain": spec["domain"], "current": current, "peer_median": medians[j],
                      "target": target, "gain": _rescore(model, moved) - base})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["indicator", "label", "domain", "current",
+                                        "peer_median", "target", "gain"])
+    table = table[table["gain"] > 1e-9]  # advice is only what raises the index
     return table.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
 
 

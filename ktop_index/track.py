@@ -293,7 +293,8 @@ def import_selection(outdir: str | os.PathLike, db=None) -> ImportResult:
                 "INSERT INTO selections (call, sha256, source, created, imported, model_sha256, "
                 "input_sha256, audit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (call, digest, str(outdir), audit.get("created"), now,
-                 audit.get("model_sha256"), audit.get("input_sha256"),
+                 audit.get("model_sha256"),
+                 audit.get("input_sha256") or audit.get("input_data_sha256"),
                  json.dumps(audit, ensure_ascii=False, sort_keys=True)))
             rows = pd.DataFrame({"selection": cursor.lastrowid, "firm": firms,
                                  "firm_name": frame.get("firm_name"), "status": status.to_numpy()})

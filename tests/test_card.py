@@ -46,6 +46,31 @@ def test_card_shows_weights_metrics_and_grades(model):
     assert "ktop fit panel.parquet -o m.json --seed 1" in card
 
 
+def test_card_shows_indicator_weights_and_names_the_dropped_ones(model):
+    """An indicator-level model's card lists every indicator's weight within its domain and
+    its share of the index (domain weight x that weight), and names those at weight 0."""
+    card = model_card(model, "m.json")
+    assert model["growth"]["method"]["level"] == "indicators"
+    domains = {d["name"]: d["weight"] for d in model["spec"]["domains"]}
+    for s in model["spec"]["indicators"]:
+        share = domains[s["domain"]] * s["weight"]
+        assert f"| {s['name']} | {s['domain']} | {s['weight']:.3f} | {share:.3f} |" in card
+    dropped = [s["name"] for s in model["spec"]["indicators"] if s["weight"] == 0]
+    if dropped:
+        assert f"**Weight 0 (no growth signal given the other indicators):** " \
+               f"{', '.join(dropped)}." in card
+    assert "`domain_level_fit`" in card and "| domain_level_fit |" in card
+
+
+def test_a_domain_level_card_has_no_indicator_table():
+    """A model fitted at domain level shows no indicator table and says what it fitted on."""
+    sp = generate(n_firms=1500, years=(2014, 2024), seed=4)
+    fitted = GrowthModel(seed=1, level="domains", n_bootstrap=0, n_refits=0).fit(sp.panel)
+    card = model_card(json.loads(json.dumps(fitted.index_.to_dict())), "m.json")
+    assert "Indicator weights within their domain" not in card
+    assert "One logistic regression per perspective on the four domain scores" in card
+
+
 def test_card_says_where_the_index_does_not_beat_a_baseline(model):
     """Baselines the index does not beat are listed by name (here the latent capability)."""
     card = model_card(model, "m.json")

@@ -15,6 +15,7 @@ from ktop_index.cli import main
 from ktop_index.growth import (
     GrowthModel,
     auc,
+    combine_indicator_weights,
     combine_weights,
     fit_nonnegative_logistic,
     population_stability,
@@ -35,8 +36,22 @@ def synthetic():
 
 @pytest.fixture(scope="module")
 def fitted(synthetic):
-    """The default growth model fitted on the synthetic panel, with the truth."""
+    """The default growth model (indicator level) fitted on the synthetic panel, with the truth."""
     return GrowthModel(seed=0, **FAST).fit(synthetic.panel, synthetic.truth)
+
+
+@pytest.fixture(scope="module")
+def fitted_domains(synthetic):
+    """The domain-level growth model fitted on the same panel."""
+    return GrowthModel(seed=0, level="domains", **FAST).fit(synthetic.panel, synthetic.truth)
+
+
+def _full_rows(model, rows):
+    """Indicator scores and composite of the rows with every indicator present."""
+    parts = model.index_.components(rows)
+    full = ~np.isnan(parts["scores"]).any(axis=1)
+    composite = model.index_._composite(parts["domains"])
+    return parts, full, composite
 
 
 # ---------------------------------------------------------------------- the estimator
@@ -94,6 +109,28 @@ def test_minimum_weight_lifts_a_silent_domain():
     assert out == {"a": 0.05, "b": 0.95}
 
 
+def test_combine_indicator_weights_by_hand():
+    """b = 0.5 (1, 1, 2)/4 + 0.5 (0, 1, 1)/2 = (1/8, 3/8, 1/2); domain p = x + y = 1/2, q = z =
+    1/2; within p: x 1/4, y 3/4. With floors 0.1 (domains) and 0.2 (indicators):
+    domains 0.1 + 0.8 x 0.5 = 0.5 each; x 0.2 + 0.6 x 0.25 = 0.35, y 0.65."""
+    coefficients = {"high_growth": {"x": 1.0, "y": 1.0, "z": 2.0},
+                    "sustainable_growth": {"x": 0.0, "y": 1.0, "z": 1.0}}
+    shares = {"high_growth": 0.5, "sustainable_growth": 0.5}
+    domain_of = {"x": "p", "y": "p", "z": "q"}
+    assert combine_indicator_weights(coefficients, shares, domain_of) == (
+        {"p": 0.5, "q": 0.5}, {"x": 0.25, "y": 0.75, "z": 1.0})
+    assert combine_indicator_weights(coefficients, shares, domain_of, floor=0.1,
+                                     indicator_floor=0.2) == (
+        {"p": 0.5, "q": 0.5}, {"x": 0.35, "y": 0.65, "z": 1.0})
+
+
+def test_a_domain_without_signal_keeps_equal_indicator_weights():
+    """All of a domain's coefficients 0: its indicators share its (floor) weight equally."""
+    out = combine_indicator_weights({"h": {"x": 0.0, "y": 0.0, "z": 3.0}}, {"h": 1.0},
+                                    {"x": "p", "y": "p", "z": "q"}, floor=0.05)
+    assert out == ({"p": 0.05, "q": 0.95}, {"x": 0.5, "y": 0.5, "z": 1.0})
+
+
 def test_auc_matches_sklearn_with_ties_and_weights():
     """Our AUC (ties one half, row weights) equals sklearn's roc_auc_score."""
     rng = np.random.default_rng(3)
@@ -111,6 +148,73 @@ def test_weights_are_nonnegative_and_sum_to_one(fitted):
     weights = {d["name"]: d["weight"] for d in fitted.index_.spec_["domains"]}
     assert weights == fitted.weights_
     assert min(weights.values()) >= 0.05 and sum(weights.values()) == pytest.approx(1.0)
+
+
+def test_indicator_weights_map_exactly_into_the_spec(synthetic):
+    """Without floors, one perspective: for firms with every indicator present the composite
+    equals sum(beta_i * score_i) / sum(beta_i), beta the fitted indicator coefficients."""
+    model = GrowthModel(seed=0, combination=1.0, min_weight=0.0, n_bootstrap=0,
+                        n_refits=0).fit(synthetic.panel)
+    beta = np.array(list(model.perspectives_["high_growth"]["coefficients"].values()))
+    assert (beta > 0).sum() >= 5 and (beta == 0).any()  # some indicators do drop out
+    parts, full, composite = _full_rows(model, synthetic.panel)
+    assert full.sum() > 10_000
+    expected = parts["scores"][full] @ beta / beta.sum()
+    np.testing.assert_allclose(composite[full], expected, atol=1e-3)  # weights to 6 decimals
+
+
+def test_with_floors_the_composite_mixes_equal_domains_and_the_learned_sum(fitted, synthetic):
+    """With the 0.05 domain floor: composite = 0.05 x (sum of the domain scores) + 0.8 x
+    sum(b_i * score_i), b the mix of both perspectives' normalised coefficients."""
+    coefficients = [np.array(list(fitted.perspectives_[p]["coefficients"].values()))
+                    for p in ("high_growth", "sustainable_growth")]
+    b = sum(0.5 * c / c.sum() for c in coefficients)
+    parts, full, composite = _full_rows(fitted, synthetic.panel)
+    expected = (0.05 * parts["domains"][full].sum(axis=1)
+                + 0.8 * parts["scores"][full] @ b)
+    np.testing.assert_allclose(composite[full], expected, atol=1e-3)
+
+
+def test_indicator_weights_are_in_the_spec(fitted):
+    """Learned indicator weights are the spec's, >= 0, summing to 1 within each domain."""
+    spec = fitted.index_.spec_
+    assert {s["name"]: s["weight"] for s in spec["indicators"]} == fitted.indicator_weights_
+    for domain in fitted.weights_:
+        within = [s["weight"] for s in spec["indicators"] if s["domain"] == domain]
+        assert min(within) >= 0 and sum(within) == pytest.approx(1.0)
+    assert fitted.growth_["method"]["level"] == "indicators"
+
+
+def test_zero_weight_indicators_do_not_break_scoring_reasons_or_gains(fitted, synthetic):
+    """Indicators with weight 0: coverage stays finite, rows are rated, reasons are filled,
+    and a zero-weight indicator is never offered as a way to raise the index."""
+    from ktop_index.report import indicator_gains
+
+    dropped = [i for i, w in fitted.indicator_weights_.items() if w == 0]
+    assert dropped  # the synthetic panel has indicators without growth signal
+    rows = synthetic.panel[synthetic.panel["year"] == 2024]
+    scored = fitted.index_.score(rows)
+    assert scored["coverage"].notna().all() and scored["tech_index"].notna().mean() > 0.9
+    assert (scored["strength_1"].astype(str) != "").mean() > 0.9
+    firm = synthetic.panel[synthetic.panel["firm_id"] == rows["firm_id"].iloc[0]]
+    gains = indicator_gains(fitted.index_, firm).set_index("indicator")["gain"]
+    assert not set(dropped) & set(gains.index)
+    assert len(gains) > 0 and (gains > 0).all()
+
+
+def test_indicator_level_beats_domain_level_out_of_time(fitted, fitted_domains):
+    """On the test years, the indicator-level Tech-Index ranks both outcomes better than the
+    domain-level one (AUC higher; measured on the 20,000-firm panel: +0.03 and +0.02), and
+    the model file's `domain_level_fit` baseline is exactly the domain-level model's AUC."""
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = fitted.growth_["validation"][perspective]
+        domains = fitted_domains.growth_["validation"][perspective]["index_auc"]
+        assert result["index_auc"] > domains + 0.01, perspective
+        baseline = result["baselines"]["domain_level_fit"]
+        assert baseline["auc"] == pytest.approx(domains, abs=1e-6)
+        assert baseline["verdict"] == "index better"
+    assert "domain_level_fit" not in fitted_domains.growth_["validation"]["high_growth"][
+        "baselines"]
 
 
 def test_raising_a_capability_field_never_lowers_the_index(fitted, synthetic):
@@ -191,20 +295,52 @@ def test_a_short_panel_is_refused_with_a_clear_message(synthetic):
 
 # ---------------------------------------------------------------------- synthetic truth
 
-def test_weights_agree_with_the_generator_on_top_and_bottom(fitted):
-    """Input gets the largest weight and infrastructure the smallest, as in the generator."""
-    order = sorted(fitted.weights_, key=fitted.weights_.get, reverse=True)
-    truth = sorted(TRUE_GROWTH_WEIGHTS, key=TRUE_GROWTH_WEIGHTS.get, reverse=True)
-    assert order[0] == truth[0] and order[-1] == truth[-1]
+def _order(weights: dict) -> list[str]:
+    return sorted(weights, key=weights.get, reverse=True)
+
+
+def test_input_gets_the_largest_weight_at_both_levels(fitted, fitted_domains):
+    """Input, the generator's largest weight, gets the largest learned weight at both levels."""
+    assert _order(fitted.weights_)[0] == _order(TRUE_GROWTH_WEIGHTS)[0] == "input"
+    assert _order(fitted_domains.weights_)[0] == "input"
+
+
+def test_domain_level_puts_infrastructure_last_as_the_generator(fitted_domains):
+    """At domain level infrastructure gets the smallest weight, as in the generator."""
+    assert _order(fitted_domains.weights_)[-1] == _order(TRUE_GROWTH_WEIGHTS)[-1]
+
+
+@pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): at indicator "
+                   "level, certifications (which the generator also loads on the activity "
+                   "factor) carries infrastructure to 0.207 while activity's two zero-inflated "
+                   "counts get 0.108, the smallest (20,000-firm panel: input 0.363 > outcome "
+                   "0.322 > infrastructure 0.207 > activity 0.108)")
+def test_indicator_level_puts_infrastructure_last_as_the_generator(fitted):
+    """At indicator level infrastructure gets the smallest summed weight, as in the generator."""
+    assert _order(fitted.weights_)[-1] == _order(TRUE_GROWTH_WEIGHTS)[-1]
 
 
 @pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): the activity "
                    "domain (two zero-inflated counts) measures its factor too noisily and ranks "
-                   "below outcome, whose growth indicators carry the capability")
+                   "below outcome at both levels (20,000-firm panel, indicators: input 0.363, "
+                   "outcome 0.322, infrastructure 0.207, activity 0.108; domains: input 0.415, "
+                   "outcome 0.379, activity 0.156, infrastructure 0.050)")
 def test_weights_rank_all_domains_as_the_generator(fitted):
-    """The full ranking of the learned weights is the generator's."""
-    order = sorted(fitted.weights_, key=fitted.weights_.get, reverse=True)
-    assert order == sorted(TRUE_GROWTH_WEIGHTS, key=TRUE_GROWTH_WEIGHTS.get, reverse=True)
+    """The full ranking of the learned (summed) domain weights is the generator's."""
+    assert _order(fitted.weights_) == _order(TRUE_GROWTH_WEIGHTS)
+
+
+@pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): out of time "
+                   "on the 20,000-firm panel the Tech-Index reaches AUC 0.670 (high growth) and "
+                   "0.660 (sustainable) against the latent capability's 0.775 and 0.742 (gaps "
+                   "0.105 and 0.082); the monotone index cannot use that small, young firms "
+                   "grow faster")
+def test_index_auc_is_within_005_of_the_latent_capability(fitted):
+    """The Tech-Index's own out-of-time AUC comes within 0.05 of the latent capability's, for
+    both perspectives."""
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = fitted.growth_["validation"][perspective]
+        assert result["baselines"]["latent_capability"]["auc"] - result["index_auc"] <= 0.05
 
 
 def test_auc_with_controls_is_within_005_of_the_latent_capability(synthetic):
@@ -294,3 +430,18 @@ def test_ktop_fit_refuses_a_non_json_output(tmp_path, capsys):
     """-o model.txt: a usage error (exit 2) with a one-line message."""
     assert main(["fit", "nothing.parquet", "-o", str(tmp_path / "m.txt")]) == 2
     assert "expected a model file name ending in .json" in capsys.readouterr().err
+
+
+def test_ktop_fit_records_a_non_default_level_in_its_command():
+    """`--level domains` is passed to the model and recorded in the rebuild command;
+    an unknown level is a usage error."""
+    from ktop_index.cli import _fit_command, build_parser
+
+    args = build_parser().parse_args(["fit", "p.parquet", "-o", "m.json", "--level", "domains"])
+    assert args.level == "domains"
+    assert _fit_command(args) == "ktop fit p.parquet -o m.json --seed 0 --level domains"
+    default = build_parser().parse_args(["fit", "p.parquet", "-o", "m.json"])
+    assert default.level == "indicators" and "--level" not in _fit_command(default)
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["fit", "p.parquet", "-o", "m.json", "--level", "both"])
+    assert exit_info.value.code == 2

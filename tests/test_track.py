@@ -268,7 +268,7 @@ def _default_model_file() -> str:
 
 def test_trajectory_of_scored_data_adds_up(tmp_path, small_panel):
     """With one model, the domain contributions' changes add up to the index change wherever
-    all four domains are scored in both years."""
+    the firm is rated with all four domains scored in both years."""
     db = tmp_path / "h.sqlite"
     track.import_file(small_panel, db)
     panel = pd.read_parquet(small_panel)
@@ -277,7 +277,7 @@ def test_trajectory_of_scored_data_adds_up(tmp_path, small_panel):
         got = track.firm_trajectory(firm, db)
         tech = got["tech_index"].to_numpy()
         np.testing.assert_allclose(got["change"].iloc[1:], np.diff(tech))
-        full = got[list(track.DOMAINS)].notna().all(axis=1)
+        full = got[[*track.DOMAINS, "tech_index"]].notna().all(axis=1)  # rated, all domains
         both = (full & full.shift(1, fill_value=False)).to_numpy()
         np.testing.assert_allclose(got.loc[both, "contrib_change_other"], 0.0, atol=1e-9)
         checked += int(both.sum())
@@ -322,11 +322,14 @@ def synthetic_call(seed: int, effect: bool, n_firms: int = 1500):
     """A synthetic call 'synth_2025': 400 applicants of fiscal 2024, 100 selected by Tech-Index
     plus noise (selection on observables), and the panel 2021-2027 with a known support effect
     added to the selected firms' 2025-2027 rows: revenue +15 %, employees +2, patents +3,
-    certifications +2. Returns (panel, selection rows, true effect per outcome), the true
+    certifications +2. Returns (panel, selection rows, true effect per outcome, model), the true
     effect being the mean over supported firms of their post-year change against the panel
     without support (the Tech-Index's by re-scoring both panels)."""
     panel = generate_panel(n_firms=n_firms, years=(2021, 2027), seed=seed)
-    scores = score_firms(panel)
+    # the index is fitted here on the panel itself, so the test does not move with the
+    # bundled model file
+    model = TechIndex().fit(panel, reference_year=2024)
+    scores = score_firms(panel, model)
     pre = panel[panel["year"] == 2024].assign(tech=scores.loc[panel["year"] == 2024,
                                                               "tech_index"].to_numpy())
     applicants = pre[pre["tech"].notna()].sample(n=400, random_state=seed)
@@ -341,7 +344,7 @@ def synthetic_call(seed: int, effect: bool, n_firms: int = 1500):
         treated.loc[rows, "revenue"] *= 1.15
         for name, add in (("employees", 2), ("patents", 3), ("certifications", 2)):
             treated.loc[rows, name] += add
-    after = score_firms(treated)
+    after = score_firms(treated, model)
     truth = {}
     for name, new, old in (("tech_index", after["tech_index"], scores["tech_index"]),
                            ("revenue", treated["revenue"], panel["revenue"]),
@@ -350,14 +353,14 @@ def synthetic_call(seed: int, effect: bool, n_firms: int = 1500):
         truth[name] = float(gain.groupby("firm")["gain"].mean().mean())
     selection = list(zip(applicants["brn"], applicants["firm_name"], status,
                          applicants["tech"], np.where(status == "selected", 50_000, 0)))
-    return treated, selection, truth
+    return treated, selection, truth, model
 
 
 def effect_of(tmp_path: Path, seed: int, effect: bool):
-    panel, selection, truth = synthetic_call(seed, effect)
+    panel, selection, truth, model = synthetic_call(seed, effect)
     db = tmp_path / f"{effect}.sqlite"
     write_table(panel, tmp_path / f"panel_{effect}.parquet")
-    track.import_file(tmp_path / f"panel_{effect}.parquet", db)
+    track.import_file(tmp_path / f"panel_{effect}.parquet", db, model=model)
     track.import_path(write_selection(tmp_path / f"sel_{effect}", "synth_2025", selection), db)
     result = track.support_effect(db, "synth_2025")
     return result[result["horizon"] == "2025-2027"].set_index("outcome"), truth
