@@ -333,14 +333,47 @@ def test_weights_rank_all_domains_as_the_generator(fitted):
 @pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): out of time "
                    "on the 20,000-firm panel the Tech-Index reaches AUC 0.670 (high growth) and "
                    "0.660 (sustainable) against the latent capability's 0.775 and 0.742 (gaps "
-                   "0.105 and 0.082); the monotone index cannot use that small, young firms "
-                   "grow faster")
+                   "0.105 and 0.082); no model increasing in the indicators gets closer than "
+                   "0.07 (see the next test)")
 def test_index_auc_is_within_005_of_the_latent_capability(fitted):
     """The Tech-Index's own out-of-time AUC comes within 0.05 of the latent capability's, for
     both perspectives."""
     for perspective in ("high_growth", "sustainable_growth"):
         result = fitted.growth_["validation"][perspective]
         assert result["baselines"]["latent_capability"]["auc"] - result["index_auc"] <= 0.05
+
+
+def test_no_model_increasing_in_the_indicators_comes_within_005_of_the_latent(fitted, synthetic):
+    """Why the check above fails: even a flexible model that only rises with every indicator
+    (gradient boosting, monotone constraints) stays more than 0.05 below the latent
+    capability's out-of-time AUC, for both perspectives, while a free-sign logistic regression
+    on the same scores (firm age and size negative) gains at least 0.03 in high growth. The
+    0.05 target and the issue's monotone constraint cannot both hold on this generator."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from ktop_index.outcomes import label_outcomes
+
+    panel = synthetic.panel
+    labels = label_outcomes(panel)
+    parts = fitted.index_.components(panel)
+    x = np.nan_to_num(parts["scores"], nan=50.0)
+    keys = pd.MultiIndex.from_arrays([panel["firm_id"], panel["year"]])
+    capability = synthetic.truth.set_index(["firm_id", "year"])["capability"].reindex(keys)
+    year = panel["year"].to_numpy()
+    for perspective in ("high_growth", "sustainable_growth"):
+        y = labels[perspective].to_numpy(dtype=float)
+        known = labels["observed"].to_numpy() & ~np.isnan(y) & parts["rated"]
+        train, test = known & (year <= 2016), known & (year >= 2019)
+        latent = auc(capability.to_numpy()[test], y[test])
+        monotone = HistGradientBoostingClassifier(max_iter=100, random_state=0,
+                                                  monotonic_cst=[1] * x.shape[1])
+        monotone.fit(x[train], y[train])
+        assert latent - auc(monotone.predict_proba(x[test])[:, 1], y[test]) > 0.05, perspective
+        if perspective == "high_growth":
+            free = LogisticRegression(max_iter=3000).fit(x[train], y[train])
+            gain = auc(free.decision_function(x[test]), y[test]) - auc(
+                monotone.predict_proba(x[test])[:, 1], y[test])
+            assert gain > 0.03
 
 
 def test_auc_with_controls_is_within_005_of_the_latent_capability(synthetic):
