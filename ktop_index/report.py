@@ -497,7 +497,7 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
             f' · {_e(text["package"])}: {_e(__version__)}</p>')]
     body += _headline(latest, model, text)
     body += _domains_section(latest, peers, selected, text, lang, name)
-    body += _reasons_section(latest, text)
+    body += _reasons_section(latest, text, model, lang)
     body += _trajectory_section(brn, order, db, model, text, lang, name)
     if data is not None:
         firm_data = data.loc[order.index]  # all its years: growth needs the year before
@@ -551,11 +551,14 @@ def _domains_section(firm, peers, selected, text, lang, name) -> list[str]:
                    text["domains"])]
 
 
-def _reasons_section(firm, text) -> list[str]:
+def _reasons_section(firm, text, model, lang: str) -> list[str]:
+    # a scores file carries the reasons in the language it was scored in; show the report's
+    labels = {s[key]: s["label_ko" if lang == "ko" else "label"]
+              for s in model.spec_["indicators"] for key in ("label", "label_ko")}
+
     def items(prefix):
-        found = [str(firm.get(f"{prefix}_{k}")) for k in (1, 2)
-                 if firm.get(f"{prefix}_{k}") is not None
-                 and not pd.isna(firm.get(f"{prefix}_{k}")) and str(firm.get(f"{prefix}_{k}"))]
+        found = [labels.get(str(v), str(v)) for v in (firm.get(f"{prefix}_{k}") for k in (1, 2))
+                 if v is not None and not pd.isna(v) and str(v)]
         return "<ul>" + "".join(f"<li>{_e(f)}</li>" for f in found) + "</ul>" if found \
             else "<p>-</p>"
     return [f"<h2>{_e(text['reasons_title'])}</h2>", '<div class="cols">',

@@ -248,6 +248,20 @@ def test_firm_report_from_korean_scored_file_has_trajectory(tmp_path):
     assert "각 영역을 10점씩" in text  # domain-level improvement from scores alone
 
 
+def test_korean_firm_report_from_english_scores_names_reasons_in_korean(tmp_path):
+    """A Korean report card from an English `ktop score` file lists the strengths and
+    weaknesses under the indicators' Korean labels, not the file's English ones."""
+    scored = score_firms(jeju_firms())
+    write_table(scored, tmp_path / "scores.csv")
+    row = scored[scored["strength_1"].astype("str") != ""].iloc[0]
+    text = report_firm(row["brn"], tmp_path / "scores.csv", output=tmp_path / "f.html",
+                       lang="ko", generated_at="x").read_text(encoding="utf-8")
+    specs = {s["label"]: s["label_ko"] for s in TechIndex.load().spec_["indicators"]}
+    reasons = text[text.index("평가 근거"):text.index("연도별 추이")]
+    assert f"<li>{specs[row['strength_1']]}</li>" in reasons.replace("&amp;", "&")
+    assert f"<li>{row['strength_1']}</li>" not in reasons.replace("&amp;", "&")
+
+
 def test_firm_report_trajectory_from_tracking_store(tmp_path, monkeypatch):
     """With --db the trajectory comes from ktop_index.track.firm_trajectory (agreed shape)."""
     calls = []
