@@ -137,7 +137,10 @@ class Progress:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from ktop_index.index import TechIndex, score_firms, score_firms_blocks
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ktop_index.index import TechIndex, score_firms, score_firms_tables
     from ktop_index.io import CSV_SUFFIXES, write_csv_blocks, write_table
 
     progress = Progress(["reading", "validating", "scoring", "writing"])
@@ -145,14 +148,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     model = TechIndex.load(args.model)
     grade = "등급" if args.lang == "ko" else "grade"
     if os.path.splitext(args.output)[1].lower() in CSV_SUFFIXES:
-        # stream: each block is written while the next is scored
+        # stream: each block is written while the next is scored, as arrow tables (the same
+        # bytes as write_table(score_firms(...)), without a pandas frame per block)
         progress.step("scoring and writing")
         counted = []
 
         def blocks():
-            for block in score_firms_blocks(frame, model, lang=args.lang,
+            for block in score_firms_tables(frame, model, lang=args.lang,
                                             workers=min(4, os.cpu_count() or 1)):
-                counted.append(int((block[grade] == model.spec_["not_rated_grade"]).sum()))
+                is_nr = pc.equal(block[grade].cast(pa.string()), model.spec_["not_rated_grade"])
+                counted.append(pc.sum(is_nr).as_py() or 0)
                 yield block
         write_csv_blocks(blocks(), args.output)
         not_rated = sum(counted)

@@ -39,45 +39,41 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A numeric field as float64; an absent column is all missing (coverage drops, no error)."""
     if name not in frame:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    column = frame[name]
+    if column.dtype == np.float64:  # a read-only view: nothing to convert, nothing to copy
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _ratio(frame: pd.DataFrame, spec: dict) -> np.ndarray:
-    numerator = _column(frame, spec["numerator"])
-    denominator = _column(frame, spec["denominator"])
-    usable = denominator >= spec.get("min_denominator", 0) 
+def _ratio(fields: dict[str, np.ndarray], spec: dict) -> np.ndarray:
+    numerator = fields[spec["numerator"]]
+    denominator = fields[spec["denominator"]]
+    usable = denominator >= spec.get("min_denominator", 0)
     usable &= denominator > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(usable, numerator / np.where(usable, denominator, 1.0), np.nan)
 
 
-def _previous_year_values(frame: pd.DataFrame, field: str) -> np.ndarray:
-    """The same firm's value of ``field`` in ``year - 1`` (NaN when that row is absent)."""
-    key = frame["firm_id"].astype("str").to_numpy() if "firm_id" in frame else None
-    if key is None or "year" not in frame:
-        return np.full(len(frame), np.nan)
+def _firm_year_order(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows sorted by firm (in order of first appearance), then year, ties in row order;
+    with the firm codes and years (float) of the rows."""
+    codes, _ = pd.factorize(frame["firm_id"].astype("str"))  # arrow hashes, no str objects
     years = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype="float64",
                                                                     na_value=np.nan)
-    codes, _ = pd.factorize(key)
-    order = np.lexsort((years, codes))
-    values = _column(frame, field)
-    sorted_codes, sorted_years = codes[order], years[order]
-    prev = np.full(len(frame), np.nan)
-    same_firm = sorted_codes[1:] == sorted_codes[:-1]
-    consecutive = sorted_years[1:] == sorted_years[:-1] + 1
-    linked = np.flatnonzero(same_firm & consecutive) + 1
-    prev_sorted = np.full(len(frame), np.nan)
-    prev_sorted[linked] = values[order][linked - 1]
-    prev[order] = prev_sorted
-    return prev
+    finite = years[~np.isnan(years)]
+    if (finite.size < len(years) or not len(years) or finite.max() - finite.min() > 1e6
+            or (finite != np.floor(finite)).any()):
+        return np.lexsort((years, codes)), codes, years
+    # one integer key sorts as the two (both stable); far faster than lexsort
+    low = finite.min()
+    span = int(finite.max() - low) + 1
+    key = codes.astype(np.int64) * span + (years - low).astype(np.int64)
+    return np.argsort(key, kind="stable"), codes, years
 
 
-def _growth(frame: pd.DataFrame, spec: dict, previous: dict | None = None) -> np.ndarray:
-    current = _column(frame, spec["field"])
-    if previous is not None and spec["field"] in previous:
-        previous = previous[spec["field"]]
-    else:
-        previous = _previous_year_values(frame, spec["field"])
+def _growth(fields: dict[str, np.ndarray], spec: dict, previous: dict) -> np.ndarray:
+    current = fields[spec["field"]]
+    previous = previous[spec["field"]]
     floor = max(spec.get("min_base", 0), 1e-12)
     usable = (previous >= floor) & (current >= floor)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -85,10 +81,11 @@ def _growth(frame: pd.DataFrame, spec: dict, previous: dict | None = None) -> np
 
 
 _KINDS = {
-    "field": lambda frame, spec, previous: _column(frame, spec["field"]),
-    "ratio": lambda frame, spec, previous: _ratio(frame, spec),
+    "field": lambda fields, spec, previous: fields[spec["field"]],
+    "ratio": lambda fields, spec, previous: _ratio(fields, spec),
     "growth": _growth,
 }
+_SOURCES = {"field": ("field",), "ratio": ("numerator", "denominator"), "growth": ("field",)}
 
 
 def previous_year_fields(frame: pd.DataFrame, specs: Sequence[dict]) -> dict[str, np.ndarray]:
@@ -96,7 +93,43 @@ def previous_year_fields(frame: pd.DataFrame, specs: Sequence[dict]) -> dict[str
     aligned with ``frame``'s rows (NaN where that year is absent). Lets a large frame be
     scored in blocks: pass a block's slice of these to :func:`compute_indicators`."""
     fields = sorted({s["field"] for s in specs if s.get("kind") == "growth"})
-    return {field: _previous_year_values(frame, field) for field in fields}
+    if not fields or "firm_id" not in frame or "year" not in frame:
+        return {field: np.full(len(frame), np.nan) for field in fields}
+    order, codes, years = _firm_year_order(frame)  # once for all fields
+    sorted_codes, sorted_years = codes[order], years[order]
+    same_firm = sorted_codes[1:] == sorted_codes[:-1]
+    consecutive = sorted_years[1:] == sorted_years[:-1] + 1
+    linked = np.flatnonzero(same_firm & consecutive) + 1
+    result = {}
+    for field in fields:
+        prev_sorted = np.full(len(frame), np.nan)
+        prev_sorted[linked] = _column(frame, field)[order][linked - 1]
+        prev = np.empty(len(frame))
+        prev[order] = prev_sorted
+        result[field] = prev
+    return result
+
+
+def source_fields(frame: pd.DataFrame, specs: Sequence[dict]) -> dict[str, np.ndarray]:
+    """Every field the indicators read, as float64 arrays aligned with ``frame``'s rows (NaN
+    for missing; an absent column is all NaN). Slices of these feed
+    :func:`indicator_values` block by block."""
+    names = {spec[key] for spec in specs for key in _SOURCES.get(spec.get("kind"), ())}
+    return {name: _column(frame, name) for name in sorted(names)}
+
+
+def indicator_values(fields: dict[str, np.ndarray], specs: Sequence[dict],
+                     previous: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Raw indicator values (before transforms) from :func:`source_fields` and
+    :func:`previous_year_fields` (or the same rows' slices of them); arrays, one per spec."""
+    values = {}
+    for spec in specs:
+        kind = spec.get("kind")
+        if kind not in _KINDS:
+            raise ValueError(f"indicator '{spec.get('name')}': unknown kind '{kind}' "
+                             f"(expected one of {', '.join(_KINDS)})")
+        values[spec["name"]] = _KINDS[kind](fields, spec, previous)
+    return values
 
 
 def compute_indicators(frame: pd.DataFrame, specs: Sequence[dict],
@@ -113,13 +146,10 @@ def compute_indicators(frame: pd.DataFrame, specs: Sequence[dict],
     Missing inputs give missing indicators, never zeros; the index's coverage rule decides
     what a firm with missing indicators gets.
     """
-    values = {}
-    for spec in specs:
-        kind = spec.get("kind")
-        if kind not in _KINDS:
-            raise ValueError(f"indicator '{spec.get('name')}': unknown kind '{kind}' "
-                             f"(expected one of {', '.join(_KINDS)})")
-        values[spec["name"]] = _KINDS[kind](frame, spec, previous)
+    known = [s for s in specs if s.get("kind") in _KINDS]
+    lacking = [s for s in known if s["kind"] == "growth" and s["field"] not in (previous or {})]
+    previous = {**previous_year_fields(frame, lacking), **(previous or {})}
+    values = indicator_values(source_fields(frame, known), specs, previous)
     return pd.DataFrame(values, index=frame.index)
 
 

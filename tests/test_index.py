@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -44,7 +45,7 @@ def test_grades_follow_reference_percentiles(panel, model):
     order = ["CCC", "B", "BB", "BBB", "A", "AA", "AAA"]
     scored = in_year(model, panel, 2023)
     means = scored.groupby("grade")["tech_index"].mean()
-    assert all(means[a] < means[b] for a, b in zip(order, order[1:]))
+    assert all(means[a] < means[b] for a, b in itertools.pairwise(order))
 
 
 def test_same_inputs_same_index_in_any_batch(panel, model):
@@ -189,3 +190,44 @@ def test_unfitted_model_refuses_to_score(panel):
     """Scoring before fitting is a clear error."""
     with pytest.raises(ValueError, match="not fitted"):
         TechIndex().score(panel)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_arrow_blocks_write_the_bytes_of_scoring_whole(tmp_path, panel, model, lang):
+    """score_firms_tables, written block by block from two threads, gives the bytes of
+    write_table(score_firms(...)): formula-like names escaped, not-rated rows empty."""
+    from ktop_index.index import score_firms_tables
+    from ktop_index.io import write_csv_blocks, write_table
+
+    rows = panel.sample(n=700, random_state=2).copy()
+    rows["firm_name"] = rows["firm_name"].astype("str")
+    rows.iloc[:3, rows.columns.get_loc("firm_name")] = ["=SUM(A1)", "-x", None]
+    rows.iloc[3:6, rows.columns.get_loc("revenue")] = np.nan  # fewer indicators, some NR
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(score_firms(rows, model, lang=lang), whole)
+    write_csv_blocks(score_firms_tables(rows, model, lang=lang, rows=97, workers=2), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    assert "'=SUM(A1)" in whole.read_bytes().decode("utf-8-sig")
+
+
+def test_previous_year_lookup_with_missing_or_fractional_years(panel):
+    """The previous year is found the same way when years are missing or not whole (the
+    general sort) as when they are whole (the fast one)."""
+    from ktop_index.indicators import previous_year_fields
+
+    spec = [{"name": "g", "kind": "growth", "field": "revenue"}]
+    rows = panel.sample(n=500, random_state=4).reset_index(drop=True)
+    fast = previous_year_fields(rows, spec)["revenue"]
+    odd = rows.assign(year=rows["year"].astype(float))
+    odd.loc[0, "year"] = np.nan
+    odd.loc[1, "year"] = 2020.5
+    general = previous_year_fields(odd, spec)["revenue"]
+    by_hand = {(f, y): r for f, y, r in zip(rows["firm_id"], rows["year"], rows["revenue"])}
+    expected = [by_hand.get((f, y - 1), np.nan) for f, y in zip(rows["firm_id"], rows["year"])]
+    assert np.allclose(fast, expected, equal_nan=True)
+    linked_to_changed = [k for k, (f, y) in enumerate(zip(rows["firm_id"], rows["year"]))
+                         if (f, y - 1) in {(rows["firm_id"][0], rows["year"][0]),
+                                           (rows["firm_id"][1], rows["year"][1])}]
+    keep = np.setdiff1d(np.arange(2, len(rows)), linked_to_changed)
+    assert np.allclose(general[keep], fast[keep], equal_nan=True)
+    assert np.isnan(general[:2]).all()

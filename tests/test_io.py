@@ -101,7 +101,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
 
     class Boom:  # a frame pyarrow cannot convert
         pass
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):  # pyarrow's ArrowInvalid
         write_table(pd.DataFrame({"a": [Boom()]}), path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["out.parquet"]
@@ -161,3 +161,24 @@ def test_line_break_inside_a_quoted_cell(tmp_path, monkeypatch):
     frame = read_table(path).frame
     assert frame["기업명"].tolist() == names
     assert frame["매출액"].astype(int).tolist() == list(range(len(names)))
+
+
+def test_arrow_blocks_write_the_bytes_of_the_frame(tmp_path):
+    """Blocks given as pyarrow Tables (text, dictionaries, NaN as null) give the bytes of
+    writing the equivalent DataFrame: formula-like text escaped, nulls empty, floats shortest."""
+    import pyarrow as pa
+
+    frame = pd.DataFrame({
+        "이름": pd.array(["=1+1", "한라", None, "@x", "-1", "-y", "\t탭"], dtype="str"),
+        "값": [1.5, np.nan, -2.0, 3.25, 0.1, 1e-7, 12345678.9],
+        "연도": pd.array([2024, None, 2023, 2022, 2021, 2020, 2019], dtype="Int64"),
+        "등급": pd.Categorical(["A", "B", "A", None, "=C", "B", "A"]),
+    })
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(frame, whole)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    write_csv_blocks((table.slice(k, 3) for k in range(0, len(frame), 3)), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    text = whole.read_bytes().decode("utf-8-sig")
+    assert "'=1+1" in text and "'@x" in text and "'-y" in text and "'=C" in text
+    assert "'-1" not in text and "'\t탭" in text

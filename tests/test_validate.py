@@ -40,7 +40,7 @@ def test_empty_file(tmp_path):
 def test_missing_required_columns():
     """No year column and no firm key: both reported on row 1."""
     result = check([{"기업명": "한라"}])
-    assert set(p.code for p in result.errors) == {"missing_column", "missing_key"}
+    assert {p.code for p in result.errors} == {"missing_column", "missing_key"}
     assert check([{"기업ID": "A1", "기준연도": 2024}]).ok
 
 
@@ -239,3 +239,29 @@ def test_parse_years(text, year):
     """Years and dates in the common Korean spellings give the year."""
     values, bad = parse_years(pd.Series([text]))
     assert values[0] == year and not bad[0]
+
+
+def test_text_normalisation_matches_nfkc_whatever_the_mix():
+    """Ids are NFKC-normalised and trimmed: full-width letters and digits become ASCII, the
+    same as Python's normaliser on every value, whether or not the others are ASCII."""
+    import unicodedata
+
+    from ktop_index.validate import _as_text
+
+    cells = ["Ｆ００１", " F002 ", None, "ＮＡ", "F003", "한라\u3000", "ｶ", ""]
+    text = pd.Series(cells, dtype="str", index=[3, 3, 1, 0, 5, 6, 7, 8])  # labels repeat
+    expected = [None if c is None else unicodedata.normalize("NFKC", c).strip() for c in cells]
+    result = _as_text(text)
+    assert [None if pd.isna(v) else v for v in result] == expected
+    assert result.index.equals(text.index)
+    ascii_only = pd.Series(["F1 ", " F2"], dtype="str")
+    assert _as_text(ascii_only).tolist() == ["F1", "F2"]
+
+
+def test_blank_ids_and_names_are_missing():
+    """A blank or 'N/A' firm_id is reported missing; names keep their inner spaces, lose outer."""
+    result = validate(pd.DataFrame({"firm_id": ["A1", " n/a ", "A3"], "year": [2024] * 3,
+                                    "firm_name": ["  한라  식품 ", "-", None]}), source="f.csv")
+    assert [(p.row, p.code) for p in result.errors] == [(3, "missing_value")]
+    assert result.frame["firm_name"].iloc[0] == "한라  식품"
+    assert pd.isna(result.frame["firm_id"].iloc[1]) and pd.isna(result.frame["firm_name"].iloc[2])
