@@ -296,6 +296,12 @@ def cmd_track_effect(args: argparse.Namespace) -> int:
 
         text = EFFECT_ASSUMPTIONS_KO if args.lang == "ko" else frame.attrs["assumptions"]
         print("\n" + textwrap.fill(text, width=96 if args.lang == "en" else 60))
+    unmatched = frame.attrs["unmatched"]
+    if len(unmatched):
+        print(("\n매칭되지 않아 추정에서 빠진 지원기업 " if args.lang == "ko" else
+               "\nSupported firms left out of the estimate (no comparable control) ")
+              + f"{len(unmatched)}: " + ", ".join(unmatched["brn"].astype("str").head(10))
+              + (" ..." if len(unmatched) > 10 else ""))
     return EXIT_OK
 
 

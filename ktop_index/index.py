@@ -465,13 +465,17 @@ class TechIndex:
         names = [s["name"] for s in self._indicators()]
         groups = ["*"] + [g for g in self.peer_medians_ if g != "*"]
         table = np.array([[self.peer_medians_[g][n] for n in names] for g in groups])
+        # an indicator the index gives no weight cannot explain a firm's index
+        domain_weight = dict(zip(self._domain_names(), self._domain_weights(), strict=True))
+        silent = np.array([s["weight"] * domain_weight[s["domain"]] <= 0
+                           for s in self._indicators()])
         codes = {f"{p}_{r}": np.empty(len(scores), dtype=np.int64)
                  for p in ("strength", "weakness") for r in (1, 2)}
         # in blocks that stay in cache: a million rows at once spends its time moving memory
         for start in range(0, len(scores), _BLOCK_ROWS):
             rows = slice(start, start + _BLOCK_ROWS)
             gap = scores[rows] - table[peer[rows]]
-            missing = np.isnan(gap)
+            missing = np.isnan(gap) | silent
             for prefix, values in (("strength", gap), ("weakness", -gap)):
                 values[missing] = -np.inf
                 for rank in (1, 2):  # two passes of argmax beat a full sort of every row

@@ -46,6 +46,7 @@ from ktop_index.brn import format_brn, is_valid_brn
 from ktop_index.calls import GRADES, Call, load_call
 from ktop_index.eligibility import average_revenue, screen, sme_ceiling
 from ktop_index.index import OUTPUT_LABELS_KO, TechIndex, data_hash
+from ktop_index.contract import FIELDS, MONEY, match_header
 from ktop_index.io import _atomic, write_table
 
 DOMAINS = ("infrastructure", "input", "activity", "outcome")
@@ -197,6 +198,31 @@ def _tie_order(table: pd.DataFrame, score: np.ndarray, call: Call,
     return np.lexsort(keys)
 
 
+def _validated(applicants: pd.DataFrame) -> pd.DataFrame:
+    """The applicants as the contract has them: validated here when they come raw (Korean
+    headers, Y/N text, numbers as text), so bad cells give one line naming row and column."""
+    from ktop_index.validate import DataError, validate
+
+    if _looks_validated(applicants):
+        return applicants
+    result = validate(applicants, source="applicants")
+    if not result.ok:
+        raise DataError(result.problems)
+    return result.frame
+
+
+def _looks_validated(frame: pd.DataFrame) -> bool:
+    for f in FIELDS:
+        if f.name not in frame:
+            continue
+        dtype = frame[f.name].dtype
+        if f.kind in (MONEY, "int", "float", "year") and not pd.api.types.is_numeric_dtype(dtype):
+            return False
+        if f.kind == "yesno" and not pd.api.types.is_bool_dtype(dtype):
+            return False
+    return all(match_header(str(c))[0] in (None, c) for c in frame.columns)
+
+
 def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
            model: TechIndex | str | os.PathLike | None = None,
            committee: pd.DataFrame | None = None, optimal_mode: bool = False,
@@ -230,7 +256,7 @@ def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
     model = model if isinstance(model, TechIndex) else TechIndex.load(model)
     n_variants = call.robustness.variants if variants is None else int(variants)
     seed = call.robustness.seed if seed is None else int(seed)
-    frame = applicants.reset_index(drop=True)
+    frame = _validated(applicants).reset_index(drop=True)
     key = "brn" if "brn" in frame else "firm_id"
     if key not in frame:
         raise ValueError("the applicants have neither brn (사업자등록번호) nor firm_id (기업ID)")

@@ -543,7 +543,7 @@ def firm_trajectory(brn: str, db=None) -> pd.DataFrame:
         delta = np.where(same, panel[name] - previous[name], np.nan)
         out[f"contrib_change_{name.removeprefix('contrib_')}"] = delta
         explained = explained + delta
-    out["contrib_change_other"] = out["change"].to_numpy() - explained
+    out["contrib_change_other"] = out["change"].to_numpy() - explained + 0.0  # no "-0.0" in tables
     out["previous_year"] = previous["year"].astype("Int64")
     out["grade_move"] = _grade_moves(previous["grade"], panel["grade"])
     out["run"] = panel["run"]
@@ -665,6 +665,8 @@ def support_effect(db, call: str, support_year: int | None = None, caliper: floa
     employees in persons) and horizon: ``outcome, unit, horizon, n_pairs, n_controls,
     treated_pre, treated_post, control_pre, control_post, did, se, ci_low, ci_high,
     n_unmatched, assumptions``. ``did`` is the average effect on the supported firms (ATT).
+    ``attrs['unmatched']`` lists the supported firms left out (``brn, firm_name, tech_index,
+    employees, revenue, reason``, pre-support figures): the estimate does not speak for them.
 
     Assumptions (also in the ``assumptions`` column): parallel trends given the matching;
     selection on the matched pre-support index and size plus fixed traits; no spill-over;
@@ -705,7 +707,23 @@ def support_effect(db, call: str, support_year: int | None = None, caliper: floa
     out = pd.DataFrame(rows)
     out["assumptions"] = EFFECT_ASSUMPTIONS
     out.attrs["assumptions"] = EFFECT_ASSUMPTIONS
+    out.attrs["unmatched"] = _unmatched_table(selection, treated, pairs, base)
     return out
+
+
+def _unmatched_table(selection: pd.DataFrame, treated, pairs, base: pd.DataFrame
+                     ) -> pd.DataFrame:
+    """The supported firms the estimate leaves out, with their pre-support figures and why:
+    the estimate speaks only for the firms that found a comparable control."""
+    left = [f for f in treated if f not in set(pairs[:, 0].tolist())]
+    covered = _covariates(base).index
+    table = selection.set_index("firm").loc[left, ["brn", "firm_name"]]
+    pre = base.reindex(left)
+    for name in ("tech_index", "employees", "revenue"):
+        table[name] = pre[name].to_numpy() if name in pre else np.nan
+    table["reason"] = ["no unsupported applicant within the caliper" if f in covered
+                       else "no pre-support index, employees or revenue" for f in left]
+    return table.reset_index(drop=True)
 
 
 def _covariates(base: pd.DataFrame) -> pd.DataFrame:

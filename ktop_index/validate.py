@@ -319,6 +319,14 @@ def _did_you_mean(header: str) -> dict[str, str]:
             "hint_ko": f"; '{label}'({name})을(를) 뜻했나요?"}
 
 
+_ADDRESS = "address"  # not a field of its own: an address column beside the region column
+_ADDRESS_HEADERS = frozenset(_key(h) for h in ("address", "주소", "소재지주소"))
+
+
+def _is_address(header: str) -> bool:
+    return _key(header) in _ADDRESS_HEADERS
+
+
 def _map_columns(raw: pd.DataFrame, source: str, money_unit: str | None,
                  problems: list[Problem]) -> dict[str, tuple[str, float | None]]:
     """field name -> (header, factor to 천원 for money); records column-level problems."""
@@ -330,6 +338,13 @@ def _map_columns(raw: pd.DataFrame, source: str, money_unit: str | None,
         if name is None:
             problems.append(Problem(source, 1, header, "unknown_column", "warning",
                                     _did_you_mean(header)))
+            continue
+        if name == "region" and name in mapping and _ADDRESS not in mapping \
+                and _is_address(header) != _is_address(mapping[name][0]):
+            # a 시군구 column and an address column: the first is the region, the address
+            # fills its blanks
+            pair = sorted((header, mapping[name][0]), key=_is_address)
+            mapping[name], mapping[_ADDRESS] = (pair[0], None), (pair[1], None)
             continue
         if name in mapping:
             problems.append(Problem(source, 1, header, "duplicate_column", "error",
@@ -617,6 +632,11 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
             header, factor = mapping[f.name]
             columns[f.name] = _parse_column(f, table[header], factor, rows, header, source,
                                             problems)
+    if _ADDRESS in mapping:
+        header = mapping[_ADDRESS][0]
+        address = _parse_column(FIELD_BY_NAME["region"], table[header], None, rows, header,
+                                source, problems)
+        columns["region"] = columns["region"].fillna(address)
     # columns side by side, not copied into one block per type: half a second at 1M rows
     frame = pd.DataFrame(columns, copy=False)
     for name in ("year", "brn", "firm_id"):
@@ -634,7 +654,8 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
     _cross_checks(frame, mapping, rows, source, problems)
     frame = _derive(frame, mapping, rows, source, problems)
     order = [f.name for f in FIELDS if f.name in frame]
-    extras = [c for c in table.columns if match_header(str(c))[0] is None]
+    extras = [c for c in table.columns if match_header(str(c))[0] is None
+              or (_ADDRESS in mapping and c == mapping[_ADDRESS][0])]
     frame = pd.concat([frame[order], table[extras].reset_index(drop=True)], axis=1)
     frame.attrs["rows"] = rows
     problems.sort(key=lambda p: (p.row, _column_position(table, p.column)))

@@ -156,6 +156,21 @@ def test_reasons_name_real_indicators(panel, model):
     assert (scored["strength_1"] != "").mean() > 0.9
 
 
+def test_reasons_never_name_an_indicator_without_weight(panel):
+    """An indicator the model weighs at zero (or in a zero-weight domain) is not a reason."""
+    spec = load_spec()
+    spec["domains"][0]["weight"] = 0.0  # infrastructure counts for nothing
+    spec["indicators"][-1]["weight"] = 0.0
+    silent = {s["label"] for s in spec["indicators"]
+              if s["domain"] == spec["domains"][0]["name"] or s is spec["indicators"][-1]}
+    scored = TechIndex(spec).fit(panel, reference_year=2023).score(panel)
+    named = set(scored[["strength_1", "strength_2", "weakness_1", "weakness_2"]].stack())
+    assert named and not named & silent
+    # the same model with every weight on gives those indicators as reasons somewhere
+    loud = TechIndex(load_spec()).fit(panel, reference_year=2023).score(panel)
+    assert set(loud[["strength_1", "weakness_1"]].stack()) & silent
+
+
 def test_score_columns_and_korean_labels(panel, model):
     """score_firms gives identity then score columns; --lang ko gives Korean headers."""
     rows = panel[panel["year"] == 2023].head(3)

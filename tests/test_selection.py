@@ -274,3 +274,26 @@ def test_cli_with_committee_and_bad_call(tmp_path):
                "-o", tmp_path / "d")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and "nowhere_2025" in bad.stderr
+
+
+def test_raw_applicants_are_validated_first():
+    """Applicants as a spreadsheet has them (Korean headers, Y/N text) select exactly as the
+    validated frame does; a bad cell is one line naming row and column."""
+    from ktop_index.contract import FIELD_BY_NAME, header_for
+    from ktop_index.synth import make_applicants
+    from ktop_index.validate import DataError, validate
+
+    raw = make_applicants("jeju_2025", n=40, seed=3)
+    clean = validate(raw, source="applicants")
+    assert clean.ok
+    args = {"variants": 10, "created": "2025-01-01T00:00:00Z"}
+    expected = select(clean.frame, "jeju_2025", **args).table
+    assert select(raw, "jeju_2025", **args).table.equals(expected)
+    korean = raw.rename(columns={c: header_for(c, "ko", with_unit=True)
+                                 for c in raw.columns if c in FIELD_BY_NAME})
+    assert "매출액(천원)" in korean and "참여의향서" in korean
+    assert select(korean, "jeju_2025", **args).table.equals(expected)
+    bad = raw.copy()
+    bad.loc[5, "letter_of_intent"] = "maybe"
+    with pytest.raises(DataError, match=r"^applicants:7:letter_of_intent: 'maybe' is not yes/no"):
+        select(bad, "jeju_2025", **args)

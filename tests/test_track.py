@@ -363,7 +363,10 @@ def effect_of(tmp_path: Path, seed: int, effect: bool):
     track.import_file(tmp_path / f"panel_{effect}.parquet", db, model=model)
     track.import_path(write_selection(tmp_path / f"sel_{effect}", "synth_2025", selection), db)
     result = track.support_effect(db, "synth_2025")
-    return result[result["horizon"] == "2025-2027"].set_index("outcome"), truth
+    summary = result[result["horizon"] == "2025-2027"].set_index("outcome")
+    summary.attrs["unmatched"] = result.attrs["unmatched"]
+    summary.attrs["selected"] = {b for b, _, status, *_ in selection if status == "selected"}
+    return summary, truth
 
 
 def test_support_effect_recovers_a_known_effect(tmp_path):
@@ -378,6 +381,11 @@ def test_support_effect_recovers_a_known_effect(tmp_path):
     for outcome in ("revenue", "employees"):
         assert result.loc[outcome, "ci_low"] > 0
     assert "parallel trends" in result["assumptions"].iat[0]
+    # the supported firms left out are listed, each a supported firm with its reason
+    unmatched = result.attrs["unmatched"]
+    assert 0 < len(unmatched) == result["n_unmatched"].iat[0]
+    assert set(unmatched["brn"]) <= result.attrs["selected"]
+    assert unmatched["reason"].str.startswith("no ").all()
 
 
 def test_support_effect_finds_nothing_without_support(tmp_path):

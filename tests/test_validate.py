@@ -180,6 +180,19 @@ def test_region_codes():
         assert check([{**GOOD, "소재지": value}]).ok
 
 
+def test_region_and_address_columns_together():
+    """A 시군구 column beside an address column: the 시군구 is the region, the address fills
+    its blanks and stays in the output; two 시군구 columns remain an error."""
+    rows = [{**GOOD, "주소": "제주특별자치도 제주시 첨단로 213", "소재지": "서귀포시"},
+            {**GOOD, "기준연도": "2023", "주소": "세종특별자치시 한누리대로 2130", "소재지": ""}]
+    result = check(rows)
+    assert result.ok, result.problems
+    assert result.frame["region"].tolist() == ["서귀포시", "세종특별자치시 한누리대로 2130"]
+    assert result.frame["주소"].tolist() == [r["주소"] for r in rows]
+    assert ("duplicate_column" in [p.code for p in
+                                   check([{**GOOD, "소재지": "제주시", "지역": "제주시"}]).errors])
+
+
 def test_yes_no_columns():
     """Y/N, 예/아니오, O/X read as booleans; anything else fails."""
     result = check([{**GOOD, "참여의향서": "예"}, {**GOOD, "기준연도": "2023", "참여의향서": "X"}])
