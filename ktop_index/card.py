@@ -183,8 +183,8 @@ def _indicator_weights(model: dict, growth: dict) -> list[str]:
     dropped = [s["name"] for s in spec["indicators"] if s["weight"] == 0]
     if dropped:
         lines += ["", (f"**Weight 0 (no growth signal given the other indicators):** "
-                  f"{', '.join(dropped)}. They do not move the index, though the reasons "
-                  "(strengths, weaknesses against industry peers) may still name them.")]
+                  f"{', '.join(dropped)}. They do not move the index, and the reasons "
+                  "(strengths, weaknesses against industry peers) do not name them.")]
     return lines
 
 
