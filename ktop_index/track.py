@@ -483,6 +483,36 @@ def _latest_panel(store: Store, fields=("revenue", "employees"), firms=None,
     return frame.sort_values(["firm", "year"], kind="stable").reset_index(drop=True)
 
 
+def latest_scores(db=None, year: int | None = None) -> pd.DataFrame:
+    """Every firm-year's scores from its latest run, with the firm's identity and size.
+
+    Parameters
+    ----------
+    db : the store file.
+    year : only this year's rows (all years when None).
+
+    Returns
+    -------
+    DataFrame ``brn, firm_id, firm_name, year, ksic, region, employees (persons), revenue
+    (KRW thousand, 천원)``, the score columns of ``ktop score`` (domain scores 0-100,
+    ``tech_index`` base 100, ``grade`` ...), then ``run`` and ``model_sha256``; one row per
+    firm-year, sorted by firm and year. Re-scoring never changes older runs; this is the view
+    of the newest.
+
+    >>> latest_scores("ktop_track.sqlite", year=2024)  # doctest: +SKIP
+    """
+    with _open(db) as store:
+        panel = _latest_panel(store, fields=("firm_name", "ksic", "region", "employees",
+                                             "revenue"))
+        firms = store.query("SELECT firm, firm_id, brn FROM firms")
+    if year is not None:
+        panel = panel[panel["year"] == int(year)]
+    panel = panel.merge(firms, on="firm", how="left", validate="many_to_one")
+    first = ["brn", "firm_id", "firm_name", "year", "ksic", "region", "employees", "revenue"]
+    rest = [c for c in SCORE_FIELDS if c in panel] + ["run", "model_sha256"]
+    return panel[first + rest].reset_index(drop=True)
+
+
 def _firm_key(store: Store, brn: str) -> int:
     from ktop_index.brn import format_brn, is_valid_brn
 

@@ -104,6 +104,17 @@ def test_rescoring_appends_a_run_and_keeps_the_first(tmp_path, small_panel):
     expected = rebased.score(panel[panel["brn"] == firm])["tech_index"].to_numpy()
     np.testing.assert_allclose(trajectory["tech_index"], expected, rtol=1e-12)
     assert (trajectory["run"] == 2).all()
+    # the public view of the newest scores: every firm-year once, from run 2
+    latest = track.latest_scores(db)
+    assert len(latest) == len(panel) and (latest["run"] == 2).all()
+    assert not latest.duplicated(["brn", "year"]).any()
+    ordered = panel.sort_values(["firm_id", "year"], kind="stable")
+    mine = latest.set_index(["brn", "year"]).loc[list(zip(ordered["brn"], ordered["year"]))]
+    np.testing.assert_allclose(mine["tech_index"], rebased.score(ordered)["tech_index"],
+                               rtol=1e-12)
+    np.testing.assert_allclose(mine["revenue"], ordered["revenue"], rtol=1e-12)
+    last = int(panel["year"].max())
+    assert set(track.latest_scores(db, year=last)["year"]) == {last}
 
 
 def test_a_scored_file_is_stored_as_it_is(tmp_path, small_panel):
@@ -478,3 +489,31 @@ def test_track_monitor_command(tmp_path, capsys):
     assert lines[0].split()[:2] == ["사업자등록번호", "기업명"] and len(lines) == 5
     assert "지수 10점 이상 하락" in "\n".join(lines[1:4]) and "2025년 이후 자료 없음" in lines[3]
     assert lines[4].rstrip().endswith("9.00")  # firm 4: nothing flagged, listed last
+
+
+def test_effect_command_names_the_unmatched_firms(tmp_path, capsys):
+    """A supported firm far from every unsupported applicant is left out of the estimate,
+    counted, listed with its reason, and printed by `ktop track effect`; the matched pair's
+    difference-in-differences is the hand-computed one."""
+    pre = {1: 90.0, 2: 130.0, 3: 91.0, 4: 89.0}  # firms 1, 2 supported; 2 has no peer
+    post = {1: 96.0, 2: 131.0, 3: 92.0, 4: 90.0}
+    rows = [{"brn": brn(k), "year": year, "ksic": "10122", "region": "제주시",
+             "employees": 10.0, "revenue": 1000.0, "tech_index": values[k], "grade": "BB"}
+            for year, values in ((2024, pre), (2025, post)) for k in pre]
+    db = tmp_path / "h.sqlite"
+    track.import_file(hand_scored(tmp_path / "scored.csv", rows), db)
+    status = {1: "selected", 2: "selected", 3: "not_selected", 4: "waitlist"}
+    track.import_path(write_selection(tmp_path / "sel", "hand_2025",
+                                      [(brn(k), f"firm {k}", status[k], pre[k],
+                                        50_000 if status[k] == "selected" else 0)
+                                       for k in pre]), db)
+    result = track.support_effect(db, "hand_2025", n_boot=50)
+    row = result[(result["outcome"] == "tech_index") & (result["horizon"] == "2025-2025")]
+    assert row["n_pairs"].iat[0] == 1 and row["n_unmatched"].iat[0] == 1
+    assert row["did"].iat[0] == pytest.approx((96 - 90) - (92 - 91))  # firm 1 vs firm 3
+    unmatched = result.attrs["unmatched"]
+    assert unmatched["brn"].tolist() == [brn(2)]
+    assert unmatched["tech_index"].tolist() == [130.0]
+    assert unmatched["reason"].tolist() == ["no unsupported applicant within the caliper"]
+    assert main(["track", "effect", "--call", "hand_2025", "--db", str(db)]) == 0
+    assert f"(no comparable control) 1: {brn(2)}" in capsys.readouterr().out
