@@ -278,7 +278,8 @@ def cmd_track_industry(args: argparse.Namespace) -> int:
     from ktop_index.track import industry_series
 
     by = "region" if args.by == "region" else "ksic_division"
-    _track_show(industry_series(_track_db(args), by=by, min_n=args.min_n), args)
+    _track_show(industry_series(_track_db(args), by=by, min_n=args.min_n, lang=args.lang),
+                args)
     return EXIT_OK
 
 

@@ -84,7 +84,7 @@ LABELS_KO = {
        (("infrastructure", "인프라"), ("input", "투입"), ("activity", "활동"),
         ("outcome", "성과"), ("other", "기타"))},
     "previous_year": "직전연도", "grade_move": "등급변동", "run": "채점회차",
-    "model_sha256": "모델 sha256", "ksic_division": "업종(중분류)", "region": "지역(시도)",
+    "model_sha256": "모델 sha256", "ksic_division": "업종(중분류)", "industry": "업종명", "region": "지역(시도)",
     "n": "기업수", "p25": "제1사분위수", "median": "중앙값", "p75": "제3사분위수",
     "unit": "단위", "horizon": "기간", "n_pairs": "매칭쌍 수", "n_controls": "비교기업 수",
     "treated_pre": "지원기업_지원전", "treated_post": "지원기업_지원후",
@@ -597,7 +597,8 @@ def _grade_moves(before: pd.Series, after: pd.Series) -> list[str]:
     return moves
 
 
-def industry_series(db=None, by: str = "ksic_division", min_n: int = 1) -> pd.DataFrame:
+def industry_series(db=None, by: str = "ksic_division", min_n: int = 1,
+                    lang: str = "en") -> pd.DataFrame:
     """Median and quartiles of the Tech-Index per year, by KSIC division or by region.
 
     Parameters
@@ -607,10 +608,12 @@ def industry_series(db=None, by: str = "ksic_division", min_n: int = 1) -> pd.Da
         first word of the region or address; the first two digits of a region code).
     min_n : groups with fewer rated firms are left out (set e.g. 5 before publishing, so no
         single firm's score can be read off a quartile).
+    lang : language of the division names ('en' or 'ko').
 
     Returns
     -------
-    DataFrame ``year, <by>, n, p25, median, p75`` (Tech-Index points; quartiles by linear
+    DataFrame ``year, <by>, [industry,] n, p25, median, p75`` (``industry``: the division's
+    name, by KSIC division only; Tech-Index points; quartiles by linear
     interpolation, numpy's default), over rated firm-years (grade NR has no index), each
     firm-year from its latest run. Firm-years without a code are grouped as ''.
     """
@@ -633,7 +636,21 @@ def industry_series(db=None, by: str = "ksic_division", min_n: int = 1) -> pd.Da
     out = grouped.agg(n="size", p25=lambda v: np.percentile(v, 25), median="median",
                       p75=lambda v: np.percentile(v, 75)).reset_index()
     out["n"] = out["n"].astype("int64")
+    if by == "ksic_division":
+        out.insert(2, "industry", out["ksic_division"].map(division_names(lang)).fillna(""))
     return out[out["n"] >= min_n].reset_index(drop=True)
+
+
+def division_names(lang: str = "en") -> dict[str, str]:
+    """KSIC division code (2 digits) -> its name in the 11th revision (in force since
+    2024-07-01; the 10th's divisions have the same codes), from the bundled KSIC table."""
+    from importlib import resources
+
+    with resources.files("ktop_index.reference").joinpath("ksic_divisions.csv").open(
+            encoding="utf-8") as handle:
+        table = pd.read_csv(handle, dtype=str)
+    rows = table[(table["level"] == "division") & (table["ksic_revision"] == "11")]
+    return dict(zip(rows["code"], rows["name_ko" if lang == "ko" else "name_en"]))
 
 
 # ---------------------------------------------------------------------------- support

@@ -317,10 +317,17 @@ def test_industry_series_by_hand(tmp_path):
     db = tmp_path / "h.sqlite"
     track.import_file(hand_scored(tmp_path / "scored.csv", rows), db)
     series = track.industry_series(db)
-    assert series.columns.tolist() == ["year", "ksic_division", "n", "p25", "median", "p75"]
-    assert series.to_dict("records") == [
+    assert series.columns.tolist() == ["year", "ksic_division", "industry", "n", "p25",
+                                       "median", "p75"]
+    assert series.drop(columns="industry").to_dict("records") == [
         {"year": 2024, "ksic_division": "10", "n": 4, "p25": 97.5, "median": 105.0, "p75": 112.5},
         {"year": 2024, "ksic_division": "26", "n": 1, "p25": 80.0, "median": 80.0, "p75": 80.0}]
+    # names from the KSIC table (11th revision): 10 food, 26 electronic components
+    assert series["industry"].tolist() == ["Manufacture of food products",
+                                           "Manufacture of electronic components, computer; "
+                                           "visual, sounding and communication equipment"]
+    assert track.industry_series(db, lang="ko")["industry"].tolist() == [
+        "식료품 제조업", "전자 부품, 컴퓨터, 영상, 음향 및 통신장비 제조업"]
     regions = track.industry_series(db, by="region")
     assert dict(zip(regions["region"], regions["n"])) == {"세종특별자치시": 2, "제주": 1,
                                                           "제주특별자치도": 2}
@@ -478,7 +485,9 @@ def test_track_commands(tmp_path, small_panel, capsys):
     assert main(["track", "monitor", "--call", "nope_2025", "--db", db]) == 1
     assert "no selection of call" in capsys.readouterr().err
     assert main(["track", "industry", "--db", db, "--lang", "ko"]) == 0
-    assert capsys.readouterr().out.split()[:3] == ["연도", "업종(중분류)", "기업수"]
+    out = capsys.readouterr().out
+    assert out.split()[:4] == ["연도", "업종(중분류)", "업종명", "기업수"]
+    assert "식료품 제조업" in out or "제조업" in out
 
 
 def test_track_monitor_command(tmp_path, capsys):
