@@ -219,6 +219,18 @@ def test_every_problem_reported_in_row_order():
     assert all(p.line().startswith(f"f.csv:{p.row}:") for p in result.problems)
 
 
+def test_problems_of_a_row_follow_the_file_column_order():
+    """Bad cells of one row in many columns (parsed side by side in threads) are reported in the
+    file's column order, not the contract's, and the same on every run."""
+    row = {"특허 수": "-1", "상시근로자 수": "x", **GOOD, "기준연도": "20x4", "연구조직": "5",
+           "매출액(천원)": "?"}
+    expected = [(2, "특허 수", "negative"), (2, "상시근로자 수", "not_number"),
+                (2, "기준연도", "bad_year"), (2, "연구조직", "out_of_range"),
+                (2, "매출액(천원)", "not_number")]
+    for _ in range(3):
+        assert codes(check([row, GOOD])) == expected
+
+
 def test_derivations():
     """firm_id defaults to the business number; firm_age is year - founded."""
     frame = check([{**GOOD, "설립연도": "2015"}]).frame
