@@ -66,9 +66,18 @@ def _header(model: dict, growth: dict, name: str) -> str:
                  f"{growth['method']['outcomes']['horizon']} years, from a high-growth and a "
                  "sustainable-growth perspective, and its normalisation fitted on the "
                  f"{model['reference']['year']} reference population (mean 100, sd "
-                 f"{spec['scale']['sd']}). Scored like any model: "
+                 f"{spec['scale']['sd']}){_peer_clause(model)}. Scored like any model: "
                  f"`ktop score FILE --model {name}`.")
     return "\n".join(lines)
+
+
+def _peer_clause(model: dict) -> str:
+    """How indicators are measured against the firm's industry, when the spec says so."""
+    if not model["fitted"].get("value_offsets"):
+        return ""
+    return ("; every indicator is measured against the firm's industry: the reference median "
+            "of its KSIC division (or section, where the division has too few reference "
+            "firms) is taken off before the goalposts")
 
 
 def _data(model: dict, growth: dict) -> str:

@@ -11,6 +11,13 @@ standard deviation 10 (the spec's ``scale``), like KIBO's base-100 TCI.
 The steps, per firm-year:
 
 1. indicators from fields (:mod:`ktop_index.indicators`), transformed for skew;
+   with the spec's ``normalisation.peer_adjust`` (``"ksic_division"``; the default spec)
+   each is measured against the firm's industry: its KSIC division's reference median less
+   the whole reference's (the section's where the division has fewer than
+   ``peers.min_size`` reference firms; none for an industry not in the reference) is
+   subtracted. Industries differ in R&D intensity, margins or pay for reasons that are not
+   the firm's capability; out of time this predicts later growth markedly better
+   (docs/growth_model.md, section 5);
 2. each indicator scored 0-100 between goalposts at reference percentiles (distance to
    goalposts, clipped; COINr ``n_goalposts``);
 3. domain scores (0-100): the weighted mean of the indicator scores present, weights
@@ -56,7 +63,7 @@ from ktop_index.indicators import indicator_values, previous_year_fields, source
 from ktop_index.io import _atomic
 
 MODEL_FORMAT = "ktop_index.tech_index_model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2  # 2: industry shifts (value_offsets); files without them stay 1
 DOMAINS_OUT = ("infrastructure", "input", "activity", "outcome")
 SCORE_COLUMNS = ("infrastructure", "input", "activity", "outcome", "composite", "tech_index",
                  "grade", "percentile", "industry_percentile", "coverage")
@@ -181,6 +188,9 @@ class TechIndex:
     percentile_table_ : (values, percents) of the reference Tech-Index
     industry_tables_ : dict, division or section -> (values, percents)
     peer_medians_ : dict, division or section or '*' -> indicator -> median score
+    value_offsets_ : dict, division or section -> shift of each indicator (transformed units),
+        subtracted before the goalposts when the spec's ``normalisation.peer_adjust`` is set
+        (empty otherwise)
     reference_ : dict, year, rows, data hash, history of rebasing
 
     Missing values: an indicator without data drops out and the weights of the others in its
@@ -206,6 +216,9 @@ class TechIndex:
             raise ValueError(f"reference year {year} has {int(is_ref.sum())} firm-years "
                              "(expected at least 30 to fit the index)")
         values = self._transformed(frame)[is_ref]
+        ref_ksic = frame.loc[is_ref, "ksic"].to_numpy() if "ksic" in frame else None
+        self._fit_offsets(values, ref_ksic)
+        values = self._peer_adjusted(values, self._offset_positions(ref_ksic, len(values)))
         self._fit_goalposts(values)
         scores = self._indicator_scores(values)
         domains, coverage = self._domain_scores(scores)
@@ -247,6 +260,37 @@ class TechIndex:
         return np.column_stack(
             [transform(raw[s["name"]], s["transform"]) * s["direction"]
              for s in self._indicators()]).reshape(rows, len(self._indicators()))
+
+    def _fit_offsets(self, values: np.ndarray, ksic: np.ndarray | None) -> None:
+        """With ``normalisation.peer_adjust`` set, each industry's shift of every indicator:
+        its reference median minus the whole reference's (transformed units), for the KSIC
+        divisions and sections with at least ``peers.min_size`` reference firms.
+
+        Scoring subtracts the shift, so a firm is measured against firms of its own industry:
+        a biotech firm's R&D intensity is not counted as capability merely for being biotech
+        (industry differences in these ratios are large and say little about the firm).
+        """
+        self.value_offsets_ = {}
+        if self.spec_["normalisation"].get("peer_adjust") in (None, "none") or ksic is None:
+            return
+        overall = np.array(_nanmedian(values, default=np.nan))
+        for group, members in _peer_groups(ksic).items():
+            if members.sum() >= self.spec_["peers"]["min_size"]:
+                shift = np.array(_nanmedian(values[members], default=np.nan)) - overall
+                self.value_offsets_[group] = [float(v) for v in np.nan_to_num(shift)]
+
+    def _offset_positions(self, ksic, rows: int) -> np.ndarray:
+        """Each row's position in ``value_offsets_`` (-1: no shift)."""
+        ksic = None if ksic is None else pd.Series(ksic, dtype="str")
+        return _peer_index(ksic, list(self.value_offsets_), rows)
+
+    def _peer_adjusted(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Transformed values less their industry's shift (see :meth:`_fit_offsets`)."""
+        if not self.value_offsets_:
+            return values
+        shifts = np.vstack([np.array(list(self.value_offsets_.values())),
+                            np.zeros((1, values.shape[1]))])
+        return values - shifts[positions]  # position -1 picks the trailing zero row
 
     def _fit_goalposts(self, values: np.ndarray) -> None:
         norm = self.spec_["normalisation"]
@@ -367,19 +411,20 @@ class TechIndex:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 yield from pool.map(one, starts)
 
-    def _peer_positions(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's group among ``industry_tables_`` (-1: the whole reference) and among
-        ``peer_medians_`` (0: the whole reference '*'), from its KSIC code."""
+    def _peer_positions(self, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """Each row's group among ``industry_tables_`` (-1: the whole reference), among
+        ``peer_medians_`` (0: the whole reference '*') and among ``value_offsets_`` (-1: none),
+        from its KSIC code."""
         ksic = frame["ksic"].astype("str") if "ksic" in frame else None
         industry = _peer_index(ksic, list(self.industry_tables_), len(frame))
         medians = _peer_index(ksic, [g for g in self.peer_medians_ if g != "*"], len(frame)) + 1
-        return industry, medians
+        return industry, medians, self._offset_positions(ksic, len(frame))
 
-    def _score_columns(self, values: np.ndarray, peers: tuple[np.ndarray, np.ndarray],
+    def _score_columns(self, values: np.ndarray, peers: tuple[np.ndarray, ...],
                        lang: str) -> dict:
         """The score columns of rows with transformed ``values`` and :meth:`_peer_positions`:
         float arrays, and :class:`_Coded` text (grade, reasons)."""
-        scores = self._indicator_scores(values)
+        scores = self._indicator_scores(self._peer_adjusted(values, peers[2]))
         domains, coverage = self._domain_scores(scores)
         composite = self._composite(domains)
         rated = coverage >= self.spec_["missing"]["min_coverage"]
@@ -400,14 +445,16 @@ class TechIndex:
         """The intermediate steps of scoring, for analyses that recombine them.
 
         Returns a dict of numpy arrays, one row per input row:
-        ``values`` (rows x indicators: transformed, direction-signed indicator values, in the
-        spec's order), ``scores`` (rows x indicators, 0-100 between the fitted goalposts, NaN
+        ``values`` (rows x indicators: transformed, direction-signed indicator values, less
+        their industry's shift when the spec adjusts for peers, in the spec's order), ``scores`` (rows x indicators, 0-100 between the fitted goalposts, NaN
         where missing), ``domains`` (rows x domains, 0-100), ``coverage`` (0-1) and ``rated``
         (bool: coverage at least the spec's minimum). Names are in ``indicator_names`` and
         ``domain_names``.
         """
         self._check_fitted()
-        values = self._transformed(frame)
+        ksic = frame["ksic"].to_numpy() if "ksic" in frame else None
+        values = self._peer_adjusted(self._transformed(frame),
+                                     self._offset_positions(ksic, len(frame)))
         scores = self._indicator_scores(values)
         domains, coverage = self._domain_scores(scores)
         return {"values": values, "scores": scores, "domains": domains, "coverage": coverage,
@@ -491,7 +538,7 @@ class TechIndex:
         """Everything needed to score, as plain JSON-ready data."""
         self._check_fitted()
         data = {
-            "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+            "format": MODEL_FORMAT, "format_version": 2 if self.value_offsets_ else 1,
             "package_version": __version__,
             "spec": self.spec_,
             "reference": self.reference_,
@@ -504,6 +551,7 @@ class TechIndex:
                 "industry_tables": {k: [list(a) for a in v]
                                     for k, v in self.industry_tables_.items()},
                 "peer_medians": self.peer_medians_,
+                **({"value_offsets": self.value_offsets_} if self.value_offsets_ else {}),
             },
         }
         if getattr(self, "growth_", None):  # a growth-fitted model (ktop_index.growth)
@@ -533,6 +581,7 @@ class TechIndex:
         model.industry_tables_ = {k: tuple(np.array(a) for a in v)
                                   for k, v in fitted["industry_tables"].items()}
         model.peer_medians_ = fitted["peer_medians"]
+        model.value_offsets_ = fitted.get("value_offsets", {})
         if "growth" in data:  # kept as plain data: weights, metrics, training record
             model.growth_ = data["growth"]
         return model
@@ -566,11 +615,11 @@ def _quantile_table(values: np.ndarray, points: int) -> tuple[np.ndarray, np.nda
     return unique, mean_percent
 
 
-def _nanmedian(scores: np.ndarray) -> list[float]:
+def _nanmedian(scores: np.ndarray, default: float = 50.0) -> list[float]:
     medians = []
     for j in range(scores.shape[1]):
         column = scores[:, j][~np.isnan(scores[:, j])]
-        medians.append(float(np.median(column)) if column.size else 50.0)
+        medians.append(float(np.median(column)) if column.size else default)
     return medians
 
 

@@ -123,8 +123,7 @@ def test_missing_indicator_reweights_within_domain(panel, model):
     rows = panel[panel["year"] == 2023].head(50).copy()
     rows["rnd_expense"] = np.nan  # removes rnd_intensity and rnd_expense from 'input'
     scored = model.score(rows)
-    values = model._transformed(rows)
-    scores = model._indicator_scores(values)
+    scores = model.components(rows)["scores"]
     names = [s["name"] for s in model.spec_["indicators"]]
     idx = [names.index(n) for n in ("rnd_staff_share", "salary_per_employee")]
     with np.errstate(all="ignore"):
@@ -246,3 +245,83 @@ def test_previous_year_lookup_with_missing_or_fractional_years(panel):
     keep = np.setdiff1d(np.arange(2, len(rows)), linked_to_changed)
     assert np.allclose(general[keep], fast[keep], equal_nan=True)
     assert np.isnan(general[:2]).all()
+
+
+# ------------------------------------------------------------------ measured against the industry
+
+def _one_indicator_spec(peer_adjust):
+    """One indicator (operating margin), identity transform, min-max between the reference's
+    0th and 100th percentiles; peers of at least 15 reference firms."""
+    spec = load_spec(None)
+    spec["indicators"] = [dict(s, weight=1) for s in spec["indicators"]
+                          if s["name"] == "operating_margin"]
+    spec["domains"] = [dict(d, weight=1.0 if d["name"] == "outcome" else 0.0)
+                       for d in spec["domains"]]
+    spec["domains"] = [d for d in spec["domains"] if d["name"] == "outcome"]
+    spec["normalisation"] = dict(spec["normalisation"], lower_percentile=0,
+                                 upper_percentile=100, peer_adjust=peer_adjust)
+    spec["peers"] = dict(spec["peers"], min_size=15)
+    return spec
+
+
+def _margins(ksic_and_margin, copies=1):
+    """Firms with revenue 100,000 천원 and the given operating margins, in KSIC classes; each
+    firm ``copies`` times (a reference needs 30 firms; copies leave medians and posts as they
+    are)."""
+    rows = [{"firm_id": f"f{k}-{c}", "year": 2024, "ksic": ksic, "revenue": 100_000.0,
+             "operating_profit": 100_000.0 * margin}
+            for k, (ksic, margin) in enumerate(ksic_and_margin) for c in range(copies)]
+    return pd.DataFrame(rows)
+
+
+def test_peer_adjustment_measures_a_firm_against_its_industry():
+    """Hand case. Reference margins: division 10 (food) 0.02, 0.04, 0.06 (median 0.04);
+    division 26 (electronics) 0.10, 0.12, 0.14 (median 0.12); overall median 0.08. The shifts
+    are -0.04 and +0.04; a firm is scored on its margin less its division's shift, so every
+    adjusted margin lies in 0.06...0.10 and the min-max score is (m - shift - 0.06) / 0.04 x 100.
+    A food firm at 0.06 then scores as an electronics firm at 0.14 (both 100); a firm of a
+    division not in the reference gets no shift."""
+    reference = _margins([("10110", .02), ("10710", .04), ("10110", .06),
+                          ("26110", .10), ("26290", .12), ("26110", .14)], copies=5)
+    model = TechIndex(spec=_one_indicator_spec("ksic_division")).fit(reference)
+    assert model.value_offsets_["10"] == pytest.approx([-0.04])
+    assert model.value_offsets_["26"] == pytest.approx([0.04])
+    assert model.goalposts_["operating_margin"] == pytest.approx((0.06, 0.10))
+    firms = _margins([("10110", .06), ("26110", .14), ("26110", .10), ("10110", .05),
+                      ("58221", .08)])
+    scores = model.components(firms)["scores"][:, 0]
+    assert scores == pytest.approx([100.0, 100.0, 0.0, 75.0, 50.0])
+    plain = TechIndex(spec=_one_indicator_spec("none")).fit(reference)
+    assert plain.value_offsets_ == {}
+    assert plain.components(firms)["scores"][:, 0] == pytest.approx(
+        [33.333333, 100.0, 66.666667, 25.0, 50.0])
+
+
+def test_peer_adjustment_falls_back_to_the_section_and_keeps_monotonicity():
+    """A division with too few reference firms takes its section's shift (C, manufacturing,
+    here: divisions 10 and 11 together); raising a firm's margin never lowers its score."""
+    reference = _margins([("10110", .02), ("11111", .04), ("10110", .06),
+                          ("62010", .10), ("62010", .12), ("62021", .14)], copies=5)
+    model = TechIndex(spec=_one_indicator_spec("ksic_division")).fit(reference)
+    assert "10" not in model.value_offsets_ and "11" not in model.value_offsets_
+    assert model.value_offsets_["C"] == pytest.approx([-0.04])
+    assert model.value_offsets_["62"] == pytest.approx([0.04])
+    low = model.components(_margins([("11111", .03)]))["scores"][0, 0]
+    high = model.components(_margins([("11111", .035)]))["scores"][0, 0]
+    assert high > low
+
+
+def test_peer_shifts_survive_the_model_file(tmp_path):
+    """The shifts are saved and loaded with the model (format version 2); a model without them
+    stays version 1, so older readers of version-1 files are unaffected."""
+    reference = _margins([("10110", .02), ("10710", .04), ("10110", .06),
+                          ("26110", .10), ("26290", .12), ("26110", .14)], copies=5)
+    model = TechIndex(spec=_one_indicator_spec("ksic_division")).fit(reference)
+    model.save(tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert data["format_version"] == 2 and data["fitted"]["value_offsets"]["26"]
+    loaded = TechIndex.load(tmp_path / "m.json")
+    firms = _margins([("10110", .05), ("26290", .11)])
+    assert np.array_equal(loaded.components(firms)["scores"], model.components(firms)["scores"])
+    plain = TechIndex(spec=_one_indicator_spec("none")).fit(reference).to_dict()
+    assert plain["format_version"] == 1 and "value_offsets" not in plain["fitted"]
