@@ -170,6 +170,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({len(frame)} firm-years, {not_rated} not rated; model "
           f"{model.spec_['name']} "
           f"{model.spec_['spec_version']}, reference year {model.reference_['year']})")
+    unadjusted = model.unadjusted_rows(frame)
+    if unadjusted:
+        print(f"note: {unadjusted} firm-years have no KSIC code (ksic) or one of an industry "
+              "the model's reference lacks; they are measured against the whole reference, "
+              "not their industry", file=sys.stderr)
     return EXIT_OK
 
 

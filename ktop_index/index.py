@@ -284,6 +284,16 @@ class TechIndex:
         ksic = None if ksic is None else pd.Series(ksic, dtype="str")
         return _peer_index(ksic, list(self.value_offsets_), rows)
 
+    def unadjusted_rows(self, frame: pd.DataFrame) -> int:
+        """How many rows a model that adjusts for industry measures against the whole reference
+        instead: no KSIC code, or an industry without enough reference firms (0 when the
+        model does not adjust)."""
+        self._check_fitted()
+        if not self.value_offsets_:
+            return 0
+        ksic = frame["ksic"].to_numpy() if "ksic" in frame else None
+        return int((self._offset_positions(ksic, len(frame)) < 0).sum())
+
     def _peer_adjusted(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Transformed values less their industry's shift (see :meth:`_fit_offsets`)."""
         if not self.value_offsets_:

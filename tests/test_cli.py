@@ -78,6 +78,22 @@ def test_money_unit_option(tmp_path):
     assert ktop("validate", path, "--money-unit", "백만원").returncode == 0
 
 
+def test_score_notes_firms_measured_without_their_industry(tmp_path):
+    """The bundled model measures indicators against the firm's industry: `ktop score` says how
+    many firm-years it could not place (no KSIC code) instead of staying silent, and nothing
+    when every firm has one."""
+    frame = read_table("data/jeju_2025_applicants.csv").frame
+    assert main(["score", "data/jeju_2025_applicants.csv", "-o", str(tmp_path / "a.csv")]) == 0
+    headers = [c for c in frame.columns if c != "업종코드"]
+    assert len(headers) == len(frame.columns) - 1  # the Korean header of ksic
+    frame[headers].iloc[:5].to_csv(tmp_path / "no_ksic.csv", index=False)
+    out = ktop("score", tmp_path / "no_ksic.csv", "-o", tmp_path / "b.csv")
+    assert out.returncode == 0, out.stderr
+    assert "note: 5 firm-years have no KSIC code" in out.stderr
+    out = ktop("score", "data/jeju_2025_applicants.csv", "-o", tmp_path / "c.csv")
+    assert out.returncode == 0 and "note:" not in out.stderr
+
+
 def test_score_csv_streams_the_same_bytes(tmp_path):
     """`ktop score` to CSV (scored and written block by block) gives the bytes of scoring the
     whole file at once and writing it; to XLSX it gives the same numbers."""
