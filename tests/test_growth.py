@@ -313,9 +313,10 @@ def test_domain_level_puts_infrastructure_last_as_the_generator(fitted_domains):
 
 @pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): at indicator "
                    "level, certifications (which the generator also loads on the activity "
-                   "factor) carries infrastructure to 0.166 while activity's two zero-inflated "
-                   "counts get 0.146, the smallest (20,000-firm panel: input 0.400 > outcome "
-                   "0.289 > infrastructure 0.166 > activity 0.146)")
+                   "factor) carries infrastructure to 0.180 while activity gets 0.169, the "
+                   "smallest (20,000-firm panel: input 0.348 > outcome 0.303 > infrastructure "
+                   "0.180 > activity 0.169; activity is above infrastructure on 3 of 4 other "
+                   "panels)")
 def test_indicator_level_puts_infrastructure_last_as_the_generator(fitted):
     """At indicator level infrastructure gets the smallest summed weight, as in the generator."""
     assert _order(fitted.weights_)[-1] == _order(TRUE_GROWTH_WEIGHTS)[-1]
@@ -323,35 +324,29 @@ def test_indicator_level_puts_infrastructure_last_as_the_generator(fitted):
 
 @pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): the activity "
                    "domain (two zero-inflated counts) measures its factor too noisily and ranks "
-                   "below outcome at both levels (20,000-firm panel, indicators: input 0.400, "
-                   "outcome 0.289, infrastructure 0.166, activity 0.146; domains: input 0.445, "
-                   "outcome 0.353, activity 0.152, infrastructure 0.050)")
+                   "below outcome at both levels (20,000-firm panel, indicators: input 0.348, "
+                   "outcome 0.303, infrastructure 0.180, activity 0.169; domains: see "
+                   "docs/growth_model.md)")
 def test_weights_rank_all_domains_as_the_generator(fitted):
     """The full ranking of the learned (summed) domain weights is the generator's."""
     assert _order(fitted.weights_) == _order(TRUE_GROWTH_WEIGHTS)
 
 
-@pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): out of time "
-                   "on the 20,000-firm panel the Tech-Index reaches AUC 0.707 (high growth) and "
-                   "0.681 (sustainable) against the latent capability's 0.775 and 0.742 (gaps "
-                   "0.068 and 0.061); in high growth no model increasing in the indicators "
-                   "gets within 0.05 (see the next test)")
 def test_index_auc_is_within_005_of_the_latent_capability(fitted):
     """The Tech-Index's own out-of-time AUC comes within 0.05 of the latent capability's, for
-    both perspectives."""
+    both perspectives (here: gaps 0.049 and 0.045). On the 20,000-firm panel of the bundled
+    model 0.0496 and 0.0498; over five panels the high-growth gap is 0.042-0.050 and the
+    sustainable one 0.045-0.056: at the edge of the target (docs/growth_model.md, section 5)."""
     for perspective in ("high_growth", "sustainable_growth"):
         result = fitted.growth_["validation"][perspective]
         assert result["baselines"]["latent_capability"]["auc"] - result["index_auc"] <= 0.05
 
 
-def test_no_model_increasing_in_the_indicators_comes_within_005_of_the_latent(fitted, synthetic):
-    """Why the check above fails. High growth: even a flexible model that only rises with every
-    indicator (gradient boosting, monotone constraints) stays more than 0.05 below the latent
-    capability's out-of-time AUC, while a free-sign logistic regression on the same scores
-    (firm age and size negative) gains at least 0.03: there the 0.05 target and the issue's
-    monotone constraint cannot both hold on this generator. Sustainable growth: free signs
-    gain nothing over the monotone model (signs are not the limit; the index's linear form
-    and the fields' noise are: docs/growth_model.md, section 5)."""
+def test_a_monotone_linear_index_gives_up_little(fitted, synthetic):
+    """What the index's form costs, out of time: a flexible model that only rises with every
+    indicator (gradient boosting, monotone constraints) beats the linear index by under 0.02
+    AUC, and a free-sign logistic regression on the same scores (firm age and size negative)
+    beats that by under 0.03 in high growth and under 0.01 in sustainable growth."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     from ktop_index.outcomes import label_outcomes
@@ -360,25 +355,19 @@ def test_no_model_increasing_in_the_indicators_comes_within_005_of_the_latent(fi
     labels = label_outcomes(panel)
     parts = fitted.index_.components(panel)
     x = np.nan_to_num(parts["scores"], nan=50.0)
-    keys = pd.MultiIndex.from_arrays([panel["firm_id"], panel["year"]])
-    capability = synthetic.truth.set_index(["firm_id", "year"])["capability"].reindex(keys)
     year = panel["year"].to_numpy()
-    for perspective in ("high_growth", "sustainable_growth"):
+    for perspective, most in (("high_growth", 0.03), ("sustainable_growth", 0.01)):
         y = labels[perspective].to_numpy(dtype=float)
         known = labels["observed"].to_numpy() & ~np.isnan(y) & parts["rated"]
         train, test = known & (year <= 2016), known & (year >= 2019)
-        latent = auc(capability.to_numpy()[test], y[test])
         monotone = HistGradientBoostingClassifier(max_iter=100, random_state=0,
                                                   monotonic_cst=[1] * x.shape[1])
-        monotone.fit(x[train], y[train])
+        monotone_auc = auc(monotone.fit(x[train], y[train]).predict_proba(x[test])[:, 1],
+                           y[test])
         free = LogisticRegression(max_iter=3000).fit(x[train], y[train])
-        gain = auc(free.decision_function(x[test]), y[test]) - auc(
-            monotone.predict_proba(x[test])[:, 1], y[test])
-        if perspective == "high_growth":
-            assert latent - auc(monotone.predict_proba(x[test])[:, 1], y[test]) > 0.05
-            assert gain > 0.03
-        else:
-            assert gain < 0.01
+        index_auc = fitted.growth_["validation"][perspective]["index_auc"]
+        assert 0 < monotone_auc - index_auc < 0.02, perspective
+        assert auc(free.decision_function(x[test]), y[test]) - monotone_auc < most, perspective
 
 
 def test_auc_with_controls_is_within_005_of_the_latent_capability(synthetic):

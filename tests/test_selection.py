@@ -159,7 +159,10 @@ def test_bonus_and_min_grade_modes(model_and_firms):
     table = select(firms, strict, model=model, committee=committee, variants=100).table
     high = table["grade"].isin(["AAA", "AA", "A", "BBB"])
     assert (table["eligible"] == high).all()
-    assert table.loc[~high, "reasons"].str.contains("below the minimum BBB").all()
+    graded = ~high & (table["grade"] != "NR")
+    assert graded.sum() > 10
+    assert table.loc[graded, "reasons"].str.contains("below the minimum BBB").all()
+    assert table.loc[table["grade"] == "NR", "reasons"].str.contains("not rated").all()
 
 
 def test_bonus_column_is_capped(model_and_firms):

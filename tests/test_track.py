@@ -340,9 +340,9 @@ def synthetic_call(seed: int, effect: bool, n_firms: int = 1500):
     """A synthetic call 'synth_2025': 400 applicants of fiscal 2024, 100 selected by Tech-Index
     plus noise (selection on observables), and the panel 2021-2027 with a known support effect
     added to the selected firms' 2025-2027 rows: revenue +15 %, employees +2, patents +3,
-    certifications +2. Returns (panel, selection rows, true effect per outcome, model), the true
-    effect being the mean over supported firms of their post-year change against the panel
-    without support (the Tech-Index's by re-scoring both panels)."""
+    certifications +2. Returns (panel, selection rows, true effects, model), the true effects
+    being each supported firm's mean post-year change against the panel without support (the
+    Tech-Index's by re-scoring both panels), one row per business number."""
     panel = generate_panel(n_firms=n_firms, years=(2021, 2027), seed=seed)
     # the index is fitted here on the panel itself, so the test does not move with the
     # bundled model file
@@ -363,12 +363,13 @@ def synthetic_call(seed: int, effect: bool, n_firms: int = 1500):
         for name, add in (("employees", 2), ("patents", 3), ("certifications", 2)):
             treated.loc[rows, name] += add
     after = score_firms(treated, model)
-    truth = {}
-    for name, new, old in (("tech_index", after["tech_index"], scores["tech_index"]),
-                           ("revenue", treated["revenue"], panel["revenue"]),
-                           ("employees", treated["employees"], panel["employees"])):
-        gain = pd.DataFrame({"firm": panel["firm_id"][rows], "gain": (new - old)[rows]})
-        truth[name] = float(gain.groupby("firm")["gain"].mean().mean())
+    brn = dict(zip(applicants["firm_id"], applicants["brn"]))
+    truth = pd.DataFrame({
+        name: pd.Series((new - old)[rows].to_numpy(), index=panel["firm_id"][rows].map(brn))
+        .groupby(level=0).mean()
+        for name, new, old in (("tech_index", after["tech_index"], scores["tech_index"]),
+                               ("revenue", treated["revenue"], panel["revenue"]),
+                               ("employees", treated["employees"], panel["employees"]))})
     selection = list(zip(applicants["brn"], applicants["firm_name"], status,
                          applicants["tech"], np.where(status == "selected", 50_000, 0)))
     return treated, selection, truth, model
@@ -384,20 +385,33 @@ def effect_of(tmp_path: Path, seed: int, effect: bool):
     summary = result[result["horizon"] == "2025-2027"].set_index("outcome")
     summary.attrs["unmatched"] = result.attrs["unmatched"]
     summary.attrs["selected"] = {b for b, _, status, *_ in selection if status == "selected"}
-    return summary, truth
+    # the estimate is the effect on the supported firms with a control (ATT on the matched):
+    # its truth is their mean, not that of all supported firms (the unmatched are the largest)
+    matched = truth.drop(index=result.attrs["unmatched"]["brn"], errors="ignore")
+    return summary, {name: float(value) for name, value in matched.mean().items()}
 
 
 def test_support_effect_recovers_a_known_effect(tmp_path):
-    """The matched difference-in-differences finds the effect added to supported firms: the
-    true value lies in every interval, and revenue and employment effects are detected."""
-    result, truth = effect_of(tmp_path, seed=3, effect=True)
-    assert truth["employees"] == pytest.approx(2.0) and truth["revenue"] > 0
-    for outcome, true in truth.items():
-        row = result.loc[outcome]
-        assert row["ci_low"] <= true <= row["ci_high"], (outcome, true, row.to_dict())
-        assert row["n_pairs"] >= 50
-    for outcome in ("revenue", "employees"):
-        assert result.loc[outcome, "ci_low"] > 0
+    """The matched difference-in-differences finds the effect added to supported firms. Over
+    five synthetic calls (seeds 1-5): the true effect on the matched supported firms lies in at
+    least 12 of the 15 intervals (the interval keeps the matches fixed, so its coverage is
+    somewhat below 95 %: docs/tracking.md), and the estimates average out at the truth —
+    revenue within 25 %, employment within 0.75 persons, both clearly above zero."""
+    estimates, truths, held = [], [], 0
+    for seed in range(1, 6):
+        result, truth = effect_of(tmp_path / str(seed), seed=seed, effect=True)
+        assert truth["employees"] == pytest.approx(2.0) and truth["revenue"] > 0
+        for outcome, true in truth.items():
+            row = result.loc[outcome]
+            held += bool(row["ci_low"] <= true <= row["ci_high"])
+            assert row["n_pairs"] >= 50
+        estimates.append(result["did"].to_dict())
+        truths.append(truth)
+    assert held >= 12
+    estimate, true = pd.DataFrame(estimates).mean(), pd.DataFrame(truths).mean()
+    assert estimate["revenue"] == pytest.approx(true["revenue"], rel=0.25)
+    assert estimate["employees"] == pytest.approx(true["employees"], abs=0.75)
+    assert estimate["revenue"] > 0.5 * true["revenue"] and estimate["employees"] > 1.0
     assert "parallel trends" in result["assumptions"].iat[0]
     # the supported firms left out are listed, each a supported firm with its reason
     unmatched = result.attrs["unmatched"]
