@@ -13,6 +13,6 @@ True
 
 __version__ = "0.1.0"
 
-from ktop_index.brn import is_valid_brn, normalise_brn  # noqa: E402  (after __version__)
+from ktop_index.brn import is_valid_brn, normalise_brn
 
 __all__ = ["__version__", "is_valid_brn", "normalise_brn"]

@@ -102,7 +102,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_valid(path: str, args: argparse.Namespace, progress: "Progress"):
+def _read_valid(path: str, args: argparse.Namespace, progress: Progress):
     """Read and validate an input file; every problem goes to stderr, errors stop the run."""
     from ktop_index.io import read_table
     from ktop_index.validate import DataError, validate
@@ -779,7 +779,7 @@ def run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> 
             raise
         print(f"ktop {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_DATA
-    except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
+    except Exception as exc:
         if os.environ.get("KTOP_DEBUG"):
             raise
         print(f"ktop {args.command}: internal error: {type(exc).__name__}: {exc} "

@@ -9,7 +9,8 @@ does the same, openly (method and sources in ``docs/growth_model.md``):
    futures are left out, never counted as negative);
 2. fit the index's normalisation on the base year (:meth:`TechIndex.fit`) and compute the four
    domain scores (0-100) of every firm-year (:meth:`TechIndex.components`);
-3. per perspective, a logistic regression of the label on the 17 indicator scores
+3. per perspective, a logistic regression of the label on the indicator scores (23 in the
+   default spec)
    (``level='indicators'``, the default; a missing score is imputed as the index does it:
    the mean of the firm's present indicators of that domain) or on the four domain scores
    (``level='domains'``), with coefficients bounded at zero (more capability never lowers

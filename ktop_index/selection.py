@@ -44,9 +44,9 @@ from ktop_index import __version__
 from ktop_index.allocation import greedy, money_table, optimal, to_won
 from ktop_index.brn import format_brn, is_valid_brn
 from ktop_index.calls import GRADES, Call, load_call
+from ktop_index.contract import FIELDS, MONEY, match_header
 from ktop_index.eligibility import average_revenue, screen, sme_ceiling
 from ktop_index.index import OUTPUT_LABELS_KO, TechIndex, data_hash
-from ktop_index.contract import FIELDS, MONEY, match_header
 from ktop_index.io import _atomic, write_table
 
 DOMAINS = ("infrastructure", "input", "activity", "outcome")

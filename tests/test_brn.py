@@ -6,8 +6,15 @@ import re
 
 import pytest
 
-from ktop_index.brn import (brn_problem, check_digit, format_brn, is_valid_brn, make_brn,
-                            normalise_brn, taxpayer_type)
+from ktop_index.brn import (
+    brn_problem,
+    check_digit,
+    format_brn,
+    is_valid_brn,
+    make_brn,
+    normalise_brn,
+    taxpayer_type,
+)
 
 # Published in the companies' own web-site footers (see ktop_index/reference/SOURCES.md).
 REAL_VALID = ["124-81-00998", "107-86-14075", "220-81-62517", "120-81-47521", "120-88-00767"]
@@ -44,7 +51,7 @@ def test_vectors_in_shared_reference(shared):
     """Every number in the reference's test-vector table agrees with its stated validity."""
     text = (shared / "reference" / "brn.md").read_text(encoding="utf-8")
     section = text.split("### 1.4")[1].split("### ", 1)[0] if "### 1.4" in text else text
-    valid = re.findall(r"^\| (\d{3}-\d{2}-\d{5}) \|", section, flags=re.M)
+    valid = re.findall(r"^\| (\d{3}-\d{2}-\d{5}) \|", section, flags=re.MULTILINE)
     assert len(valid) >= 5
     assert all(is_valid_brn(n) for n in valid)
     negatives = section.split("Negative vectors")[1]

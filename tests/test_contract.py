@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ktop_index.contract import (FIELD_BY_NAME, FIELDS, FINANCIAL, QUANTITATIVE, dictionary,
-                                 header_for, match_header, money_factor)
+from ktop_index.contract import (
+    FIELD_BY_NAME,
+    FIELDS,
+    FINANCIAL,
+    QUANTITATIVE,
+    dictionary,
+    header_for,
+    match_header,
+    money_factor,
+)
 
 
 def test_ten_quantitative_and_eight_financial_fields():
@@ -64,8 +72,9 @@ def test_header_for():
 
 def test_committed_dictionary_matches_contract():
     """data/data_dictionary.csv is what `ktop schema -o` prints today (no drift)."""
-    import pandas as pd
     from pathlib import Path
+
+    import pandas as pd
 
     root = Path(__file__).resolve().parents[1]
     for lang in ("en", "ko"):
