@@ -30,7 +30,9 @@ The steps, per firm-year:
 7. ``coverage``: the share of the total indicator weight that had data; below the spec's
    ``min_coverage`` the firm is *not rated* (grade ``NR``, no index) rather than invented;
 8. reasons: each domain's contribution to ``tech_index - 100`` and the two indicators most
-   above and most below the firm's industry peers (the reference median of the division).
+   above and most below the firm's industry peers (the reference median of the division);
+   never an indicator the model weighs at 0, and the second never from the same field as
+   the first (not IP filings and IP filings per employee together).
 
 Example
 -------
@@ -224,6 +226,10 @@ class TechIndex:
         domains, coverage = self._domain_scores(scores)
         composite = self._composite(domains)
         rated = coverage >= self.spec_["missing"]["min_coverage"]
+        if rated.sum() < 2:
+            raise ValueError(f"reference year {year}: {int(rated.sum())} firm-years rated "
+                             "(expected most: check that the data has the spec's fields and "
+                             "that every domain's indicator weights sum above 0)")
         self.composite_mean_ = float(np.mean(composite[rated]))
         self.composite_sd_ = float(np.std(composite[rated]))
         self.domain_means_ = {d: float(np.nanmean(domains[rated, k]))
@@ -517,29 +523,42 @@ class TechIndex:
         return {f"contrib_{d}": part[:, k] for k, d in enumerate(self._domain_names())}
 
     def _reasons(self, scores: np.ndarray, peer: np.ndarray, lang: str) -> dict:
-        """The two indicators most above and most below the industry peers' median; ``peer``
-        is the row's position in ``peer_medians_`` (0: the whole reference)."""
+        """The two indicators most above and most below the industry peers' median, the second
+        from another field than the first (see ``kin``); ``peer`` is the row's position in
+        ``peer_medians_`` (0: the whole reference)."""
         names = [s["name"] for s in self._indicators()]
-        groups = ["*"] + [g for g in self.peer_medians_ if g != "*"]
-        table = np.array([[self.peer_medians_[g][n] for n in names] for g in groups])
-        # an indicator the index gives no weight cannot explain a firm's index
+        # an indicator the index gives no weight cannot explain a firm's index: search the
+        # others only (``loud``, positions in the spec)
         domain_weight = dict(zip(self._domain_names(), self._domain_weights(), strict=True))
-        silent = np.array([s["weight"] * domain_weight[s["domain"]] <= 0
-                           for s in self._indicators()])
-        codes = {f"{p}_{r}": np.empty(len(scores), dtype=np.int64)
+        loud = np.array([j for j, s in enumerate(self._indicators())
+                         if s["weight"] * domain_weight[s["domain"]] > 0], dtype=np.int64)
+        groups = ["*"] + [g for g in self.peer_medians_ if g != "*"]
+        table = np.array([[self.peer_medians_[g][names[j]] for j in loud] for g in groups])
+        # two reasons never rest on one count: IP filings and IP filings per employee (or R&D
+        # spending and R&D intensity) would tell the firm the same thing twice
+        source = [self._indicators()[j].get("field", self._indicators()[j].get("numerator"))
+                  for j in loud]
+        kin = [[k for k, b in enumerate(source) if b == a] for a in source]  # j among them
+        width = max((len(k) for k in kin), default=1)
+        kin = np.array([k + [k[0]] * (width - len(k)) for k in kin], dtype=np.int64).reshape(
+            len(kin), width)
+        position = np.append(loud, len(names))  # back to the spec; last: no reason
+        codes = {f"{p}_{r}": np.full(len(scores), len(names), dtype=np.int64)
                  for p in ("strength", "weakness") for r in (1, 2)}
         # in blocks that stay in cache: a million rows at once spends its time moving memory
-        for start in range(0, len(scores), _BLOCK_ROWS):
+        for start in range(0, len(scores) if len(loud) else 0, _BLOCK_ROWS):
             rows = slice(start, start + _BLOCK_ROWS)
-            gap = scores[rows] - table[peer[rows]]
-            missing = np.isnan(gap) | silent
+            gap = scores[rows][:, loud] - table[peer[rows]]
+            missing = np.isnan(gap)
             for prefix, values in (("strength", gap), ("weakness", -gap)):
                 values[missing] = -np.inf
                 for rank in (1, 2):  # two passes of argmax beat a full sort of every row
                     best = np.argmax(values, axis=1)
                     chosen = np.take_along_axis(values, best[:, None], axis=1)[:, 0]
-                    codes[f"{prefix}_{rank}"][rows] = np.where(chosen > 0, best, len(names))
-                    np.put_along_axis(values, best[:, None], -np.inf, axis=1)
+                    codes[f"{prefix}_{rank}"][rows] = position[np.where(chosen > 0, best,
+                                                                        len(loud))]
+                    if rank == 1:  # shut out the chosen indicator and its kin
+                        np.put_along_axis(values, kin[best], -np.inf, axis=1)
         labels = [s["label_ko" if lang == "ko" else "label"] for s in self._indicators()] + [""]
         return {key: _Coded(value, labels) for key, value in codes.items()}
 

@@ -170,6 +170,25 @@ def test_reasons_never_name_an_indicator_without_weight(panel):
     assert set(loud[["strength_1", "weakness_1"]].stack()) & silent
 
 
+def test_two_reasons_never_rest_on_the_same_field(panel, model):
+    """The two strengths (and the two weaknesses) of a firm come from different fields: not
+    "IP filings" and "IP filings per employee" together. Without the rule such pairs occur."""
+    field = {s["label"]: s.get("field", s.get("numerator")) for s in model.spec_["indicators"]}
+    scored = model.score(panel)
+    for first, second in (("strength_1", "strength_2"), ("weakness_1", "weakness_2")):
+        both = scored[second].astype(str) != ""
+        assert both.sum() > 1000
+        pairs = zip(scored.loc[both, first].astype(str), scored.loc[both, second].astype(str))
+        assert all(field[a] != field[b] for a, b in pairs)
+    # the rule matters: by the scores alone, some firms' two best share a field
+    scores = model.components(panel)["scores"]
+    names = [s["name"] for s in model.spec_["indicators"]]
+    source = [field[s["label"]] for s in model.spec_["indicators"]]
+    gap = np.nan_to_num(scores - np.array([model.peer_medians_["*"][n] for n in names]), nan=-1e9)
+    top_two = np.argsort(-gap, axis=1)[:, :2]
+    assert any(source[a] == source[b] for a, b in top_two)
+
+
 def test_score_columns_and_korean_labels(panel, model):
     """score_firms gives identity then score columns; --lang ko gives Korean headers."""
     rows = panel[panel["year"] == 2023].head(3)
@@ -325,3 +344,14 @@ def test_peer_shifts_survive_the_model_file(tmp_path):
     assert np.array_equal(loaded.components(firms)["scores"], model.components(firms)["scores"])
     plain = TechIndex(spec=_one_indicator_spec("none")).fit(reference).to_dict()
     assert plain["format_version"] == 1 and "value_offsets" not in plain["fitted"]
+
+
+def test_a_spec_that_rates_nobody_is_a_clear_error(panel):
+    """A domain whose indicators all weigh 0 leaves no firm rated: fitting says so in one line
+    instead of failing inside numpy."""
+    spec = load_spec()
+    for indicator in spec["indicators"]:
+        if indicator["domain"] == "activity":
+            indicator["weight"] = 0
+    with pytest.raises(ValueError, match=r"reference year 2023: 0 firm-years rated"):
+        TechIndex(spec).fit(panel, reference_year=2023)
