@@ -779,7 +779,7 @@ def run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> 
             raise
         print(f"ktop {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_DATA
-    except Exception as exc:
+    except Exception as exc:  # the user must never see a traceback
         if os.environ.get("KTOP_DEBUG"):
             raise
         print(f"ktop {args.command}: internal error: {type(exc).__name__}: {exc} "

@@ -462,8 +462,9 @@ class TechIndex:
 
         Returns a dict of numpy arrays, one row per input row:
         ``values`` (rows x indicators: transformed, direction-signed indicator values, less
-        their industry's shift when the spec adjusts for peers, in the spec's order), ``scores`` (rows x indicators, 0-100 between the fitted goalposts, NaN
-        where missing), ``domains`` (rows x domains, 0-100), ``coverage`` (0-1) and ``rated``
+        their industry's shift when the spec adjusts for peers, in the spec's order),
+        ``scores`` (rows x indicators, 0-100 between the fitted goalposts, NaN where missing),
+        ``domains`` (rows x domains, 0-100), ``coverage`` (0-1) and ``rated``
         (bool: coverage at least the spec's minimum). Names are in ``indicator_names`` and
         ``domain_names``.
         """
@@ -567,7 +568,8 @@ class TechIndex:
         """Everything needed to score, as plain JSON-ready data."""
         self._check_fitted()
         data = {
-            "format": MODEL_FORMAT, "format_version": 2 if self.value_offsets_ else 1,
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION if self.value_offsets_ else 1,
             "package_version": __version__,
             "spec": self.spec_,
             "reference": self.reference_,
