@@ -212,6 +212,11 @@ class TechIndex:
         ``frame`` may hold other years too: the previous year feeds growth indicators.
         """
         self.spec_ = load_spec(self.spec)
+        for domain in self._domain_names():
+            if sum(s["weight"] for s in self._indicators() if s["domain"] == domain) <= 0:
+                raise ValueError(f"domain '{domain}': its indicators' weights sum to 0 (expected "
+                                 "a positive sum; remove the domain from the spec to leave it "
+                                 "out)")
         year = reference_year or self.reference_year or int(frame["year"].max())
         is_ref = (frame["year"] == year).to_numpy()
         if is_ref.sum() < 30:
@@ -228,8 +233,7 @@ class TechIndex:
         rated = coverage >= self.spec_["missing"]["min_coverage"]
         if rated.sum() < 2:
             raise ValueError(f"reference year {year}: {int(rated.sum())} firm-years rated "
-                             "(expected most: check that the data has the spec's fields and "
-                             "that every domain's indicator weights sum above 0)")
+                             "(expected most: check that the data has the spec's fields)")
         self.composite_mean_ = float(np.mean(composite[rated]))
         self.composite_sd_ = float(np.std(composite[rated]))
         self.domain_means_ = {d: float(np.nanmean(domains[rated, k]))

@@ -346,12 +346,18 @@ def test_peer_shifts_survive_the_model_file(tmp_path):
     assert plain["format_version"] == 1 and "value_offsets" not in plain["fitted"]
 
 
-def test_a_spec_that_rates_nobody_is_a_clear_error(panel):
-    """A domain whose indicators all weigh 0 leaves no firm rated: fitting says so in one line
-    instead of failing inside numpy."""
+def test_a_spec_or_data_that_rates_nobody_is_a_clear_error(panel):
+    """A domain whose indicators all weigh 0, or data without the spec's fields, would leave
+    no firm rated: fitting says so in one line instead of failing inside numpy."""
     spec = load_spec()
     for indicator in spec["indicators"]:
         if indicator["domain"] == "activity":
             indicator["weight"] = 0
-    with pytest.raises(ValueError, match=r"reference year 2023: 0 firm-years rated"):
+    with pytest.raises(ValueError, match=r"domain 'activity': its indicators' weights sum to 0"):
         TechIndex(spec).fit(panel, reference_year=2023)
+    strict = load_spec()
+    strict["missing"]["min_coverage"] = 1.0  # every indicator needed...
+    sparse = panel.copy()
+    sparse["patents"] = sparse["patents"].where(sparse.index == sparse.index[-1])  # ...one has
+    with pytest.raises(ValueError, match=r"reference year 2023: [01] firm-years rated"):
+        TechIndex(strict).fit(sparse, reference_year=2023)
