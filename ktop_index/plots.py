@@ -75,6 +75,11 @@ TEXT = {
         "grade_title": "Growth rates by grade", "grade": "grade",
         "rate": "share of firms (%)", "high_growth_rate": "high-growth rate",
         "sustainable_rate": "sustainable-growth rate",
+        "effect_title": "Effect of support: matched difference-in-differences (95 % interval)",
+        "effect_est": "estimated effect and 95 % interval", "effect_truth": "true effect",
+        "horizon": "years after support", "horizon_all": "all",
+        "effect_tech_index": "Tech-Index (points)", "effect_revenue": "revenue (KRW thousand)",
+        "effect_employees": "employees (persons)", "effect_unit": "effect per supported firm",
     },
     "ko": {
         "infrastructure": "인프라", "input": "투입", "activity": "활동", "outcome": "성과",
@@ -101,6 +106,11 @@ TEXT = {
         "grade_title": "등급별 성장 기업 비율", "grade": "등급",
         "rate": "기업 비율 (%)", "high_growth_rate": "고성장 비율",
         "sustainable_rate": "지속성장 비율",
+        "effect_title": "지원 효과: 매칭 이중차분 추정 (95% 신뢰구간)",
+        "effect_est": "추정 효과와 95% 신뢰구간", "effect_truth": "실제 효과",
+        "horizon": "지원 후 기간", "horizon_all": "전체",
+        "effect_tech_index": "기업혁신역량지수 (점)", "effect_revenue": "매출액 (천원)",
+        "effect_employees": "상시근로자 수 (명)", "effect_unit": "지원기업당 효과",
     },
 }
 
@@ -537,4 +547,50 @@ def grade_rates(model, lang: str = "en") -> Figure:
     ax.set_ylabel(text["rate"])
     ax.set_ylim(0, ax.get_ylim()[1] * 1.1)
     ax.legend(fontsize=9)
+    return fig
+
+
+# ---------------------------------------------------------------------------- tracking
+
+def support_effect(effect: pd.DataFrame, truth: pd.DataFrame | None = None,
+                   lang: str = "en") -> Figure:
+    """The support effect per outcome: each horizon's estimate with its 95 % interval.
+
+    ``effect``: the table of :func:`ktop_index.track.support_effect` (``outcome, horizon,
+    did, ci_low, ci_high``; Tech-Index in points, revenue in KRW thousand, employees in
+    persons). ``truth`` (optional, synthetic data): true effects, one row per horizon and a
+    column per outcome, drawn as crosses. The horizon covering all post years (``a-b``) is
+    drawn first and labelled as such.
+    """
+    text = _t(lang)
+    outcomes = [o for o in ("tech_index", "revenue", "employees")
+                if o in set(effect["outcome"])]
+    if not outcomes:
+        raise ValueError("expected support_effect rows for tech_index, revenue or employees "
+                         f"(have outcomes: {', '.join(map(str, effect['outcome'].unique()))})")
+    use_korean_font()
+    fig = Figure(figsize=(3.7 * len(outcomes), 4.0), layout="constrained")
+    axes = fig.subplots(1, len(outcomes), squeeze=False)[0]
+    for ax, outcome in zip(axes, outcomes):
+        rows = effect[effect["outcome"] == outcome]
+        rows = rows.assign(_all=~rows["horizon"].astype(str).str.contains("-")).sort_values(
+            ["_all", "horizon"], kind="stable").reset_index(drop=True)
+        x = np.arange(len(rows))
+        did = _numeric(rows, "did")
+        ax.errorbar(x, did, yerr=[did - _numeric(rows, "ci_low"), _numeric(rows, "ci_high") - did],
+                    fmt="o", color="#0d47a1", capsize=4, label=text["effect_est"])
+        if truth is not None and outcome in truth:
+            true = truth[outcome].reindex(rows["horizon"].astype(str)).to_numpy(dtype=float)
+            ax.plot(x, true, "x", color="#c62828", ms=9, mew=2, label=text["effect_truth"])
+        ax.axhline(0, color="#424242", lw=0.8)
+        ax.set_xticks(x, [text["horizon_all"] + f"\n{h}" if "-" in str(h) else str(h)
+                          for h in rows["horizon"]])
+        ax.set_title(text[f"effect_{outcome}"], fontsize=11)
+        ax.set_xlabel(text["horizon"])
+        ax.set_ylabel(text["effect_unit"])
+        ax.yaxis.set_major_formatter("{x:,.0f}" if outcome == "revenue" else "{x:,.1f}")
+        ax.grid(axis="y", color="#eeeeee")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
+               ncols=2, fontsize=9, frameon=False)
+    fig.suptitle(text["effect_title"], fontweight="bold")
     return fig

@@ -319,3 +319,47 @@ def test_png_bytes_are_reproducible(tmp_path):
     assert b"Software" not in first and b"matplotlib" not in first
     plots.save_png(plots.distribution(jeju_scores()), tmp_path / "d.png")
     assert (tmp_path / "d.png").read_bytes().startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------------------- tracking
+
+def effect_table() -> pd.DataFrame:
+    """A support_effect-like table: three outcomes, the whole period and each year."""
+    rows = []
+    for outcome, base in (("tech_index", 1.5), ("revenue", 800_000.0), ("employees", 2.0)):
+        for k, horizon in enumerate(["2025", "2026", "2027", "2025-2027"]):
+            did = base * (1 + 0.1 * k)
+            rows.append({"outcome": outcome, "horizon": horizon, "did": did,
+                         "ci_low": did - base / 2, "ci_high": did + base})
+    return pd.DataFrame(rows)
+
+
+def test_support_effect_plot_draws_each_horizon_with_its_interval_and_truth():
+    """One panel per outcome; the whole period first, then each year; the error bars span
+    the table's interval; the truth is a cross at its value; labels in both languages."""
+    effect = effect_table()
+    truth = pd.DataFrame({"tech_index": [1.5, 1.6, 1.7, 1.4]},  # in another order
+                         index=["2025", "2026", "2027", "2025-2027"])
+    for lang in ("en", "ko"):
+        fig = plots.support_effect(effect, truth, lang=lang)
+        axes = fig.axes
+        assert len(axes) == 3
+        assert all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+        assert fig.legends and fig.get_suptitle()
+    revenue = fig.axes[1]
+    assert [t.get_text() for t in revenue.get_xticklabels()] == ["전체\n2025-2027", "2025",
+                                                                 "2026", "2027"]
+    points = revenue.lines[0].get_ydata()  # the estimates, in the drawn order
+    assert np.allclose(points, [800_000 * 1.3, 800_000, 880_000, 960_000])
+    bars = revenue.collections[0].get_segments()  # one vertical segment per horizon
+    assert np.allclose([seg[0][1] for seg in bars], np.array(points) - 400_000)
+    assert np.allclose([seg[1][1] for seg in bars], np.array(points) + 800_000)
+    crosses = [line for line in fig.axes[0].lines if line.get_marker() == "x"]
+    assert len(crosses) == 1 and np.allclose(crosses[0].get_ydata(), [1.4, 1.5, 1.6, 1.7])
+    assert not [line for line in revenue.lines if line.get_marker() == "x"]  # no truth given
+
+
+def test_support_effect_plot_needs_known_outcomes():
+    """A table without the three outcomes is a clear error naming what it has."""
+    with pytest.raises(ValueError, match="have outcomes: sales"):
+        plots.support_effect(effect_table().assign(outcome="sales"))
