@@ -223,7 +223,7 @@ class TechIndex:
             raise ValueError(f"reference year {year} has {int(is_ref.sum())} firm-years "
                              "(expected at least 30 to fit the index)")
         values = self._transformed(frame)[is_ref]
-        ref_ksic = frame.loc[is_ref, "ksic"].to_numpy() if "ksic" in frame else None
+        ref_ksic = _ksic_of(frame.loc[is_ref])
         self._fit_offsets(values, ref_ksic)
         values = self._peer_adjusted(values, self._offset_positions(ref_ksic, len(values)))
         self._fit_goalposts(values)
@@ -239,8 +239,7 @@ class TechIndex:
         self.domain_means_ = {d: float(np.nanmean(domains[rated, k]))
                               for k, d in enumerate(self._domain_names())}
         tech = self._tech_index(composite)[rated]
-        groups = (_peer_groups(frame.loc[is_ref, "ksic"].to_numpy()[rated])
-                  if "ksic" in frame else {})
+        groups = _peer_groups(ref_ksic[rated]) if ref_ksic is not None else {}
         self._fit_percentiles(tech, groups)
         self._fit_peers(scores[rated], groups)
         previous = getattr(self, "reference_", None)
@@ -301,7 +300,7 @@ class TechIndex:
         self._check_fitted()
         if not self.value_offsets_:
             return 0
-        ksic = frame["ksic"].to_numpy() if "ksic" in frame else None
+        ksic = _ksic_of(frame)
         return int((self._offset_positions(ksic, len(frame)) < 0).sum())
 
     def _peer_adjusted(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -473,7 +472,7 @@ class TechIndex:
         ``domain_names``.
         """
         self._check_fitted()
-        ksic = frame["ksic"].to_numpy() if "ksic" in frame else None
+        ksic = _ksic_of(frame)
         values = self._peer_adjusted(self._transformed(frame),
                                      self._offset_positions(ksic, len(frame)))
         scores = self._indicator_scores(values)
@@ -648,6 +647,11 @@ def _quantile_table(values: np.ndarray, points: int) -> tuple[np.ndarray, np.nda
     unique, inverse = np.unique(quantiles, return_inverse=True)
     mean_percent = np.bincount(inverse, weights=percents) / np.bincount(inverse)
     return unique, mean_percent
+
+
+def _ksic_of(frame: pd.DataFrame) -> np.ndarray | None:
+    """The frame's KSIC codes, None when it has no such column."""
+    return frame["ksic"].to_numpy() if "ksic" in frame else None
 
 
 def _nanmedian(scores: np.ndarray, default: float = 50.0) -> list[float]:
