@@ -36,7 +36,7 @@ META = SHARED / "peer-data" / "coinr" / "synthetic_iMeta.csv"
 FRESH = """
 import sys, time
 start = time.perf_counter()
-from ktop_index.composite import run_files
+from ktop_index.index.composite import run_files
 run_files(sys.argv[1], sys.argv[2], sys.argv[3])
 print(time.perf_counter() - start)
 """
@@ -44,7 +44,7 @@ print(time.perf_counter() - start)
 
 def time_in_process(out: Path, repeat: int) -> tuple[float, object]:
     """Best wall time (s) of ``run_files`` over ``repeat`` runs, and the last result."""
-    from ktop_index.composite import run_files
+    from ktop_index.index.composite import run_files
 
     best, result = float("inf"), None
     for _ in range(repeat):

@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from ktop_index.growth import GrowthModel
-from ktop_index.index import TechIndex
+from ktop_index.growth.model import GrowthModel
+from ktop_index.index.techindex import TechIndex
 from ktop_index.synth import generate
 
 

@@ -16,10 +16,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from ktop_index.brn import make_brn
-from ktop_index.calls import load_call
-from ktop_index.index import TechIndex
-from ktop_index.selection import select
+from ktop_index.data.brn import make_brn
+from ktop_index.index.techindex import TechIndex
+from ktop_index.selection.calls import load_call
+from ktop_index.selection.decide import select
 from ktop_index.synth import generate_panel
 
 

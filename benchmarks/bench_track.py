@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ktop_index import track
-from ktop_index.cli import main
-from ktop_index.io import write_table
+from ktop_index.cli.main import main
+from ktop_index.data.io import write_table
 from ktop_index.synth import generate_panel
+from ktop_index.tracking import history as track
 
 
 def make_input(path: Path, rows: int) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ktop_index.contract import FIELD_BY_NAME, header_for
-from ktop_index.io import write_table
+from ktop_index.data.contract import FIELD_BY_NAME, header_for
+from ktop_index.data.io import write_table
 from ktop_index.synth import generate, make_applicants
 
 HERE = Path(__file__).resolve().parent

@@ -13,6 +13,6 @@ True
 
 __version__ = "0.1.0"
 
-from ktop_index.brn import is_valid_brn, normalise_brn  # after __version__, which it may need
+from ktop_index.data.brn import is_valid_brn, normalise_brn  # after __version__, which it may need
 
 __all__ = ["__version__", "is_valid_brn", "normalise_brn"]

@@ -1,0 +1,52 @@
+"""An empty firm-year file, with the contract's headers, for a program officer to fill in.
+
+Example
+-------
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "t.csv")
+>>> write_template(path, lang="ko")
+>>> open(path, encoding="utf-8-sig").readline().split(",")[:3]
+['기업ID', '사업자등록번호', '기업명']
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from ktop_index.data.brn import make_brn
+from ktop_index.data.contract import FIELDS, MONEY
+from ktop_index.data.io import write_table
+
+# One plausible firm-year, in KRW thousand; used only when an example row is asked for.
+_EXAMPLE = {
+    "firm_id": "", "brn": make_brn(616, 81, 1234), "firm_name": "(주)한라푸드텍", "year": 2024,
+    "ksic": "10301", "region": "제주특별자치도 제주시 첨단로 213", "founded": "2016-05-02",
+    "firm_age": "", "ceo_industry_years": 12, "employees": 14, "rnd_staff": 3, "rnd_org": 1,
+    "certifications": 2, "patents": 1, "ip_filings": 3, "rnd_projects": 1, "commercialized": 2,
+    "revenue": 2350000, "operating_profit": 121000, "net_income": 88000, "total_assets": 1900000,
+    "total_equity": 720000, "rnd_expense": 95000, "salaries": 610000, "export_revenue": 0,
+    "requested": 50000, "letter_of_intent": "Y", "sme_confirmed": "Y",
+}
+
+
+def template_headers(lang: str = "en") -> list[str]:
+    """Headers of the template: Korean labels (with units) for 'ko', English names otherwise.
+
+    Money headers always carry their unit, so the file states it and nothing is guessed.
+    """
+    headers = []
+    for f in FIELDS:
+        label = f.label_ko if lang == "ko" else f.name
+        if f.kind == MONEY:
+            label = f"{label}({f.unit_ko})" if lang == "ko" else f"{label} (KRW thousand)"
+        headers.append(label)
+    return headers
+
+
+def write_template(path: str | os.PathLike, lang: str = "en", example: bool = False) -> None:
+    """Write an empty CSV or XLSX (by suffix) with the contract's headers, atomically."""
+    headers = template_headers(lang)
+    rows = [[_EXAMPLE[f.name] for f in FIELDS]] if example else []
+    write_table(pd.DataFrame(rows, columns=headers, dtype=object), path)

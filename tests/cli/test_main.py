@@ -1,0 +1,115 @@
+"""The command line: exit codes, one-line errors, no tracebacks, both languages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+from ktop_index.cli.main import main
+from ktop_index.data.io import read_table
+from ktop_index.data.template import template_headers
+from ktop_index.data.validate import validate
+
+
+def ktop(*args):
+    """Run ``ktop`` as a user would, in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "ktop_index.cli", *map(str, args)],
+                          check=False, capture_output=True, text=True, encoding="utf-8")
+
+
+def test_help_reads_well():
+    """ktop --help lists the commands; each command has its own help."""
+    out = ktop("--help")
+    assert out.returncode == 0 and "validate" in out.stdout and "Exit codes" in out.stdout
+    for command in ["schema", "template", "validate", "synth"]:
+        assert ktop(command, "--help").returncode == 0
+
+
+def test_wrong_usage_exits_2():
+    """Unknown commands, options and missing files exit 2 with one line, no traceback."""
+    for args in [("bogus",), ("validate",), ("validate", "no_such_file.csv"),
+                 ("synth", "-o", "x", "--years", "2020")]:
+        out = ktop(*args)
+        assert out.returncode == 2, args
+        assert "Traceback" not in out.stderr
+
+
+def test_validate_exit_codes(tmp_path):
+    """validate: 0 for a clean file, 1 with every problem listed for a bad one."""
+    good = tmp_path / "good.csv"
+    good.write_text("사업자등록번호,기준연도\n124-81-00998,2024\n", encoding="utf-8")
+    assert ktop("validate", good).returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("사업자등록번호,기준연도,연구조직\n124-81-00997,2024,7\n", encoding="cp949")
+    out = ktop("validate", bad)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith("bad.csv:2:사업자등록번호:") and lines[1].startswith("bad.csv:2:연구조직:")
+    ko = ktop("validate", bad, "--lang", "ko")
+    assert "검증번호" in ko.stdout and "오류 2건" in ko.stderr
+
+
+def test_template_is_valid_and_complete(tmp_path):
+    """The template has every field; with its example row it validates cleanly."""
+    for lang, suffix in [("ko", "xlsx"), ("en", "csv")]:
+        path = tmp_path / f"t.{suffix}"
+        assert main(["template", "-o", str(path), "--lang", lang, "--example"]) == 0
+        table = read_table(path)
+        assert table.frame.columns.tolist() == template_headers(lang)
+        assert validate(table).problems == []
+
+
+def test_schema_prints_dictionary(capsys):
+    """schema prints one line per field, in English or Korean."""
+    assert main(["schema"]) == 0
+    out = capsys.readouterr().out
+    assert "revenue" in out and "KRW thousand" in out
+    assert main(["schema", "--lang", "ko"]) == 0
+    assert "매출액" in capsys.readouterr().out
+
+
+def test_money_unit_option(tmp_path):
+    """--money-unit supplies the unit of money headers that name none."""
+    path = tmp_path / "m.csv"
+    path.write_text("사업자등록번호,기준연도,매출액\n124-81-00998,2024,\"1,200\"\n", encoding="utf-8")
+    assert ktop("validate", path).returncode == 1
+    assert ktop("validate", path, "--money-unit", "백만원").returncode == 0
+
+
+def test_score_notes_firms_measured_without_their_industry(tmp_path):
+    """The bundled model measures indicators against the firm's industry: `ktop score` says how
+    many firm-years it could not place (no KSIC code) instead of staying silent, and nothing
+    when every firm has one."""
+    frame = read_table("data/jeju_2025_applicants.csv").frame
+    assert main(["score", "data/jeju_2025_applicants.csv", "-o", str(tmp_path / "a.csv")]) == 0
+    headers = [c for c in frame.columns if c != "업종코드"]
+    assert len(headers) == len(frame.columns) - 1  # the Korean header of ksic
+    frame[headers].iloc[:5].to_csv(tmp_path / "no_ksic.csv", index=False)
+    out = ktop("score", tmp_path / "no_ksic.csv", "-o", tmp_path / "b.csv")
+    assert out.returncode == 0, out.stderr
+    assert "note: 5 firm-years have no KSIC code" in out.stderr
+    out = ktop("score", "data/jeju_2025_applicants.csv", "-o", tmp_path / "c.csv")
+    assert out.returncode == 0 and "note:" not in out.stderr
+
+
+def test_score_csv_streams_the_same_bytes(tmp_path):
+    """`ktop score` to CSV (scored and written block by block) gives the bytes of scoring the
+    whole file at once and writing it; to XLSX it gives the same numbers."""
+    from ktop_index.data.io import write_csv_blocks, write_table
+    from ktop_index.data.validate import read_firms
+    from ktop_index.index.techindex import score_firms, score_firms_blocks
+
+    source = "data/jeju_2025_applicants.csv"
+    frame = read_firms(source)
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(score_firms(frame, lang="ko"), whole)
+    write_csv_blocks(score_firms_blocks(frame, lang="ko", rows=7), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    assert main(["score", source, "-o", str(tmp_path / "cli.csv"), "--lang", "ko"]) == 0
+    assert (tmp_path / "cli.csv").read_bytes() == whole.read_bytes()
+    assert main(["score", source, "-o", str(tmp_path / "cli.xlsx")]) == 0
+    excel = read_table(tmp_path / "cli.xlsx").frame
+    expected = score_firms(frame)
+    assert np.allclose(excel["tech_index"].astype(float), expected["tech_index"], equal_nan=True)

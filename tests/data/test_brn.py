@@ -1,0 +1,84 @@
+"""Business registration numbers: check digits against real, published numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ktop_index.data.brn import (
+    brn_problem,
+    check_digit,
+    format_brn,
+    is_valid_brn,
+    make_brn,
+    normalise_brn,
+    taxpayer_type,
+)
+
+# Published in the companies' own web-site footers (see ktop_index/reference/SOURCES.md).
+REAL_VALID = ["124-81-00998", "107-86-14075", "220-81-62517", "120-81-47521", "120-88-00767"]
+
+
+@pytest.mark.parametrize("number", REAL_VALID)
+def test_real_numbers_are_valid(number):
+    """Every real, published business number passes the check."""
+    assert is_valid_brn(number)
+
+
+def test_samsung_worked_example():
+    """The hand-worked example: 1,6,28,8,3,0,0,27,45 -> 118, +4 -> 122 -> check 8."""
+    assert check_digit("124810099") == 8
+
+
+def test_ninth_digit_rule_matters():
+    """124-81-00992 is what an implementation without the 9th-digit rule would accept."""
+    assert not is_valid_brn("124-81-00992")
+    assert brn_problem("124-81-00997") == "check digit is 7, expected 8"
+
+
+@pytest.mark.parametrize("number,why", [
+    ("124-81-0099", "not 10 digits"), ("12A-81-00998", "not 10 digits"),
+    ("100-86-08983", "below 101"), ("211-00-08983", "type code"),
+    ("211-86-00003", "serial number"),
+])
+def test_format_errors(number, why):
+    """Malformed numbers are rejected with the reason."""
+    assert why in brn_problem(number)
+
+
+def test_vectors_in_shared_reference(shared):
+    """Every number in the reference's test-vector table agrees with its stated validity."""
+    text = (shared / "reference" / "brn.md").read_text(encoding="utf-8")
+    section = text.split("### 1.4")[1].split("### ", 1)[0] if "### 1.4" in text else text
+    valid = re.findall(r"^\| (\d{3}-\d{2}-\d{5}) \|", section, flags=re.MULTILINE)
+    assert len(valid) >= 5
+    assert all(is_valid_brn(n) for n in valid)
+    negatives = section.split("Negative vectors")[1]
+    for number in re.findall(r"`(\d{3}-\d{2}-\d{4,5})`", negatives):
+        assert not is_valid_brn(number), number
+
+
+def test_spellings():
+    """Hyphens, spaces, full-width digits and Excel's float form all normalise alike."""
+    for spelling in ["124-81-00998", "124 81 00998", "１２４-８１-００９９８", "1248100998.0",
+                     1248100998]:
+        assert normalise_brn(spelling) == "1248100998"
+    assert format_brn("1248100998") == "124-81-00998"
+
+
+def test_make_brn_round_trip():
+    """Numbers built by make_brn are valid; changing the last digit breaks them."""
+    for prefix, kind, serial in [(101, 1, 1), (616, 81, 1234), (999, 88, 9999), (505, 85, 42)]:
+        number = make_brn(prefix, kind, serial)
+        assert is_valid_brn(number)
+        wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+        assert not is_valid_brn(wrong)
+
+
+def test_taxpayer_type():
+    """The middle code tells corporations, branches and sole proprietors apart."""
+    assert taxpayer_type("124-81-00998") == "corporation"
+    assert taxpayer_type(make_brn(505, 85, 42)) == "branch"
+    assert taxpayer_type(make_brn(505, 12, 42)) == "individual"
+    assert taxpayer_type(make_brn(505, 82, 42)) == "other"

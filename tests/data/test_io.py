@@ -1,0 +1,190 @@
+"""Readers and writers: encodings, formats, row numbers, atomic writes."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktop_index.data.io import (
+    InputError,
+    detect_encoding,
+    read_table,
+    write_csv_blocks,
+    write_table,
+)
+
+TEXT = "사업자등록번호,기업명,기준연도,업종코드,매출액(천원)\n124-81-00998,한라식품,2024,01110,\"1,200\"\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949", "euc-kr"])
+def test_csv_encodings(tmp_path, encoding):
+    """UTF-8 with or without BOM and CP949/EUC-KR all read to the same Korean text."""
+    path = tmp_path / "a.csv"
+    path.write_bytes(TEXT.encode(encoding))
+    table = read_table(path)
+    assert table.frame.columns.tolist()[:2] == ["사업자등록번호", "기업명"]
+    assert table.frame["기업명"].iloc[0] == "한라식품"
+    assert table.encoding == ("cp949" if encoding in ("cp949", "euc-kr") else encoding)
+
+
+def test_codes_keep_leading_zeros(tmp_path):
+    """KSIC codes are read as text: '01110' (agriculture) keeps its zero."""
+    path = tmp_path / "a.csv"
+    path.write_text(TEXT, encoding="utf-8")
+    assert read_table(path).frame["업종코드"].iloc[0] == "01110"
+
+
+def test_undecodable_file(tmp_path):
+    """Bytes that are neither UTF-8 nor CP949 give a one-line InputError."""
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"a,b\n\xff\xfe\xff,1\n")
+    with pytest.raises(InputError, match="expected UTF-8 or CP949"):
+        read_table(path)
+
+
+def test_row_numbers_skip_blank_lines(tmp_path):
+    """Row numbers are what a spreadsheet shows, even across blank lines."""
+    path = tmp_path / "a.csv"
+    path.write_text("기준연도,기업명\n2024,가\n\n2024,나\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.rows.tolist() == [2, 4]
+    assert table.frame["기업명"].tolist() == ["가", "나"]
+
+
+def test_late_dash_does_not_break_inference(tmp_path):
+    """A '-' far down a numeric column still reads (type inference falls back to text)."""
+    lines = ["기준연도,수출액(천원)"] + [f"2024,{i}" for i in range(3000)] + ["2024,-"]
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(path)
+    assert len(table.frame) == 3001 and table.frame["수출액(천원)"].iloc[-1] == "-"
+
+
+def test_xlsx_round_trip_and_sheet(tmp_path):
+    """XLSX: written and read back, first sheet by default, --sheet by name or number."""
+    path = tmp_path / "a.xlsx"
+    frame = pd.DataFrame({"기업명": ["한라", "탐라"], "매출액(천원)": [1200.0, np.nan],
+                          "업종코드": ["01110", "10301"]})
+    write_table(frame, path)
+    table = read_table(path)
+    assert table.frame["기업명"].tolist() == ["한라", "탐라"]
+    assert table.frame["업종코드"].tolist() == ["01110", "10301"]
+    assert table.frame["매출액(천원)"].iloc[0] == 1200.0
+    assert read_table(path, sheet="data").frame.shape == (2, 3)
+    assert read_table(path, sheet=0).frame.shape == (2, 3)
+    with pytest.raises(InputError, match="no sheet 'x'"):
+        read_table(path, sheet="x")
+
+
+def test_parquet_round_trip(tmp_path):
+    """Parquet keeps types; writing the same frame twice gives the same bytes."""
+    frame = pd.DataFrame({"brn": ["124-81-00998"], "year": [2024], "revenue": [1.5]})
+    write_table(frame, tmp_path / "a.parquet")
+    write_table(frame, tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    back = read_table(tmp_path / "a.parquet").frame
+    assert back["year"].iloc[0] == 2024 and back["revenue"].iloc[0] == 1.5
+
+
+def test_csv_for_excel(tmp_path):
+    """CSV output has a BOM (Excel shows Korean) and escapes formula-like text."""
+    path = tmp_path / "out.csv"
+    write_table(pd.DataFrame({"기업명": ["=HYPERLINK(\"x\")", "한라"], "이익": [-5, 3]}), path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",-5" in text and "'-5" not in text
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path):
+    """A write that fails halfway leaves the previous file and no temporary file."""
+    path = tmp_path / "out.parquet"
+    write_table(pd.DataFrame({"a": [1]}), path)
+    before = path.read_bytes()
+
+    class Boom:  # a frame pyarrow cannot convert
+        pass
+    with pytest.raises(ValueError):  # pyarrow's ArrowInvalid
+        write_table(pd.DataFrame({"a": [Boom()]}), path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["out.parquet"]
+
+
+def test_unknown_suffix_and_missing_file(tmp_path):
+    """Unknown formats and missing files are one-line InputErrors."""
+    with pytest.raises(InputError, match="no such file"):
+        read_table(tmp_path / "none.csv")
+    (tmp_path / "a.doc").write_text("x")
+    with pytest.raises(InputError, match="unknown file type"):
+        read_table(tmp_path / "a.doc")
+
+
+def test_detect_encoding():
+    """BOM, UTF-8 and CP949 are told apart."""
+    assert detect_encoding("가".encode("utf-8-sig")) == "utf-8-sig"
+    assert detect_encoding("가".encode()) == "utf-8"
+    assert detect_encoding("가나다".encode("cp949")) == "cp949"
+
+
+def test_large_cp949_file_with_ascii_start(tmp_path):
+    """A CP949 file whose first 64 KiB are plain ASCII is still detected and read right."""
+    lines = ["firm_id,year,firm_name"] + [f"F{i:06d},2024,abc" for i in range(8000)]
+    lines.append("F999999,2024,한라산")
+    path = tmp_path / "big.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp949"))
+    table = read_table(path)
+    assert table.encoding == "cp949"
+    assert table.frame["firm_name"].iloc[-1] == "한라산"
+
+
+def test_csv_blocks_equal_one_write(tmp_path):
+    """Writing a table block by block gives the bytes of writing it whole: one header, one BOM,
+    escaping and categories handled in every block."""
+    frame = pd.DataFrame({
+        "이름": ["=1+1", "한라", None, "@x", "ok", "-y", "제주"],
+        "값": [1.5, np.nan, -2.0, 3.25, 0.1, 1e-7, 12345678.9],
+        "등급": pd.Categorical(["A", "B", "A", None, "=C", "B", "A"]),
+    })
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(frame, whole)
+    write_csv_blocks((frame.iloc[k:k + 2] for k in range(0, len(frame), 2)), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    assert whole.read_bytes().count(b"\xef\xbb\xbf") == 1
+    assert whole.read_bytes().decode("utf-8-sig").count("이름") == 1
+
+
+def test_line_break_inside_a_quoted_cell(tmp_path, monkeypatch):
+    """A cell holding a line break (Alt+Enter in Excel) is read as one value, even where the
+    fast reader's block boundary falls inside it."""
+    monkeypatch.setattr("ktop_index.data.io.CSV_READ_BLOCK", 64)
+    names = ["한라\n식품", "제주,바이오", "오름"] * 20
+    lines = ["기업명,매출액"] + [f'"{n}",{k}' for k, n in enumerate(names)]
+    path = tmp_path / "breaks.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert frame["기업명"].tolist() == names
+    assert frame["매출액"].astype(int).tolist() == list(range(len(names)))
+
+
+def test_arrow_blocks_write_the_bytes_of_the_frame(tmp_path):
+    """Blocks given as pyarrow Tables (text, dictionaries, NaN as null) give the bytes of
+    writing the equivalent DataFrame: formula-like text escaped, nulls empty, floats shortest."""
+    import pyarrow as pa
+
+    frame = pd.DataFrame({
+        "이름": pd.array(["=1+1", "한라", None, "@x", "-1", "-y", "\t탭"], dtype="str"),
+        "값": [1.5, np.nan, -2.0, 3.25, 0.1, 1e-7, 12345678.9],
+        "연도": pd.array([2024, None, 2023, 2022, 2021, 2020, 2019], dtype="Int64"),
+        "등급": pd.Categorical(["A", "B", "A", None, "=C", "B", "A"]),
+    })
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(frame, whole)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    write_csv_blocks((table.slice(k, 3) for k in range(0, len(frame), 3)), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    text = whole.read_bytes().decode("utf-8-sig")
+    assert "'=1+1" in text and "'@x" in text and "'-y" in text and "'=C" in text
+    assert "'-1" not in text and "'\t탭" in text

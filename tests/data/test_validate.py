@@ -1,0 +1,292 @@
+"""Validation: every rule with a failing and a passing case; all problems at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktop_index.data.io import read_table
+from ktop_index.data.validate import DataError, parse_numbers, parse_years, read_firms, validate
+
+GOOD = {"사업자등록번호": "124-81-00998", "기업명": "한라", "기준연도": "2024"}
+
+
+def check(rows, **kwargs):
+    """Validate rows (dicts of header -> cell) as a file named f.csv."""
+    return validate(pd.DataFrame(rows, dtype=object), source="f.csv", **kwargs)
+
+
+def codes(result, severity="error"):
+    return [(p.row, p.column, p.code) for p in result.problems if p.severity == severity]
+
+
+def test_valid_row_has_no_problem():
+    """A correct row passes without errors or warnings."""
+    result = check([GOOD])
+    assert result.problems == [] and result.ok
+
+
+def test_empty_file(tmp_path):
+    """A file with a header and no rows, or nothing at all, is an error."""
+    assert codes(check([])) == [(1, "-", "empty")]
+    path = tmp_path / "e.csv"
+    path.write_text("사업자등록번호,기준연도\n", encoding="utf-8")
+    assert [p.code for p in validate(read_table(path)).problems] == ["empty"]
+    path.write_text("", encoding="utf-8")
+    assert [p.code for p in validate(read_table(path)).problems] == ["empty"]
+
+
+def test_missing_required_columns():
+    """No year column and no firm key: both reported on row 1."""
+    result = check([{"기업명": "한라"}])
+    assert {p.code for p in result.errors} == {"missing_column", "missing_key"}
+    assert check([{"기업ID": "A1", "기준연도": 2024}]).ok
+
+
+def test_unknown_column_is_a_warning_with_suggestion():
+    """An unknown header warns, with a did-you-mean, and does not fail the file."""
+    result = check([{**GOOD, "매출이익": "5", "종업원 수": "3"}])
+    assert result.ok
+    hints = [p.line() for p in result.warnings]
+    assert any("매출이익" in h and "did you mean" in h for h in hints)
+    assert "매출이익" in result.frame.columns  # kept as it was
+
+
+def test_duplicate_column():
+    """Two headers naming the same field is an error."""
+    result = check([{**GOOD, "매출액(천원)": "1", "매출(천원)": "2"}])
+    assert ("duplicate_column" in [p.code for p in result.errors])
+
+
+def test_non_numeric_and_passing_numbers():
+    """'abc' fails; Korean spreadsheet numbers pass and convert."""
+    result = check([{**GOOD, "상시근로자 수": "abc", "매출액(천원)": "１,２００"}])
+    assert codes(result) == [(2, "상시근로자 수", "not_number")]
+    assert result.frame.loc[0, "revenue"] == 1200.0
+
+
+def test_negative_values():
+    """Negative revenue fails; a negative operating profit (a loss) passes."""
+    result = check([{**GOOD, "매출액(천원)": "-5", "영업이익(천원)": "△5"}])
+    assert codes(result) == [(2, "매출액(천원)", "negative")]
+    assert result.frame.loc[0, "operating_profit"] == -5.0
+
+
+def test_dash_is_zero_in_money_and_counts():
+    """A lone '-' is zero in money and count columns but not a year."""
+    result = check([{**GOOD, "수출액(천원)": "-", "등록 특허 수": "-"}])
+    assert result.ok
+    assert result.frame.loc[0, "export_revenue"] == 0 and result.frame.loc[0, "patents"] == 0
+    assert codes(check([{**GOOD, "기준연도": "-"}])) == [(2, "기준연도", "bad_year")]
+
+
+def test_blank_is_unknown_not_zero():
+    """Blank cells are missing values, never zeros."""
+    result = check([{**GOOD, "수출액(천원)": "", "등록 특허 수": None}])
+    assert result.ok
+    assert np.isnan(result.frame.loc[0, "export_revenue"])
+    assert np.isnan(result.frame.loc[0, "patents"])
+
+
+def test_counts_must_be_whole_numbers():
+    """A fractional patent count fails; a fractional employee average passes."""
+    result = check([{**GOOD, "등록 특허 수": "1.5", "상시근로자 수": "3.5"}])
+    assert codes(result) == [(2, "등록 특허 수", "not_integer")]
+
+
+def test_range_of_rnd_org():
+    """R&D organisation must be 0, 1 or 2."""
+    assert codes(check([{**GOOD, "연구조직": "3"}])) == [(2, "연구조직", "out_of_range")]
+    assert check([{**GOOD, "연구조직": "2"}]).ok
+
+
+def test_invalid_business_number():
+    """A wrong check digit fails, naming the expected digit; a valid one passes."""
+    result = check([{**GOOD, "사업자등록번호": "124-81-00997"}])
+    assert codes(result) == [(2, "사업자등록번호", "bad_brn")]
+    assert "expected 8" in result.errors[0].line()
+    assert "검증번호" in result.errors[0].line("ko")
+
+
+def test_empty_business_number():
+    """A row without a business number fails."""
+    result = check([{**GOOD, "사업자등록번호": ""}])
+    assert codes(result) == [(2, "사업자등록번호", "missing_value")]
+
+
+def test_rnd_staff_within_employees():
+    """R&D staff above employees fails; equal passes."""
+    result = check([{**GOOD, "상시근로자 수": "5", "연구개발인력": "9"}])
+    assert codes(result) == [(2, "연구개발인력", "staff_gt_employees")]
+    assert "9 exceeds employees 5" in result.errors[0].line()
+    assert check([{**GOOD, "상시근로자 수": "5", "연구개발인력": "5"}]).ok
+
+
+def test_year_before_founded():
+    """Figures for a year before the firm was founded fail; the founding year itself passes."""
+    result = check([{**GOOD, "설립일자": "2025-03-01"}])
+    assert codes(result) == [(2, "설립일자", "founded_after_year")]
+    passing = check([{**GOOD, "설립일자": "2024.03.01"}])
+    assert passing.ok and passing.frame.loc[0, "firm_age"] == 0
+
+
+def test_same_firm_twice_in_a_year():
+    """A repeated firm-year fails at the later row and names the first."""
+    other = {**GOOD, "기준연도": "2023"}
+    result = check([GOOD, other, GOOD])
+    assert codes(result) == [(4, "기준연도", "duplicate_firm_year")]
+    assert "first at row 2" in result.errors[0].line()
+    assert check([GOOD, other]).ok
+
+
+def test_money_unit_never_guessed():
+    """A Korean money header without a unit fails unless --money-unit is given."""
+    result = check([{**GOOD, "매출액": "1,200"}])
+    assert codes(result) == [(1, "매출액", "money_unit")]
+    converted = check([{**GOOD, "매출액": "1,200"}], money_unit="백만원")
+    assert converted.ok and converted.frame.loc[0, "revenue"] == 1_200_000.0
+    # the contract's own English name is in 천원 by definition
+    assert check([{**GOOD, "revenue": "7"}]).frame.loc[0, "revenue"] == 7.0
+
+
+def test_header_unit_wins_and_converts():
+    """Units in headers convert to KRW thousand: 원 / 천원 / 백만원 / 억원."""
+    result = check([{**GOOD, "매출액(원)": "1,500,000", "영업이익(백만원)": "2",
+                     "자산총계(억원)": "1", "연구개발비 (천원)": "9"}], money_unit="원")
+    frame = result.frame.loc[0]
+    assert (frame["revenue"], frame["operating_profit"], frame["total_assets"],
+            frame["rnd_expense"]) == (1500.0, 2000.0, 100000.0, 9.0)
+
+
+def test_bad_money_unit_in_header():
+    """A bracketed unit that is not a money unit is an error on a money column."""
+    assert codes(check([{**GOOD, "매출액(달러)": "1"}])) == [(1, "매출액(달러)", "bad_unit")]
+
+
+def test_ksic_codes():
+    """KSIC: a section letter must fit the division; unknown divisions fail."""
+    assert check([{**GOOD, "업종코드": "C10301"}]).frame.loc[0, "ksic"] == "10301"
+    assert codes(check([{**GOOD, "업종코드": "G10301"}])) == [(2, "업종코드", "bad_ksic")]
+    assert codes(check([{**GOOD, "업종코드": "00123"}])) == [(2, "업종코드", "bad_ksic")]
+    warned = check([{**GOOD, "업종코드": "10399"}])
+    assert warned.ok and [p.code for p in warned.warnings] == ["ksic_not_rev11"]
+
+
+def test_region_codes():
+    """A numeric region must be a 5- or 10-digit code; names and addresses pass."""
+    assert codes(check([{**GOOD, "소재지": "123"}])) == [(2, "소재지", "bad_region_code")]
+    for value in ["50110", "5011000000", "제주시", "제주특별자치도 서귀포시 중앙로 105"]:
+        assert check([{**GOOD, "소재지": value}]).ok
+
+
+def test_region_and_address_columns_together():
+    """A 시군구 column beside an address column: the 시군구 is the region, the address fills
+    its blanks and stays in the output; two 시군구 columns remain an error."""
+    rows = [{**GOOD, "주소": "제주특별자치도 제주시 첨단로 213", "소재지": "서귀포시"},
+            {**GOOD, "기준연도": "2023", "주소": "세종특별자치시 한누리대로 2130", "소재지": ""}]
+    result = check(rows)
+    assert result.ok, result.problems
+    assert result.frame["region"].tolist() == ["서귀포시", "세종특별자치시 한누리대로 2130"]
+    assert result.frame["주소"].tolist() == [r["주소"] for r in rows]
+    assert ("duplicate_column" in [p.code for p in
+                                   check([{**GOOD, "소재지": "제주시", "지역": "제주시"}]).errors])
+
+
+def test_yes_no_columns():
+    """Y/N, 예/아니오, O/X read as booleans; anything else fails."""
+    result = check([{**GOOD, "참여의향서": "예"}, {**GOOD, "기준연도": "2023", "참여의향서": "X"}])
+    assert result.frame["letter_of_intent"].tolist() == [True, False]
+    assert codes(check([{**GOOD, "참여의향서": "maybe"}])) == [(2, "참여의향서", "bad_yesno")]
+
+
+def test_export_above_revenue_warns():
+    """Exports above revenue is a warning (exports are part of revenue)."""
+    result = check([{**GOOD, "매출액(천원)": "10", "수출액(천원)": "20"}])
+    assert result.ok and [p.code for p in result.warnings] == ["export_gt_revenue"]
+
+
+def test_every_problem_reported_in_row_order():
+    """All problems come at once, ordered by row then column, with spreadsheet row numbers."""
+    rows = [
+        {**GOOD, "상시근로자 수": "x", "연구조직": "5"},
+        {**GOOD, "사업자등록번호": "124-81-00997", "기준연도": "2023"},
+        {**GOOD, "기준연도": "20x4"},
+    ]
+    result = check(rows)
+    assert [(p.row, p.code) for p in result.errors] == [
+        (2, "not_number"), (2, "out_of_range"), (3, "bad_brn"), (4, "bad_year")]
+    assert all(p.line().startswith(f"f.csv:{p.row}:") for p in result.problems)
+
+
+def test_problems_of_a_row_follow_the_file_column_order():
+    """Bad cells of one row in many columns (parsed side by side in threads) are reported in the
+    file's column order, not the contract's, and the same on every run."""
+    row = {"특허 수": "-1", "상시근로자 수": "x", **GOOD, "기준연도": "20x4", "연구조직": "5",
+           "매출액(천원)": "?"}
+    expected = [(2, "특허 수", "negative"), (2, "상시근로자 수", "not_number"),
+                (2, "기준연도", "bad_year"), (2, "연구조직", "out_of_range"),
+                (2, "매출액(천원)", "not_number")]
+    for _ in range(3):
+        assert codes(check([row, GOOD])) == expected
+
+
+def test_derivations():
+    """firm_id defaults to the business number; firm_age is year - founded."""
+    frame = check([{**GOOD, "설립연도": "2015"}]).frame
+    assert frame.loc[0, "firm_id"] == "124-81-00998"
+    assert frame.loc[0, "firm_age"] == 9
+
+
+def test_read_firms_raises_with_every_problem(tmp_path):
+    """read_firms raises DataError carrying every problem."""
+    path = tmp_path / "bad.csv"
+    path.write_text("사업자등록번호,기준연도\n124-81-00997,2024\n124-81-00998,x\n", encoding="cp949")
+    with pytest.raises(DataError) as info:
+        read_firms(path)
+    assert [p.row for p in info.value.problems] == [2, 3]
+    assert str(info.value).startswith("bad.csv:2:사업자등록번호:")
+
+
+def test_parse_numbers_property():
+    """Formatting a number the Korean way and parsing it gives it back."""
+    values = np.array([0, 7, -12, 1234, -98765, 1_000_000])
+    shown = [f"{abs(v):,}" if v >= 0 else f"△{abs(v):,}" for v in values]
+    parsed, bad = parse_numbers(pd.Series(shown), dash_is_zero=True)
+    assert parsed.tolist() == values.tolist() and not bad.any()
+
+
+@pytest.mark.parametrize("text,year", [("2015", 2015), ("2015-03-01", 2015), ("2015.03.01", 2015),
+                                       ("20150301", 2015), ("2015년 3월", 2015),
+                                       ("2015년 3월 1일", 2015), ("2015-03-01 00:00:00", 2015),
+                                       ("2024.0", 2024)])
+def test_parse_years(text, year):
+    """Years and dates in the common Korean spellings give the year."""
+    values, bad = parse_years(pd.Series([text]))
+    assert values[0] == year and not bad[0]
+
+
+def test_text_normalisation_matches_nfkc_whatever_the_mix():
+    """Ids are NFKC-normalised and trimmed: full-width letters and digits become ASCII, the
+    same as Python's normaliser on every value, whether or not the others are ASCII."""
+    import unicodedata
+
+    from ktop_index.data.validate import _as_text
+
+    cells = ["Ｆ００１", " F002 ", None, "ＮＡ", "F003", "한라\u3000", "ｶ", ""]
+    text = pd.Series(cells, dtype="str", index=[3, 3, 1, 0, 5, 6, 7, 8])  # labels repeat
+    expected = [None if c is None else unicodedata.normalize("NFKC", c).strip() for c in cells]
+    result = _as_text(text)
+    assert [None if pd.isna(v) else v for v in result] == expected
+    assert result.index.equals(text.index)
+    ascii_only = pd.Series(["F1 ", " F2"], dtype="str")
+    assert _as_text(ascii_only).tolist() == ["F1", "F2"]
+
+
+def test_blank_ids_and_names_are_missing():
+    """A blank or 'N/A' firm_id is reported missing; names keep their inner spaces, lose outer."""
+    result = validate(pd.DataFrame({"firm_id": ["A1", " n/a ", "A3"], "year": [2024] * 3,
+                                    "firm_name": ["  한라  식품 ", "-", None]}), source="f.csv")
+    assert [(p.row, p.code) for p in result.errors] == [(3, "missing_value")]
+    assert result.frame["firm_name"].iloc[0] == "한라  식품"
+    assert pd.isna(result.frame["firm_id"].iloc[1]) and pd.isna(result.frame["firm_name"].iloc[2])

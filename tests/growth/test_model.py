@@ -1,0 +1,474 @@
+"""The growth-fitted Tech-Index: constraint, round trip, determinism, synthetic truth, PSI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from ktop_index.cli.main import main
+from ktop_index.growth.model import (
+    GrowthModel,
+    auc,
+    combine_indicator_weights,
+    combine_weights,
+    fit_nonnegative_logistic,
+    population_stability,
+    predict_proba,
+    psi,
+)
+from ktop_index.index.techindex import TechIndex, score_firms
+from ktop_index.synth import TRUE_GROWTH_WEIGHTS, generate
+
+FAST = {"n_bootstrap": 30, "n_refits": 5}
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """6,000 synthetic firms 2014-2024 (about 45,000 firm-years) and their truth."""
+    return generate(n_firms=6000, years=(2014, 2024), seed=7)
+
+
+@pytest.fixture(scope="module")
+def fitted(synthetic):
+    """The default growth model (indicator level) fitted on the synthetic panel, with the truth."""
+    return GrowthModel(seed=0, **FAST).fit(synthetic.panel, synthetic.truth)
+
+
+@pytest.fixture(scope="module")
+def fitted_domains(synthetic):
+    """The domain-level growth model fitted on the same panel."""
+    return GrowthModel(seed=0, level="domains", **FAST).fit(synthetic.panel, synthetic.truth)
+
+
+def _full_rows(model, rows):
+    """Indicator scores and composite of the rows with every indicator present."""
+    parts = model.index_.components(rows)
+    full = ~np.isnan(parts["scores"]).any(axis=1)
+    composite = model.index_._composite(parts["domains"])
+    return parts, full, composite
+
+
+# ---------------------------------------------------------------------- the estimator
+
+def test_logistic_matches_sklearn_when_the_bounds_do_not_bind():
+    """With positive true effects and no penalty, the fit equals sklearn's unpenalised one."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4000, 3)) * [1.0, 2.0, 5.0] + [0.0, 10.0, 50.0]
+    eta = -1 + x @ [0.8, 0.3, 0.1] - 3 - 5
+    y = rng.random(4000) < 1 / (1 + np.exp(-eta))
+    intercept, coef = fit_nonnegative_logistic(x, y, l2=0.0)
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(x, y)
+    np.testing.assert_allclose(coef, reference.coef_[0], rtol=1e-4)
+    assert intercept == pytest.approx(reference.intercept_[0], rel=1e-4)
+
+
+def test_negative_effects_are_bounded_at_zero():
+    """A column that lowers the odds gets coefficient 0, never a negative weight."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(3000, 2))
+    y = rng.random(3000) < 1 / (1 + np.exp(-(x[:, 0] - x[:, 1])))
+    _, coef = fit_nonnegative_logistic(x, y)
+    assert coef[0] > 0.5 and coef[1] == 0.0
+
+
+def test_fit_recovers_the_generator_weights_from_the_true_factors(synthetic):
+    """Given the latent domain factors, the constrained fit finds TRUE_GROWTH_WEIGHTS (within
+    0.05; input and activity on top, infrastructure last)."""
+    from ktop_index.growth.outcomes import label_outcomes
+
+    labels = label_outcomes(synthetic.panel)["high_growth"]
+    known = labels.notna().to_numpy()
+    factors = synthetic.truth[list(TRUE_GROWTH_WEIGHTS)].to_numpy()[known]
+    _, coef = fit_nonnegative_logistic(factors, labels.to_numpy()[known])
+    shares = dict(zip(TRUE_GROWTH_WEIGHTS, coef / coef.sum()))
+    for domain, weight in TRUE_GROWTH_WEIGHTS.items():
+        assert shares[domain] == pytest.approx(weight, abs=0.05), domain
+    order = sorted(shares, key=shares.get, reverse=True)
+    assert set(order[:2]) == {"input", "activity"} and order[-1] == "infrastructure"
+
+
+def test_combine_weights_by_hand():
+    """0.5 x (3/4, 1/4) + 0.5 x (0, 1) = (0.375, 0.625)."""
+    out = combine_weights({"high_growth": {"a": 3.0, "b": 1.0},
+                           "sustainable_growth": {"a": 0.0, "b": 2.0}},
+                          {"high_growth": 0.5, "sustainable_growth": 0.5})
+    assert out == {"a": 0.375, "b": 0.625}
+
+
+def test_minimum_weight_lifts_a_silent_domain():
+    """floor 0.05 over (0, 1): 0.05 + 0.9 x (0, 1) = (0.05, 0.95); the order is kept."""
+    out = combine_weights({"high_growth": {"a": 0.0, "b": 1.0},
+                           "sustainable_growth": {"a": 0.0, "b": 2.0}},
+                          {"high_growth": 0.5, "sustainable_growth": 0.5}, floor=0.05)
+    assert out == {"a": 0.05, "b": 0.95}
+
+
+def test_combine_indicator_weights_by_hand():
+    """b = 0.5 (1, 1, 2)/4 + 0.5 (0, 1, 1)/2 = (1/8, 3/8, 1/2); domain p = x + y = 1/2, q = z =
+    1/2; within p: x 1/4, y 3/4. With floors 0.1 (domains) and 0.2 (indicators):
+    domains 0.1 + 0.8 x 0.5 = 0.5 each; x 0.2 + 0.6 x 0.25 = 0.35, y 0.65."""
+    coefficients = {"high_growth": {"x": 1.0, "y": 1.0, "z": 2.0},
+                    "sustainable_growth": {"x": 0.0, "y": 1.0, "z": 1.0}}
+    shares = {"high_growth": 0.5, "sustainable_growth": 0.5}
+    domain_of = {"x": "p", "y": "p", "z": "q"}
+    assert combine_indicator_weights(coefficients, shares, domain_of) == (
+        {"p": 0.5, "q": 0.5}, {"x": 0.25, "y": 0.75, "z": 1.0})
+    assert combine_indicator_weights(coefficients, shares, domain_of, floor=0.1,
+                                     indicator_floor=0.2) == (
+        {"p": 0.5, "q": 0.5}, {"x": 0.35, "y": 0.65, "z": 1.0})
+
+
+def test_a_domain_without_signal_keeps_equal_indicator_weights():
+    """All of a domain's coefficients 0: its indicators share its (floor) weight equally."""
+    out = combine_indicator_weights({"h": {"x": 0.0, "y": 0.0, "z": 3.0}}, {"h": 1.0},
+                                    {"x": "p", "y": "p", "z": "q"}, floor=0.05)
+    assert out == ({"p": 0.05, "q": 0.95}, {"x": 0.5, "y": 0.5, "z": 1.0})
+
+
+def test_auc_matches_sklearn_with_ties_and_weights():
+    """Our AUC (ties one half, row weights) equals sklearn's roc_auc_score."""
+    rng = np.random.default_rng(3)
+    score = rng.integers(0, 8, 500).astype(float)
+    y = rng.random(500) < 0.3
+    weight = rng.integers(0, 4, 500).astype(float)
+    assert auc(score, y) == pytest.approx(roc_auc_score(y, score))
+    assert auc(score, y, weight) == pytest.approx(roc_auc_score(y, score, sample_weight=weight))
+
+
+# ---------------------------------------------------------------------- the fitted model
+
+def test_weights_are_nonnegative_and_sum_to_one(fitted):
+    """The learned domain weights are in the spec, >= 0, summing to 1."""
+    weights = {d["name"]: d["weight"] for d in fitted.index_.spec_["domains"]}
+    assert weights == fitted.weights_
+    assert min(weights.values()) >= 0.05 and sum(weights.values()) == pytest.approx(1.0)
+
+
+def test_indicator_weights_map_exactly_into_the_spec(synthetic):
+    """Without floors, one perspective: for firms with every indicator present the composite
+    equals sum(beta_i * score_i) / sum(beta_i), beta the fitted indicator coefficients."""
+    model = GrowthModel(seed=0, combination=1.0, min_weight=0.0, n_bootstrap=0,
+                        n_refits=0).fit(synthetic.panel)
+    beta = np.array(list(model.perspectives_["high_growth"]["coefficients"].values()))
+    assert (beta > 0).sum() >= 5 and (beta == 0).any()  # some indicators do drop out
+    parts, full, composite = _full_rows(model, synthetic.panel)
+    assert full.sum() > 10_000
+    expected = parts["scores"][full] @ beta / beta.sum()
+    np.testing.assert_allclose(composite[full], expected, atol=1e-3)  # weights to 6 decimals
+
+
+def test_with_floors_the_composite_mixes_equal_domains_and_the_learned_sum(fitted, synthetic):
+    """With the 0.05 domain floor: composite = 0.05 x (sum of the domain scores) + 0.8 x
+    sum(b_i * score_i), b the mix of both perspectives' normalised coefficients."""
+    coefficients = [np.array(list(fitted.perspectives_[p]["coefficients"].values()))
+                    for p in ("high_growth", "sustainable_growth")]
+    b = sum(0.5 * c / c.sum() for c in coefficients)
+    parts, full, composite = _full_rows(fitted, synthetic.panel)
+    expected = (0.05 * parts["domains"][full].sum(axis=1)
+                + 0.8 * parts["scores"][full] @ b)
+    np.testing.assert_allclose(composite[full], expected, atol=1e-3)
+
+
+def test_indicator_weights_are_in_the_spec(fitted):
+    """Learned indicator weights are the spec's, >= 0, summing to 1 within each domain."""
+    spec = fitted.index_.spec_
+    assert {s["name"]: s["weight"] for s in spec["indicators"]} == fitted.indicator_weights_
+    for domain in fitted.weights_:
+        within = [s["weight"] for s in spec["indicators"] if s["domain"] == domain]
+        assert min(within) >= 0 and sum(within) == pytest.approx(1.0)
+    assert fitted.growth_["method"]["level"] == "indicators"
+
+
+def test_zero_weight_indicators_do_not_break_scoring_reasons_or_gains(fitted, synthetic):
+    """Indicators with weight 0: coverage stays finite, rows are rated, reasons are filled,
+    and a zero-weight indicator is never offered as a way to raise the index."""
+    from ktop_index.report.html import indicator_gains
+
+    dropped = [i for i, w in fitted.indicator_weights_.items() if w == 0]
+    assert dropped  # the synthetic panel has indicators without growth signal
+    rows = synthetic.panel[synthetic.panel["year"] == 2024]
+    scored = fitted.index_.score(rows)
+    assert scored["coverage"].notna().all() and scored["tech_index"].notna().mean() > 0.9
+    assert (scored["strength_1"].astype(str) != "").mean() > 0.9
+    firm = synthetic.panel[synthetic.panel["firm_id"] == rows["firm_id"].iloc[0]]
+    gains = indicator_gains(fitted.index_, firm).set_index("indicator")["gain"]
+    assert not set(dropped) & set(gains.index)
+    assert len(gains) > 0 and (gains > 0).all()
+
+
+def test_indicator_level_beats_domain_level_out_of_time(fitted, fitted_domains):
+    """On the test years, the indicator-level Tech-Index ranks both outcomes better than the
+    domain-level one (AUC higher, the paired bootstrap interval above 0; measured on the
+    20,000-firm panel: +0.03 and +0.01), and
+    the model file's `domain_level_fit` baseline is exactly the domain-level model's AUC."""
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = fitted.growth_["validation"][perspective]
+        domains = fitted_domains.growth_["validation"][perspective]["index_auc"]
+        assert result["index_auc"] > domains, perspective
+        baseline = result["baselines"]["domain_level_fit"]
+        assert baseline["auc"] == pytest.approx(domains, abs=1e-6)
+        assert baseline["verdict"] == "index better"
+    assert "domain_level_fit" not in fitted_domains.growth_["validation"]["high_growth"][
+        "baselines"]
+
+
+def test_raising_a_capability_field_never_lowers_the_index(fitted, synthetic):
+    """More patents, filings, projects, certifications, R&D spending or exports: index >= before."""
+    rows = synthetic.panel[synthetic.panel["year"] == 2024].head(400)
+    before = fitted.index_.score(rows)["tech_index"]
+    for field, change in (("patents", 3), ("ip_filings", 2), ("rnd_projects", 1),
+                          ("commercialized", 2), ("certifications", 1), ("rnd_expense", 5e4),
+                          ("export_revenue", 1e5)):
+        raised = rows.copy()
+        raised[field] = raised[field] + change
+        if field == "certifications":
+            raised[field] = raised[field].clip(upper=4)
+        after = fitted.index_.score(raised)["tech_index"]
+        rated = before.notna()
+        assert rated.sum() > 300 and after[rated].notna().all()
+        assert (after[rated] >= before[rated] - 1e-9).all(), field
+
+
+def test_raising_a_domain_score_never_lowers_the_composite(fitted):
+    """Property over random domain scores (with missing ones): composite is monotone."""
+    rng = np.random.default_rng(4)
+    domains = rng.uniform(0, 100, size=(2000, 4))
+    domains[rng.random(domains.shape) < 0.1] = np.nan
+    base = fitted.index_._composite(domains)
+    for k in range(4):
+        raised = domains.copy()
+        raised[:, k] += rng.uniform(0, 20, 2000)
+        after = fitted.index_._composite(raised)
+        assert (np.nan_to_num(after) >= np.nan_to_num(base) - 1e-9).all()
+
+
+def test_index_keeps_its_scale(fitted, synthetic):
+    """Refitted with the learned weights, the reference year has mean 100 and sd 10."""
+    scored = fitted.index_.score(synthetic.panel)  # 2023 rows give 2024's growth
+    tech = scored.loc[synthetic.panel["year"] == 2024, "tech_index"].dropna()
+    assert tech.mean() == pytest.approx(100, abs=1e-6)
+    assert tech.std(ddof=0) == pytest.approx(10, abs=1e-6)
+
+
+def test_model_file_round_trip(fitted, synthetic, tmp_path):
+    """Saved and loaded, the model scores identically and keeps its growth section."""
+    path = tmp_path / "growth.json"
+    fitted.save(path)
+    loaded = TechIndex.load(path)
+    rows = synthetic.panel[synthetic.panel["year"] == 2023]
+    pd.testing.assert_frame_equal(score_firms(rows, loaded), score_firms(rows, fitted.index_))
+    assert loaded.growth_ == json.loads(json.dumps(fitted.growth_))
+    assert loaded.to_dict() == json.loads(path.read_text(encoding="utf-8"))
+    np.testing.assert_allclose(predict_proba(loaded, rows), fitted.predict_proba(rows))
+
+
+def test_fitting_is_deterministic_with_a_seed(synthetic, tmp_path):
+    """Same panel and seed: byte-identical model files; another seed changes the bootstrap."""
+    panel = synthetic.panel[synthetic.panel["firm_id"] <= "F002000"]
+    paths = []
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        GrowthModel(seed=seed, **FAST).fit(panel).save(tmp_path / f"{name}.json")
+        paths.append((tmp_path / f"{name}.json").read_bytes())
+    assert paths[0] == paths[1]
+    assert paths[0] != paths[2]
+
+
+def test_validation_is_out_of_time(fitted):
+    """Training years end `horizon` years before the test years start; tests are the last 3."""
+    training = fitted.growth_["training"]
+    assert training["test_years"] == [2019, 2020, 2021]
+    assert max(training["train_years"]) + 3 <= min(training["test_years"])
+    assert training["years"] == list(range(2014, 2022))
+
+
+def test_a_short_panel_is_refused_with_a_clear_message(synthetic):
+    """Five years cannot give an out-of-time validation: one-line error saying what is needed."""
+    short = synthetic.panel[synthetic.panel["year"] >= 2020]
+    with pytest.raises(ValueError, match="out-of-time validation needs at least 7"):
+        GrowthModel(**FAST).fit(short)
+
+
+# ---------------------------------------------------------------------- synthetic truth
+
+def _order(weights: dict) -> list[str]:
+    return sorted(weights, key=weights.get, reverse=True)
+
+
+def test_input_gets_the_largest_weight_at_both_levels(fitted, fitted_domains):
+    """Input, the generator's largest weight, gets the largest learned weight at both levels."""
+    assert _order(fitted.weights_)[0] == _order(TRUE_GROWTH_WEIGHTS)[0] == "input"
+    assert _order(fitted_domains.weights_)[0] == "input"
+
+
+def test_domain_level_puts_infrastructure_last_as_the_generator(fitted_domains):
+    """At domain level infrastructure gets the smallest weight, as in the generator."""
+    assert _order(fitted_domains.weights_)[-1] == _order(TRUE_GROWTH_WEIGHTS)[-1]
+
+
+@pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): at indicator "
+                   "level, certifications (which the generator also loads on the activity "
+                   "factor) carries infrastructure to 0.180 while activity gets 0.169, the "
+                   "smallest (20,000-firm panel: input 0.348 > outcome 0.303 > infrastructure "
+                   "0.180 > activity 0.169; activity is above infrastructure on 3 of 4 other "
+                   "panels)")
+def test_indicator_level_puts_infrastructure_last_as_the_generator(fitted):
+    """At indicator level infrastructure gets the smallest summed weight, as in the generator."""
+    assert _order(fitted.weights_)[-1] == _order(TRUE_GROWTH_WEIGHTS)[-1]
+
+
+@pytest.mark.xfail(strict=True, reason="known shortfall (docs/growth_model.md): the activity "
+                   "domain (two zero-inflated counts) measures its factor too noisily and ranks "
+                   "below outcome at both levels (20,000-firm panel, indicators: input 0.348, "
+                   "outcome 0.303, infrastructure 0.180, activity 0.169; domains: see "
+                   "docs/growth_model.md)")
+def test_weights_rank_all_domains_as_the_generator(fitted):
+    """The full ranking of the learned (summed) domain weights is the generator's."""
+    assert _order(fitted.weights_) == _order(TRUE_GROWTH_WEIGHTS)
+
+
+def test_index_auc_is_within_005_of_the_latent_capability(fitted):
+    """The Tech-Index's own out-of-time AUC comes within 0.05 of the latent capability's, for
+    both perspectives (here: gaps 0.049 and 0.045). On the 20,000-firm panel of the bundled
+    model 0.0496 and 0.0498; over five panels the high-growth gap is 0.042-0.050 and the
+    sustainable one 0.045-0.056: at the edge of the target (docs/growth_model.md, section 5)."""
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = fitted.growth_["validation"][perspective]
+        assert result["baselines"]["latent_capability"]["auc"] - result["index_auc"] <= 0.05
+
+
+def test_a_monotone_linear_index_gives_up_little(fitted, synthetic):
+    """What the index's form costs, out of time: a flexible model that only rises with every
+    indicator (gradient boosting, monotone constraints) beats the linear index by under 0.02
+    AUC, and a free-sign logistic regression on the same scores (firm age and size negative)
+    beats that by under 0.03 in high growth and under 0.01 in sustainable growth."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from ktop_index.growth.outcomes import label_outcomes
+
+    panel = synthetic.panel
+    labels = label_outcomes(panel)
+    parts = fitted.index_.components(panel)
+    x = np.nan_to_num(parts["scores"], nan=50.0)
+    year = panel["year"].to_numpy()
+    for perspective, most in (("high_growth", 0.03), ("sustainable_growth", 0.01)):
+        y = labels[perspective].to_numpy(dtype=float)
+        known = labels["observed"].to_numpy() & ~np.isnan(y) & parts["rated"]
+        train, test = known & (year <= 2016), known & (year >= 2019)
+        monotone = HistGradientBoostingClassifier(max_iter=100, random_state=0,
+                                                  monotonic_cst=[1] * x.shape[1])
+        monotone_auc = auc(monotone.fit(x[train], y[train]).predict_proba(x[test])[:, 1],
+                           y[test])
+        free = LogisticRegression(max_iter=3000).fit(x[train], y[train])
+        index_auc = fitted.growth_["validation"][perspective]["index_auc"]
+        assert 0 < monotone_auc - index_auc < 0.02, perspective
+        assert auc(free.decision_function(x[test]), y[test]) - monotone_auc < most, perspective
+
+
+def test_auc_with_controls_is_within_005_of_the_latent_capability(synthetic):
+    """Adjusted for size, age and industry, the high-growth model's out-of-time AUC comes
+    within 0.05 of the AUC of the generator's latent capability on the same test rows."""
+    model = GrowthModel(seed=0, controls=True, **FAST).fit(synthetic.panel, synthetic.truth)
+    result = model.growth_["validation"]["high_growth"]
+    best = result["baselines"]["latent_capability"]["auc"]
+    assert best - result["auc"] <= 0.05
+
+
+def test_the_index_beats_equal_weights_out_of_time(fitted):
+    """On the test years the fitted Tech-Index ranks high growth better than equal weights."""
+    result = fitted.growth_["validation"]["high_growth"]
+    assert result["baselines"]["equal_weights"]["verdict"] == "index better"
+    assert 0.6 < result["index_auc"] < result["baselines"]["latent_capability"]["auc"]
+
+
+def test_high_growth_rate_rises_grade_by_grade(fitted):
+    """The observed high-growth rate of the test years falls from AAA down to CCC (bands
+    strictly, neighbouring grades within sampling noise of 0.02)."""
+    rates = {r["grade"]: r["high_growth_rate"] for r in fitted.growth_["validation"]
+             ["grade_rates"] if r["n"]}
+    order = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC"]
+    for better, worse in itertools.pairwise(order):
+        assert rates[better] >= rates[worse] - 0.02, (better, worse)
+    top = np.mean([rates[g] for g in order[:3]])
+    middle = np.mean([rates[g] for g in order[3:5]])
+    bottom = np.mean([rates[g] for g in order[5:]])
+    assert top > middle > bottom
+    assert rates["AAA"] > 2.5 * rates["CCC"]
+
+
+def test_calibration_beats_the_base_rate(fitted):
+    """Both perspectives' Brier scores are below that of always predicting the base rate."""
+    for perspective in ("high_growth", "sustainable_growth"):
+        result = fitted.growth_["validation"][perspective]
+        assert result["brier"] < result["brier_base_rate"]
+        assert result["auc_ci"][0] < result["auc"] < result["auc_ci"][1]
+
+
+# ---------------------------------------------------------------------- drift
+
+def test_psi_hand_case():
+    """Shares 0.3/0.7 against 0.5/0.5: 0.2 ln(0.6)*-1 + 0.2 ln(1.4) = 0.1695 ('watch')."""
+    result = psi([0.5, 0.5], [30, 70])
+    expected = (0.3 - 0.5) * np.log(0.3 / 0.5) + (0.7 - 0.5) * np.log(0.7 / 0.5)
+    assert result["psi"] == pytest.approx(expected, abs=1e-6)
+    assert result["verdict"] == "watch"
+    assert psi([0.5, 0.5], [10, 90])["verdict"] == "shifted"
+    assert psi([0.5, 0.5], [50, 50]) == {"psi": 0.0, "verdict": "stable"}
+
+
+def test_reference_population_is_stable_and_a_shifted_batch_is_not(fitted, synthetic):
+    """The base year against itself: PSI near 0; the same firms with far more R&D: shifted."""
+    reference = synthetic.panel[synthetic.panel["year"] == 2024]
+    assert population_stability(fitted.index_, reference)["psi"] < 0.01
+    boosted = reference.copy()
+    boosted["patents"] += 10
+    boosted["rnd_projects"] += 5
+    boosted["ip_filings"] += 5
+    result = population_stability(fitted.index_, boosted)
+    assert result["verdict"] == "shifted"
+
+
+# ---------------------------------------------------------------------- command line
+
+def test_ktop_fit_and_psi_commands(tmp_path, capsys):
+    """`ktop fit` writes the model and its card; `ktop psi` prints the PSI and a verdict."""
+    sp = generate(n_firms=1200, years=(2014, 2024), seed=2)
+    sp.panel.to_parquet(tmp_path / "panel.parquet")
+    sp.truth.to_parquet(tmp_path / "truth.parquet")
+    out = tmp_path / "m.json"
+    code = main(["fit", str(tmp_path / "panel.parquet"), "-o", str(out), "--truth",
+                 str(tmp_path / "truth.parquet"), "--bootstrap", "20", "--refits", "3"])
+    assert code == 0
+    assert out.exists() and out.with_suffix(".md").exists()
+    model = json.loads(out.read_text(encoding="utf-8"))
+    assert model["growth"]["training"]["synthetic"] is True
+    assert "--bootstrap 20 --refits 3" in model["growth"]["training"]["command"]
+    capsys.readouterr()
+    assert main(["psi", str(out), str(tmp_path / "panel.parquet")]) == 0
+    assert "PSI" in capsys.readouterr().out
+
+
+def test_ktop_fit_refuses_a_non_json_output(tmp_path, capsys):
+    """-o model.txt: a usage error (exit 2) with a one-line message."""
+    assert main(["fit", "nothing.parquet", "-o", str(tmp_path / "m.txt")]) == 2
+    assert "expected a model file name ending in .json" in capsys.readouterr().err
+
+
+def test_ktop_fit_records_a_non_default_level_in_its_command():
+    """`--level domains` is passed to the model and recorded in the rebuild command;
+    an unknown level is a usage error."""
+    from ktop_index.cli.main import _fit_command, build_parser
+
+    args = build_parser().parse_args(["fit", "p.parquet", "-o", "m.json", "--level", "domains"])
+    assert args.level == "domains"
+    assert _fit_command(args) == "ktop fit p.parquet -o m.json --seed 0 --level domains"
+    default = build_parser().parse_args(["fit", "p.parquet", "-o", "m.json"])
+    assert default.level == "indicators" and "--level" not in _fit_command(default)
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["fit", "p.parquet", "-o", "m.json", "--level", "both"])
+    assert exit_info.value.code == 2

@@ -1,0 +1,363 @@
+"""The Tech-Index: base 100 on the reference, fit once and score forever, explainable."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktop_index.index.techindex import SCORE_COLUMNS, TechIndex, load_spec, score_firms
+from ktop_index.synth import generate_panel
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return generate_panel(n_firms=1500, years=(2019, 2023), seed=7)
+
+
+@pytest.fixture(scope="module")
+def model(panel):
+    return TechIndex().fit(panel, reference_year=2023)
+
+
+def in_year(model, panel, year):
+    """Scores of one year's rows, scored with the panel (growth needs the year before)."""
+    return model.score(panel)[panel["year"] == year]
+
+
+def test_reference_mean_is_100_and_sd_10(panel, model):
+    """Scoring the reference population gives mean 100 and sd 10 over rated firms."""
+    ref = in_year(model, panel, 2023)
+    rated = ref["grade"] != "NR"
+    assert ref.loc[rated, "tech_index"].mean() == pytest.approx(100, abs=1e-9)
+    assert ref.loc[rated, "tech_index"].std(ddof=0) == pytest.approx(10, abs=1e-9)
+
+
+def test_grades_follow_reference_percentiles(panel, model):
+    """Grade shares in the reference match the spec's percentile bands (AAA = top 4 %...)."""
+    grades = in_year(model, panel, 2023)["grade"]
+    shares = grades[grades != "NR"].value_counts(normalize=True)
+    assert shares["AAA"] == pytest.approx(0.04, abs=0.01)
+    assert shares["CCC"] == pytest.approx(0.20, abs=0.01)
+    order = ["CCC", "B", "BB", "BBB", "A", "AA", "AAA"]
+    scored = in_year(model, panel, 2023)
+    means = scored.groupby("grade")["tech_index"].mean()
+    assert all(means[a] < means[b] for a, b in itertools.pairwise(order))
+
+
+def test_same_inputs_same_index_in_any_batch(panel, model):
+    """A firm scored alone, in a shuffled batch, or in another batch gets the same numbers."""
+    full = model.score(panel)
+    firm = panel["firm_id"].iloc[100]
+    alone = model.score(panel[panel["firm_id"] == firm])
+    shuffled = model.score(panel.sample(frac=1.0, random_state=3))
+    numeric = [c for c in full.columns if full[c].dtype.kind == "f"]
+    assert np.array_equal(alone[numeric].to_numpy(), full.loc[alone.index, numeric].to_numpy(),
+                          equal_nan=True)
+    assert np.array_equal(shuffled.loc[full.index, numeric].to_numpy(), full[numeric].to_numpy(),
+                          equal_nan=True)
+    assert (alone["grade"] == full.loc[alone.index, "grade"]).all()
+
+
+def test_scoring_in_blocks_equals_scoring_whole(panel, model):
+    """Scoring block by block (growth looking across block edges) gives the same table."""
+    shuffled = panel.sample(frac=1.0, random_state=5)  # a firm's years land in other blocks
+    whole = model.score(shuffled)
+    blocks = pd.concat(list(model.score_blocks(shuffled, rows=97)))
+    assert blocks.index.equals(whole.index)
+    assert whole["contrib_outcome"].notna().any()
+    pd.testing.assert_frame_equal(blocks, whole)
+    threaded = pd.concat(list(model.score_blocks(shuffled, rows=97, workers=3)))
+    pd.testing.assert_frame_equal(threaded, whole)
+
+
+def test_more_of_a_positive_indicator_never_lowers_the_index(panel, model):
+    """Raising patents, R&D expense or IP filings never lowers a domain score or the index."""
+    rows = panel[panel["year"] == 2023].head(300)
+    before = model.score(rows)
+    for field, step in [("patents", 3), ("rnd_expense", 50_000.0), ("ip_filings", 2),
+                        ("certifications", 1), ("export_revenue", 10_000.0)]:
+        more = rows.copy()
+        more[field] = more[field] + step
+        if field == "export_revenue":  # keep exports within revenue
+            more[field] = np.minimum(more[field], more["revenue"])
+        after = model.score(more)
+        for column in ("infrastructure", "input", "activity", "outcome", "tech_index"):
+            diff = (after[column] - before[column]).dropna()
+            assert (diff >= -1e-9).all(), (field, column)
+
+
+def test_model_round_trip(tmp_path, panel, model):
+    """Saved to JSON and loaded, the model scores identically; saving twice gives equal bytes."""
+    path = tmp_path / "m.json"
+    model.save(path)
+    again = TechIndex.load(path)
+    a, b = model.score(panel), again.score(panel)
+    pd.testing.assert_frame_equal(a, b)
+    again.save(tmp_path / "m2.json")
+    assert path.read_bytes() == (tmp_path / "m2.json").read_bytes()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["reference"]["year"] == 2023 and len(data["reference"]["data_sha256"]) == 64
+    assert data["package_version"] and data["spec"]["spec_version"]
+
+
+def test_fit_is_deterministic(panel):
+    """Fitting twice on the same data gives the same model file."""
+    assert TechIndex().fit(panel, 2023).to_dict() == TechIndex().fit(panel, 2023).to_dict()
+
+
+def test_not_rated_below_minimum_coverage(panel, model):
+    """A firm with too few fields is not rated (grade NR, no index), not invented."""
+    rows = panel[panel["year"] == 2023].head(5).copy()
+    sparse = rows[["firm_id", "year", "ksic", "patents"]]
+    scored = model.score(sparse)
+    assert (scored["grade"] == "NR").all() and scored["tech_index"].isna().all()
+    assert (scored["coverage"] < 0.6).all()
+
+
+def test_missing_indicator_reweights_within_domain(panel, model):
+    """Dropping one input indicator leaves the domain score as the mean of the others."""
+    rows = panel[panel["year"] == 2023].head(50).copy()
+    rows["rnd_expense"] = np.nan  # removes rnd_intensity and rnd_expense from 'input'
+    scored = model.score(rows)
+    scores = model.components(rows)["scores"]
+    names = [s["name"] for s in model.spec_["indicators"]]
+    idx = [names.index(n) for n in ("rnd_staff_share", "salary_per_employee")]
+    with np.errstate(all="ignore"):
+        present = ~np.isnan(scores[:, idx])
+        expected = np.where(present, scores[:, idx], 0).sum(axis=1) / present.sum(axis=1)
+    assert np.allclose(scored["input"].to_numpy(), expected, equal_nan=True)
+
+
+def test_contributions_add_up(panel, model):
+    """Domain contributions sum to tech_index - 100 for firms with all four domains."""
+    scored = model.score(panel[panel["year"] == 2023])
+    parts = scored[[f"contrib_{d}" for d in ("infrastructure", "input", "activity", "outcome")]]
+    full = scored[["infrastructure", "input", "activity", "outcome"]].notna().all(axis=1)
+    full &= scored["grade"] != "NR"
+    total = parts[full].sum(axis=1)
+    assert np.allclose(total, scored.loc[full, "tech_index"] - 100, atol=0.05)
+
+
+def test_reasons_name_real_indicators(panel, model):
+    """Strengths and weaknesses are indicator labels from the spec, in English or Korean."""
+    spec = load_spec()
+    labels = {s["label"] for s in spec["indicators"]} | {""}
+    labels_ko = {s["label_ko"] for s in spec["indicators"]} | {""}
+    scored = model.score(panel[panel["year"] == 2023])
+    for column in ("strength_1", "strength_2", "weakness_1", "weakness_2"):
+        assert set(scored[column]) <= labels
+    assert set(model.score(panel.head(50), lang="ko")["strength_1"]) <= labels_ko
+    # a strength really is above the peers: the firm's score on it beats the peer median
+    assert (scored["strength_1"] != "").mean() > 0.9
+
+
+def test_reasons_never_name_an_indicator_without_weight(panel):
+    """An indicator the model weighs at zero (or in a zero-weight domain) is not a reason."""
+    spec = load_spec()
+    spec["domains"][0]["weight"] = 0.0  # infrastructure counts for nothing
+    spec["indicators"][-1]["weight"] = 0.0
+    silent = {s["label"] for s in spec["indicators"]
+              if s["domain"] == spec["domains"][0]["name"] or s is spec["indicators"][-1]}
+    scored = TechIndex(spec).fit(panel, reference_year=2023).score(panel)
+    named = set(scored[["strength_1", "strength_2", "weakness_1", "weakness_2"]].stack())
+    assert named and not named & silent
+    # the same model with every weight on gives those indicators as reasons somewhere
+    loud = TechIndex(load_spec()).fit(panel, reference_year=2023).score(panel)
+    assert set(loud[["strength_1", "weakness_1"]].stack()) & silent
+
+
+def test_two_reasons_never_rest_on_the_same_field(panel, model):
+    """The two strengths (and the two weaknesses) of a firm come from different fields: not
+    "IP filings" and "IP filings per employee" together. Without the rule such pairs occur."""
+    field = {s["label"]: s.get("field", s.get("numerator")) for s in model.spec_["indicators"]}
+    scored = model.score(panel)
+    for first, second in (("strength_1", "strength_2"), ("weakness_1", "weakness_2")):
+        both = scored[second].astype(str) != ""
+        assert both.sum() > 1000
+        pairs = zip(scored.loc[both, first].astype(str), scored.loc[both, second].astype(str))
+        assert all(field[a] != field[b] for a, b in pairs)
+    # the rule matters: by the scores alone, some firms' two best share a field
+    scores = model.components(panel)["scores"]
+    names = [s["name"] for s in model.spec_["indicators"]]
+    source = [field[s["label"]] for s in model.spec_["indicators"]]
+    gap = np.nan_to_num(scores - np.array([model.peer_medians_["*"][n] for n in names]), nan=-1e9)
+    top_two = np.argsort(-gap, axis=1)[:, :2]
+    assert any(source[a] == source[b] for a, b in top_two)
+
+
+def test_score_columns_and_korean_labels(panel, model):
+    """score_firms gives identity then score columns; --lang ko gives Korean headers."""
+    rows = panel[panel["year"] == 2023].head(3)
+    out = score_firms(rows, model)
+    assert list(out.columns[:6]) == ["firm_id", "brn", "firm_name", "year", "ksic", "region"]
+    assert all(c in out.columns for c in SCORE_COLUMNS)
+    ko = score_firms(rows, model, lang="ko")
+    assert "기업혁신역량지수" in ko.columns and "사업자등록번호" in ko.columns
+
+
+def test_percentiles_in_range_and_monotone(panel, model):
+    """Percentiles lie in 0-100 and rise with the index."""
+    scored = model.score(panel[panel["year"] == 2023]).dropna(subset=["tech_index"])
+    assert scored["percentile"].between(0, 100).all()
+    assert scored["industry_percentile"].between(0, 100).all()
+    ordered = scored.sort_values("tech_index")["percentile"].to_numpy()
+    assert np.all(np.diff(ordered) >= -1e-12)
+
+
+def test_rebase_is_recorded(panel, model):
+    """Refitting on another base year changes the scale and records both bases."""
+    rebased = TechIndex.from_dict(model.to_dict())
+    rebased.spec = rebased.spec_
+    rebased.fit(panel, reference_year=2021)
+    history = rebased.reference_["history"]
+    assert [h["year"] for h in history] == [2023, 2021]
+    scored = in_year(rebased, panel, 2021)
+    assert scored.loc[scored["grade"] != "NR", "tech_index"].mean() == pytest.approx(100)
+
+
+def test_unfitted_model_refuses_to_score(panel):
+    """Scoring before fitting is a clear error."""
+    with pytest.raises(ValueError, match="not fitted"):
+        TechIndex().score(panel)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_arrow_blocks_write_the_bytes_of_scoring_whole(tmp_path, panel, model, lang):
+    """score_firms_tables, written block by block from two threads, gives the bytes of
+    write_table(score_firms(...)): formula-like names escaped, not-rated rows empty."""
+    from ktop_index.data.io import write_csv_blocks, write_table
+    from ktop_index.index.techindex import score_firms_tables
+
+    rows = panel.sample(n=700, random_state=2).copy()
+    rows["firm_name"] = rows["firm_name"].astype("str")
+    rows.iloc[:3, rows.columns.get_loc("firm_name")] = ["=SUM(A1)", "-x", None]
+    rows.iloc[3:6, rows.columns.get_loc("revenue")] = np.nan  # fewer indicators, some NR
+    whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
+    write_table(score_firms(rows, model, lang=lang), whole)
+    write_csv_blocks(score_firms_tables(rows, model, lang=lang, rows=97, workers=2), blocks)
+    assert blocks.read_bytes() == whole.read_bytes()
+    assert "'=SUM(A1)" in whole.read_bytes().decode("utf-8-sig")
+
+
+def test_previous_year_lookup_with_missing_or_fractional_years(panel):
+    """The previous year is found the same way when years are missing or not whole (the
+    general sort) as when they are whole (the fast one)."""
+    from ktop_index.index.indicators import previous_year_fields
+
+    spec = [{"name": "g", "kind": "growth", "field": "revenue"}]
+    rows = panel.sample(n=500, random_state=4).reset_index(drop=True)
+    fast = previous_year_fields(rows, spec)["revenue"]
+    odd = rows.assign(year=rows["year"].astype(float))
+    odd.loc[0, "year"] = np.nan
+    odd.loc[1, "year"] = 2020.5
+    general = previous_year_fields(odd, spec)["revenue"]
+    by_hand = {(f, y): r for f, y, r in zip(rows["firm_id"], rows["year"], rows["revenue"])}
+    expected = [by_hand.get((f, y - 1), np.nan) for f, y in zip(rows["firm_id"], rows["year"])]
+    assert np.allclose(fast, expected, equal_nan=True)
+    linked_to_changed = [k for k, (f, y) in enumerate(zip(rows["firm_id"], rows["year"]))
+                         if (f, y - 1) in {(rows["firm_id"][0], rows["year"][0]),
+                                           (rows["firm_id"][1], rows["year"][1])}]
+    keep = np.setdiff1d(np.arange(2, len(rows)), linked_to_changed)
+    assert np.allclose(general[keep], fast[keep], equal_nan=True)
+    assert np.isnan(general[:2]).all()
+
+
+# ------------------------------------------------------------------ measured against the industry
+
+def _one_indicator_spec(peer_adjust):
+    """One indicator (operating margin), identity transform, min-max between the reference's
+    0th and 100th percentiles; peers of at least 15 reference firms."""
+    spec = load_spec(None)
+    spec["indicators"] = [dict(s, weight=1) for s in spec["indicators"]
+                          if s["name"] == "operating_margin"]
+    spec["domains"] = [dict(d, weight=1.0 if d["name"] == "outcome" else 0.0)
+                       for d in spec["domains"]]
+    spec["domains"] = [d for d in spec["domains"] if d["name"] == "outcome"]
+    spec["normalisation"] = dict(spec["normalisation"], lower_percentile=0,
+                                 upper_percentile=100, peer_adjust=peer_adjust)
+    spec["peers"] = dict(spec["peers"], min_size=15)
+    return spec
+
+
+def _margins(ksic_and_margin, copies=1):
+    """Firms with revenue 100,000 천원 and the given operating margins, in KSIC classes; each
+    firm ``copies`` times (a reference needs 30 firms; copies leave medians and posts as they
+    are)."""
+    rows = [{"firm_id": f"f{k}-{c}", "year": 2024, "ksic": ksic, "revenue": 100_000.0,
+             "operating_profit": 100_000.0 * margin}
+            for k, (ksic, margin) in enumerate(ksic_and_margin) for c in range(copies)]
+    return pd.DataFrame(rows)
+
+
+def test_peer_adjustment_measures_a_firm_against_its_industry():
+    """Hand case. Reference margins: division 10 (food) 0.02, 0.04, 0.06 (median 0.04);
+    division 26 (electronics) 0.10, 0.12, 0.14 (median 0.12); overall median 0.08. The shifts
+    are -0.04 and +0.04; a firm is scored on its margin less its division's shift, so every
+    adjusted margin lies in 0.06...0.10 and the min-max score is (m - shift - 0.06) / 0.04 x 100.
+    A food firm at 0.06 then scores as an electronics firm at 0.14 (both 100); a firm of a
+    division not in the reference gets no shift."""
+    reference = _margins([("10110", .02), ("10710", .04), ("10110", .06),
+                          ("26110", .10), ("26290", .12), ("26110", .14)], copies=5)
+    model = TechIndex(spec=_one_indicator_spec("ksic_division")).fit(reference)
+    assert model.value_offsets_["10"] == pytest.approx([-0.04])
+    assert model.value_offsets_["26"] == pytest.approx([0.04])
+    assert model.goalposts_["operating_margin"] == pytest.approx((0.06, 0.10))
+    firms = _margins([("10110", .06), ("26110", .14), ("26110", .10), ("10110", .05),
+                      ("58221", .08)])
+    scores = model.components(firms)["scores"][:, 0]
+    assert scores == pytest.approx([100.0, 100.0, 0.0, 75.0, 50.0])
+    plain = TechIndex(spec=_one_indicator_spec("none")).fit(reference)
+    assert plain.value_offsets_ == {}
+    assert plain.components(firms)["scores"][:, 0] == pytest.approx(
+        [33.333333, 100.0, 66.666667, 25.0, 50.0])
+
+
+def test_peer_adjustment_falls_back_to_the_section_and_keeps_monotonicity():
+    """A division with too few reference firms takes its section's shift (C, manufacturing,
+    here: divisions 10 and 11 together); raising a firm's margin never lowers its score."""
+    reference = _margins([("10110", .02), ("11111", .04), ("10110", .06),
+                          ("62010", .10), ("62010", .12), ("62021", .14)], copies=5)
+    model = TechIndex(spec=_one_indicator_spec("ksic_division")).fit(reference)
+    assert "10" not in model.value_offsets_ and "11" not in model.value_offsets_
+    assert model.value_offsets_["C"] == pytest.approx([-0.04])
+    assert model.value_offsets_["62"] == pytest.approx([0.04])
+    low = model.components(_margins([("11111", .03)]))["scores"][0, 0]
+    high = model.components(_margins([("11111", .035)]))["scores"][0, 0]
+    assert high > low
+
+
+def test_peer_shifts_survive_the_model_file(tmp_path):
+    """The shifts are saved and loaded with the model (format version 2); a model without them
+    stays version 1, so older readers of version-1 files are unaffected."""
+    reference = _margins([("10110", .02), ("10710", .04), ("10110", .06),
+                          ("26110", .10), ("26290", .12), ("26110", .14)], copies=5)
+    model = TechIndex(spec=_one_indicator_spec("ksic_division")).fit(reference)
+    model.save(tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert data["format_version"] == 2 and data["fitted"]["value_offsets"]["26"]
+    loaded = TechIndex.load(tmp_path / "m.json")
+    firms = _margins([("10110", .05), ("26290", .11)])
+    assert np.array_equal(loaded.components(firms)["scores"], model.components(firms)["scores"])
+    plain = TechIndex(spec=_one_indicator_spec("none")).fit(reference).to_dict()
+    assert plain["format_version"] == 1 and "value_offsets" not in plain["fitted"]
+
+
+def test_a_spec_or_data_that_rates_nobody_is_a_clear_error(panel):
+    """A domain whose indicators all weigh 0, or data without the spec's fields, would leave
+    no firm rated: fitting says so in one line instead of failing inside numpy."""
+    spec = load_spec()
+    for indicator in spec["indicators"]:
+        if indicator["domain"] == "activity":
+            indicator["weight"] = 0
+    with pytest.raises(ValueError, match=r"domain 'activity': its indicators' weights sum to 0"):
+        TechIndex(spec).fit(panel, reference_year=2023)
+    strict = load_spec()
+    strict["missing"]["min_coverage"] = 1.0  # every indicator needed...
+    sparse = panel.copy()
+    sparse["patents"] = sparse["patents"].where(sparse.index == sparse.index[-1])  # ...one has
+    with pytest.raises(ValueError, match=r"reference year 2023: [01] firm-years rated"):
+        TechIndex(strict).fit(sparse, reference_year=2023)

@@ -1,0 +1,129 @@
+"""Tests of ktop_index.report.excel: the formatted selection workbook, read back with openpyxl."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ktop_index.report.excel import english_columns, write_selection_xlsx
+
+
+@pytest.fixture(scope="module")
+def table(selection_table) -> pd.DataFrame:
+    frame = selection_table()
+    frame.loc[0, "firm_name"] = "=HYPERLINK(\"http://x\")"
+    frame.loc[1, "firm_name"] = "@SUM(A1)"
+    frame.loc[2, "firm_name"] = "-cmd|' /C calc'!A0"
+    return frame
+
+
+@pytest.fixture(scope="module")
+def book_ko(table, tmp_path_factory):
+    path = tmp_path_factory.mktemp("xlsx") / "selection_ko.xlsx"
+    write_selection_xlsx(table, path, lang="ko")
+    return path, openpyxl.load_workbook(path).active
+
+
+def _column(sheet, header: str) -> int:
+    return [c.value for c in sheet[1]].index(header) + 1
+
+
+def test_korean_headers_and_frozen_header_row(book_ko):
+    """Headers are Korean with the money unit, the header row is frozen and filtered."""
+    _, sheet = book_ko
+    headers = [c.value for c in sheet[1]]
+    assert headers[:4] == ["사업자등록번호", "기업명", "선정결과", "순위"]
+    assert "지원금(천원)" in headers and "신청금액(천원)" in headers
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert all(c.font.bold for c in sheet[1])
+
+
+def test_money_has_thousands_separators_and_stays_numeric(book_ko, table):
+    """Money cells are numbers formatted #,##0; the index has one decimal; selection_probability is %."""
+    _, sheet = book_ko
+    j = _column(sheet, "신청금액(천원)")
+    cells = [sheet.cell(k, j) for k in range(2, len(table) + 2)]
+    assert all(c.number_format == "#,##0" for c in cells)
+    assert [c.value for c in cells] == table["requested"].tolist()
+    assert sheet.cell(2, _column(sheet, "기업혁신역량지수")).number_format == "0.0"
+    assert sheet.cell(2, _column(sheet, "선정 확률")).number_format == "0.0%"
+
+
+def test_status_cells_are_coloured_and_translated(book_ko, table):
+    """Each status cell has its colour (selected green, waitlist yellow, not selected grey,
+    ineligible red) and its Korean word."""
+    _, sheet = book_ko
+    j = _column(sheet, "선정결과")
+    expected = {"selected": ("선정", "C6EFCE"), "waitlist": ("예비", "FFEB9C"),
+                "not_selected": ("미선정", "D9D9D9"), "ineligible": ("부적격", "FFC7CE")}
+    seen = set()
+    for k, status in enumerate(table["status"], start=2):
+        cell = sheet.cell(k, j)
+        word, colour = expected[status]
+        assert cell.value == word
+        assert cell.fill.fgColor.rgb.endswith(colour)
+        seen.add(status)
+    assert seen == set(expected)
+
+
+def test_formula_like_text_is_stored_as_text(book_ko):
+    """Cells starting with = @ - are text (quote prefix), never formulas."""
+    path, sheet = book_ko
+    j = _column(sheet, "기업명")
+    cells = [sheet.cell(k, j) for k in (2, 3, 4)]
+    assert [c.value for c in cells] == ["=HYPERLINK(\"http://x\")", "@SUM(A1)",
+                                        "-cmd|' /C calc'!A0"]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    import zipfile
+    with zipfile.ZipFile(path) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_same_table_gives_same_bytes(table, tmp_path):
+    """Writing the same table twice gives byte-identical files."""
+    write_selection_xlsx(table, tmp_path / "a.xlsx")
+    write_selection_xlsx(table, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_english_headers_name_the_money_unit(table, tmp_path):
+    """With lang='en' the headers are the English names, money with its unit."""
+    write_selection_xlsx(table, tmp_path / "en.xlsx", lang="en")
+    sheet = openpyxl.load_workbook(tmp_path / "en.xlsx").active
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["brn", "firm_name", "status"]
+    assert "support (KRW thousand)" in headers
+    assert sheet.cell(2, 3).value == "selected"
+
+
+def test_korean_table_reads_back_to_english_names(table):
+    """A table with the Korean headers and status words maps back to the English ones."""
+    from ktop_index.report.excel import SELECTION_LABELS_KO, STATUS_KO
+    korean = table.rename(columns=SELECTION_LABELS_KO)
+    korean["선정결과"] = korean["선정결과"].map(STATUS_KO)
+    back = english_columns(korean)
+    assert list(back.columns) == list(table.columns)
+    assert back["status"].tolist() == table["status"].tolist()
+
+
+def test_bad_language_is_rejected(table, tmp_path):
+    """An unknown language is a clear error, and nothing is written."""
+    with pytest.raises(ValueError, match="lang must be"):
+        write_selection_xlsx(table, tmp_path / "x.xlsx", lang="fr")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_real_selection_table_exports(jeju_firms, tmp_path):
+    """The selection module's own table exports with its Korean labels and status colours."""
+    from ktop_index.selection import decide as selection
+    result = selection.select(jeju_firms(), "jeju_2025", variants=50, created="2026-01-01")
+    write_selection_xlsx(result.labelled("ko"), tmp_path / "s.xlsx", lang="ko")
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
+    headers = [c.value for c in sheet[1]]
+    assert headers == [selection.LABELS_KO.get(c, c) for c in result.table.columns]
+    j = headers.index("선정결과") + 1
+    fills = {sheet.cell(k, j).value: sheet.cell(k, j).fill.fgColor.rgb[-6:]
+             for k in range(2, sheet.max_row + 1)}
+    assert fills["선정"] == "C6EFCE" and fills["부적격"] == "FFC7CE"

@@ -1,0 +1,343 @@
+"""Tests of ktop_index.report.html and `ktop report`: self-contained HTML of a selection round and
+of a firm's report card, from hand-made inputs of the agreed shapes (interfaces.md)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktop_index.cli.main import main
+from ktop_index.data.io import InputError, write_table
+from ktop_index.index.techindex import TechIndex, score_firms
+from ktop_index.report.excel import SELECTION_LABELS_KO, STATUS_KO
+from ktop_index.report.html import domain_gains, indicator_gains, report_firm, report_selection
+
+ROOT = Path(__file__).resolve().parents[2]
+APPLICANTS = ROOT / "data" / "jeju_2025_applicants.csv"
+AUDIT = {"call": "jeju_2025", "call_file_sha256": "ab" * 32, "input_sha256": "cd" * 32,
+         "model_version": "ktop-tech-index 1.0.0", "package_version": "0.1.0",
+         "created": "2026-01-01T00:00:00+00:00", "seed": 7,
+         "counts": {"applicants": 150, "selected": 20}}
+
+
+def write_round(selection_table, folder: Path, table: pd.DataFrame | None = None, audit: dict | None = None):
+    """A `ktop select` output folder of the agreed shape."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_table(selection_table() if table is None else table, folder / "selection.csv")
+    (folder / "audit.json").write_text(json.dumps(audit or AUDIT), encoding="utf-8")
+    return folder
+
+
+def assert_self_contained(text: str) -> None:
+    """No network reference of any kind; every image is an embedded PNG."""
+    # base64 image data may spell "http" by chance: look at the text around it only
+    assert "http" not in re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "", text).lower()
+    assert "<script" not in text and "<link" not in text and "url(" not in text
+    sources = re.findall(r'src="([^"]*)"', text)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    for source in sources:
+        assert base64.b64decode(source.split(",", 1)[1]).startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------------------- selection report
+
+def test_selection_report_is_self_contained_with_pictures(selection_table, tmp_path):
+    """The report embeds its pictures as PNG data and references nothing outside."""
+    path = report_selection(write_round(selection_table, tmp_path / "round"), generated_at="pinned")
+    assert path == tmp_path / "round" / "report.html"
+    text = path.read_text(encoding="utf-8")
+    assert_self_contained(text)
+    assert len(re.findall(r"<img ", text)) == 2
+
+
+def test_selection_report_counts_and_call(selection_table, tmp_path):
+    """The call name, the counts per status and the selected total support are shown."""
+    table = selection_table(n_selected=20, n_waitlist=8, n_ineligible=12)
+    text = report_selection(write_round(selection_table, tmp_path, table), generated_at="x").read_text("utf-8")
+    assert "Selection report: jeju_2025" in text
+    for label, n in (("applicants", 150), ("eligible", 138), ("selected", 20),
+                     ("waitlist", 8), ("not selected", 110), ("ineligible", 12)):
+        assert f'<td>{label}</td><td class="n">{n}</td>' in text
+    support = table.loc[table["status"] == "selected", "support"].sum()
+    assert f'<td class="n">{support:,.0f}</td>' in text
+
+
+def test_selection_report_ranked_table_and_findings(selection_table, tmp_path):
+    """Ranked rows appear in rank order with their interval; fragile selections are listed."""
+    table = selection_table()
+    text = report_selection(write_round(selection_table, tmp_path, table), generated_at="x").read_text("utf-8")
+    ranked = table[table["rank"].notna()].sort_values("rank")
+    positions = [text.index(f"<td>{n}</td>") for n in ranked["firm_name"].head(10)]
+    assert positions == sorted(positions)
+    first = ranked.iloc[0]
+    assert f"<td>{first['rank_low']:.0f}–{first['rank_high']:.0f}</td>" in text
+    fragile = table[(table["status"] == "selected") & (table["rank_high"] > 20)]
+    assert len(fragile) > 0
+    for name in fragile["firm_name"]:
+        assert f"{name} (" in text
+    assert "tax arrears; not an SME" in text  # the ineligible reasons
+    assert "&quot;seed&quot;: 7" in text       # the audit record
+
+
+def test_selection_report_in_korean_from_korean_headers(selection_table, tmp_path):
+    """A Korean selection.csv (ktop select --lang ko) gives a Korean report (lang="ko")."""
+    table = selection_table().rename(columns=SELECTION_LABELS_KO)
+    table["선정결과"] = table["선정결과"].map(STATUS_KO)
+    path = report_selection(write_round(selection_table, tmp_path, table), lang="ko", generated_at="x")
+    text = path.read_text(encoding="utf-8")
+    assert path.name == "report_ko.html" and '<html lang="ko">' in text
+    assert "선정 결과 보고서: jeju_2025" in text
+    assert '<td>선정</td><td class="n">20</td>' in text
+    assert "국세 체납; 중소기업 아님" in text
+    assert_self_contained(text)
+
+
+def test_selection_report_is_reproducible_and_escapes_names(selection_table, tmp_path):
+    """Same inputs and pinned time give identical bytes; firm names are HTML-escaped."""
+    table = selection_table()
+    table.loc[0, "firm_name"] = "<b>(주)꺾쇠&Co</b>"
+    folder = write_round(selection_table, tmp_path, table)
+    first = report_selection(folder, output=tmp_path / "a.html", generated_at="t").read_bytes()
+    second = report_selection(folder, output=tmp_path / "b.html", generated_at="t").read_bytes()
+    assert first == second
+    assert b"&lt;b&gt;(\xec\xa3\xbc)" in first and b"<b>(" not in first
+
+
+def test_selection_report_bad_folder_messages(selection_table, tmp_path):
+    """A missing audit or a missing column is a one-line error naming the file."""
+    folder = write_round(selection_table, tmp_path / "r")
+    (folder / "audit.json").unlink()
+    with pytest.raises(InputError, match=r"audit\.json: no such file"):
+        report_selection(folder)
+    broken = write_round(selection_table, tmp_path / "s", selection_table().drop(columns=["status"]))
+    with pytest.raises(ValueError, match=r"selection\.csv: missing column\(s\) status"):
+        report_selection(broken)
+
+
+def test_selection_report_on_a_real_select_output(jeju_firms, tmp_path):
+    """The report reads what the selection module writes (Korean headers) and its counts
+    agree with the audit record."""
+    from ktop_index.selection import decide as selection
+    result = selection.select(jeju_firms(), "jeju_2025", variants=50, created="2026-01-01")
+    selection.write_selection(result, tmp_path, lang="ko")
+    text = report_selection(tmp_path, lang="ko", generated_at="x").read_text("utf-8")
+    assert_self_contained(text)
+    for status, n in result.audit["counts"].items():
+        assert f'<td>{STATUS_KO[status]}</td><td class="n">{n}</td>' in text
+    first = result.table.sort_values("rank").iloc[0]
+    assert f"<td>{first['rank_low']:.0f}–{first['rank_high']:.0f}</td>" in text
+
+
+# ---------------------------------------------------------------------------- firm report card
+
+def test_firm_report_from_applicants_file(jeju_scores, tmp_path):
+    """The card shows the firm's index, grade, domains, reasons and improvement table."""
+    scores = jeju_scores()
+    row = scores.iloc[2]
+    path = report_firm(row["brn"].replace("-", ""), APPLICANTS, output=tmp_path / "f.html",
+                       generated_at="x")
+    text = path.read_text(encoding="utf-8")
+    assert_self_contained(text)
+    assert f"Report card: {row['firm_name']}" in text
+    assert f'<td class="n">{row["tech_index"]:.2f}</td>' in text
+    assert f"<td>{row['grade']}</td>" in text
+    assert f"<li>{row['strength_1']}</li>" in text.replace("&amp;", "&")
+    assert "What would raise the index most" in text and "index gain (points)" in text
+
+
+def test_firm_report_in_korean_from_firm_data(jeju_firms, jeju_scores, tmp_path):
+    """With lang='ko' the card is Korean, reasons included, from a firm data file."""
+    model = TechIndex.load()
+    reasons = model.score(jeju_firms(), lang="ko")
+    path = report_firm(jeju_scores()["brn"].iloc[4], APPLICANTS, output=tmp_path / "f.html",
+                       lang="ko", generated_at="x")
+    text = path.read_text(encoding="utf-8")
+    assert '<html lang="ko">' in text and "기업 진단표" in text
+    assert f"<li>{_escape(reasons['weakness_1'].iloc[4])}</li>" in text
+    assert "지수를 가장 많이 올릴 수 있는 지표" in text
+
+
+def _escape(value) -> str:
+    import html
+    return html.escape(str(value), quote=True)
+
+
+def test_rescoring_the_unchanged_firm_gives_its_index(jeju_firms):
+    """The improvement analysis re-scores through the model's own steps: unchanged scores
+    give back the firm's Tech-Index."""
+    from ktop_index.report.html import _rescore
+    model = TechIndex.load()
+    firms = jeju_firms()
+    scores = model.score(firms)
+    parts = model.components(firms)
+    for k in range(0, 150, 15):
+        if np.isfinite(scores["tech_index"].iloc[k]):
+            assert _rescore(model, parts["scores"][k]) == pytest.approx(
+                scores["tech_index"].iloc[k], abs=1e-9)
+
+
+def test_indicator_gain_matches_hand_computation():
+    """Gain = sd/composite_sd x domain share x indicator share x score change, for the
+    arithmetic means of the spec (every indicator of the firm's domain present)."""
+    model = TechIndex.load()
+    assert model.spec_["aggregation"] == {"within_domain": "amean", "across_domains": "amean"}
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    panel = panel[panel["firm_id"].isin(panel["firm_id"].unique()[:60])]
+    latest = panel[panel["year"] == 2024]
+    complete = ~np.isnan(model.components(panel)["scores"][(panel["year"] == 2024).to_numpy()])
+    firm_id = latest["firm_id"].to_numpy()[complete.all(axis=1)][0]
+    firm = panel[panel["firm_id"] == firm_id]
+    gains = indicator_gains(model, firm)
+    specs = {s["name"]: s for s in model.spec_["indicators"]}
+    current = dict(zip(specs, model.components(firm)["scores"][-1]))
+    # every weighted indicator not already at the top (100) can be raised
+    assert len(gains) == sum(s["weight"] > 0 and current[n] < 100 for n, s in specs.items())
+    domain_weight = {d["name"]: d["weight"] for d in model.spec_["domains"]}
+    total = sum(domain_weight.values())
+    for row in gains.itertuples():
+        members = [s["weight"] for s in specs.values() if s["domain"] == row.domain]
+        share = specs[row.indicator]["weight"] / sum(members)
+        expected = (model.spec_["scale"]["sd"] / model.composite_sd_
+                    * domain_weight[row.domain] / total * share * (row.target - row.current))
+        assert row.gain == pytest.approx(expected, rel=1e-9)
+    assert (gains["gain"].diff().dropna() <= 1e-12).all()  # largest first
+
+
+def test_indicator_targets_follow_the_peer_median_rule(jeju_firms):
+    """Below the peers' median the target is the median; at or above, 10 points more."""
+    model = TechIndex.load()
+    gains = indicator_gains(model, jeju_firms().iloc[[5]])
+    below = gains["current"] < gains["peer_median"]
+    assert np.allclose(gains.loc[below, "target"], gains.loc[below, "peer_median"])
+    above = gains["current"] >= gains["peer_median"]
+    expected = np.minimum(gains.loc[above, "current"] + 10, 100)
+    assert np.allclose(gains.loc[above, "target"], expected)
+    assert (gains["gain"] > 0).all()
+
+
+def test_domain_gains_from_a_scored_row(jeju_scores):
+    """From scores alone each domain +10 gains sd/composite_sd x weight share x 10 points."""
+    model = TechIndex.load()
+    row = jeju_scores().iloc[0]
+    gains = domain_gains(model, row).set_index("domain")
+    weights = {d["name"]: d["weight"] for d in model.spec_["domains"]}
+    total = sum(weights.values())
+    for domain, gain in gains.iterrows():
+        expected = (model.spec_["scale"]["sd"] / model.composite_sd_ * weights[domain] / total
+                    * (gain["target"] - gain["current"]))
+        assert gain["gain"] == pytest.approx(expected, rel=1e-9)
+    assert len(gains) == sum(row[d] < 100 for d in weights)
+
+
+def test_firm_report_from_korean_scored_file_has_trajectory(tmp_path):
+    """A `ktop score --lang ko` file with several years gives the trajectory picture."""
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    firm_ids = panel["firm_id"].unique()[:40]
+    scored = score_firms(panel[panel["firm_id"].isin(firm_ids)], lang="ko")
+    write_table(scored, tmp_path / "scores.csv")
+    brn = panel.loc[panel["firm_id"] == firm_ids[0], "brn"].iloc[0]
+    text = report_firm(brn, tmp_path / "scores.csv", output=tmp_path / "f.html", lang="ko",
+                       generated_at="x").read_text(encoding="utf-8")
+    assert_self_contained(text)
+    assert "연도별 추이" in text and "<td>2018</td>" in text
+    assert "각 영역을 10점씩" in text  # domain-level improvement from scores alone
+
+
+def test_korean_firm_report_from_english_scores_names_reasons_in_korean(jeju_firms, tmp_path):
+    """A Korean report card from an English `ktop score` file lists the strengths and
+    weaknesses under the indicators' Korean labels, not the file's English ones."""
+    scored = score_firms(jeju_firms())
+    write_table(scored, tmp_path / "scores.csv")
+    row = scored[scored["strength_1"].astype("str") != ""].iloc[0]
+    text = report_firm(row["brn"], tmp_path / "scores.csv", output=tmp_path / "f.html",
+                       lang="ko", generated_at="x").read_text(encoding="utf-8")
+    specs = {s["label"]: s["label_ko"] for s in TechIndex.load().spec_["indicators"]}
+    reasons = text[text.index("평가 근거"):text.index("연도별 추이")]
+    assert f"<li>{specs[row['strength_1']]}</li>" in reasons.replace("&amp;", "&")
+    assert f"<li>{row['strength_1']}</li>" not in reasons.replace("&amp;", "&")
+
+
+def test_firm_report_trajectory_from_tracking_store(jeju_scores, tmp_path, monkeypatch):
+    """With --db the trajectory comes from ktop_index.track.firm_trajectory (agreed shape)."""
+    calls = []
+
+    def firm_trajectory(brn, db):
+        calls.append((brn, db))
+        return pd.DataFrame({"year": [2022, 2023, 2024], "tech_index": [96.0, 99.5, 103.2],
+                             "grade": ["BB", "BB", "BBB"], "infrastructure": [40, 42, 45],
+                             "input": [30, 33, 35], "activity": [20, 25, 30],
+                             "outcome": [35, 36, 40], "composite": [31, 34, 37]})
+    monkeypatch.setitem(sys.modules, "ktop_index.tracking.history",
+                        types.SimpleNamespace(firm_trajectory=firm_trajectory))
+    brn = jeju_scores()["brn"].iloc[0]
+    text = report_firm(brn, APPLICANTS, db=tmp_path / "t.db", output=tmp_path / "f.html",
+                       generated_at="x").read_text(encoding="utf-8")
+    assert calls == [(brn, tmp_path / "t.db")]
+    assert "<td>2022</td>" in text and '<td class="n">103.2</td>' in text
+
+
+def test_firm_report_trajectory_from_the_real_store(tmp_path):
+    """With the tracking module present, a store built by it feeds the card's trajectory."""
+    from ktop_index.tracking import history as track
+    panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
+    sample = panel[panel["firm_id"].isin(panel["firm_id"].unique()[:20])]
+    sample.to_parquet(tmp_path / "p.parquet")
+    track.import_path(tmp_path / "p.parquet", db=tmp_path / "h.sqlite")
+    brn = sample["brn"].iloc[0]
+    expected = track.firm_trajectory(brn, db=tmp_path / "h.sqlite")
+    text = report_firm(brn, tmp_path / "p.parquet", db=tmp_path / "h.sqlite",
+                       output=tmp_path / "f.html", generated_at="x").read_text("utf-8")
+    last = expected.sort_values("year").iloc[-1]
+    assert f"<td>{int(last['year'])}</td>" in text
+    assert f'<td class="n">{last["tech_index"]:.1f}</td>' in text
+
+
+def test_firm_report_is_reproducible(jeju_scores, tmp_path):
+    """The same firm, file and pinned time give byte-identical cards."""
+    brn = jeju_scores()["brn"].iloc[7]
+    first = report_firm(brn, APPLICANTS, output=tmp_path / "a.html", generated_at="t")
+    second = report_firm(brn, APPLICANTS, output=tmp_path / "b.html", generated_at="t")
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_firm_report_unknown_brn(tmp_path):
+    """A BRN not in the file is a clear error."""
+    with pytest.raises(ValueError, match="no firm with BRN 123-45-67890"):
+        report_firm("1234567890", APPLICANTS, output=tmp_path / "f.html")
+
+
+# ---------------------------------------------------------------------------- CLI
+
+def test_cli_report_selection(selection_table, tmp_path, capsys):
+    """`ktop report selection OUTDIR --lang ko` writes report_ko.html and says where."""
+    folder = write_round(selection_table, tmp_path / "round")
+    assert main(["report", "selection", str(folder), "--lang", "ko"]) == 0
+    assert (folder / "report_ko.html").exists()
+    assert "report_ko.html" in capsys.readouterr().out
+
+
+def test_cli_report_firm(jeju_scores, tmp_path, capsys):
+    """`ktop report firm BRN --scores FILE -o FILE.html` writes the card."""
+    brn = jeju_scores()["brn"].iloc[3]
+    out = tmp_path / "card.html"
+    assert main(["report", "firm", brn, "--scores", str(APPLICANTS), "-o", str(out)]) == 0
+    assert out.exists() and "card.html" in capsys.readouterr().out
+
+
+def test_cli_report_errors_are_one_line(tmp_path, capsys):
+    """A missing folder exits 2 and an unknown BRN exits 1, one line each, no traceback."""
+    assert main(["report", "selection", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "no such folder" in err and "Traceback" not in err
+    assert main(["report", "firm", "1234567890", "--scores", str(APPLICANTS),
+                 "-o", str(tmp_path / "x.html")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no firm with BRN" in err

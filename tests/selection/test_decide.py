@@ -1,0 +1,302 @@
+"""Selection end to end: score blend, tie-breaks, budget, modes, outputs, the CLI on the
+bundled Jeju call."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktop_index.data.brn import make_brn
+from ktop_index.data.io import read_table
+from ktop_index.index.techindex import TechIndex
+from ktop_index.selection.calls import load_call
+from ktop_index.selection.decide import select, summary_lines, write_selection
+from ktop_index.synth import generate_panel
+
+ROOT = Path(__file__).resolve().parents[2]
+JEJU = load_call("jeju_2025")
+
+
+@pytest.fixture(scope="module")
+def model_and_firms():
+    """A model fitted here (tests must not depend on the bundled model) and 30 applicants."""
+    panel = generate_panel(n_firms=300, years=(2023, 2024), seed=11)
+    model = TechIndex().fit(panel, reference_year=2024)
+    firms = panel[(panel["year"] == 2024) & (panel["revenue"].fillna(0) < 4e7)].head(30)
+    firms = firms.reset_index(drop=True)
+    firms["brn"] = [make_brn(300 + i, 81, i + 1) for i in range(len(firms))]
+    firms["firm_id"] = firms["brn"]
+    firms["ksic"] = "10301"
+    firms["region"] = "제주특별자치도 서귀포시 중앙로 105"
+    firms["letter_of_intent"] = pd.array([True] * len(firms), dtype="boolean")
+    firms["sme_confirmed"] = pd.array([True] * len(firms), dtype="boolean")
+    firms["requested"] = 40_000.0
+    return model, firms
+
+
+def call_with(**money):
+    return replace(JEJU, money=replace(JEJU.money, **money))
+
+
+def committee_for(brns, scores, evaluators="ABCDE"):
+    rows = [(b, e, "total", s) for b, s in zip(brns, scores) for e in evaluators]
+    return pd.DataFrame(rows, columns=["brn", "evaluator", "item", "points"])
+
+
+def test_shuffled_input_gives_the_same_decision(model_and_firms):
+    """The file's order never matters: shuffled rows give an identical table."""
+    model, firms = model_and_firms
+    a = select(firms, JEJU, model=model, variants=200, seed=1).table
+    b = select(firms.sample(frac=1, random_state=4), JEJU, model=model, variants=200,
+               seed=1).table
+    pd.testing.assert_frame_equal(a, b)
+    assert a["rank"].dropna().tolist() == list(range(1, len(firms) + 1))
+
+
+def test_tie_breaks(model_and_firms):
+    """Copies of one firm tie on the score; committee score, then Tech-Index, then the lower
+    request, then the business number decide."""
+    model, firms = model_and_firms
+    base = firms.iloc[[0]]
+    copies = pd.concat([base] * 4, ignore_index=True)
+    copies["brn"] = [make_brn(901, 81, 4), make_brn(901, 81, 3), make_brn(901, 81, 2),
+                     make_brn(901, 81, 1)]
+    copies["firm_id"] = copies["brn"]
+    copies["requested"] = [30_000.0, 30_000.0, 20_000.0, 50_000.0]
+    call = replace(JEJU, scoring=replace(JEJU.scoring, tech_weight=1.0, committee_weight=0.0))
+    committee = committee_for(copies["brn"], [70, 70, 70, 80])
+    table = select(copies, call, model=model, committee=committee, variants=0).table
+    assert table["selection_score"].nunique() == 1  # committee weight 0: a real tie
+    # committee 80 first; then equal committee and index: lower request; then brn
+    assert table["brn"].tolist() == [copies["brn"][3], copies["brn"][2], copies["brn"][1],
+                                     copies["brn"][0]]
+    plain = select(copies, call_with(budget=50_000), model=model, variants=50).table
+    assert plain["brn"].tolist() == [copies["brn"][2], copies["brn"][1], copies["brn"][0],
+                                     copies["brn"][3]]
+    # identical firms tie in every variant too, and the same rules break the tie there
+    assert (plain["rank_low"] == plain["rank"]).all()
+    assert (plain["rank_high"] == plain["rank"]).all()
+    assert plain["selection_probability"].tolist() == [1.0, 1.0, 0.0, 0.0]  # 20,000 + 30,000 fit
+    assert plain["status"].tolist()[:2] == ["selected", "selected"]
+
+
+def test_score_blends_index_and_committee(model_and_firms):
+    """selection_score = 0.3 x composite + 0.7 x committee score (jeju weights)."""
+    model, firms = model_and_firms
+    committee = committee_for(firms["brn"], np.linspace(50, 95, len(firms)))
+    result = select(firms, JEJU, model=model, committee=committee, variants=0)
+    composite = model.score(firms)["composite"].to_numpy()
+    table = result.table.set_index("brn").loc[firms["brn"]]
+    expected = np.round(0.3 * np.nan_to_num(composite) + 0.7 * np.linspace(50, 95, len(firms)), 4)
+    assert np.allclose(table["selection_score"], expected)
+    assert result.audit["score"]["committee_weight"] == 0.7
+    assert result.evaluators is not None and len(result.evaluators) == 5
+
+
+def test_budget_stops_at_the_last_firm_that_fits(model_and_firms):
+    """Budget 130,000 with 40,000 requests and a 50,000 request at rank 3: ranks 1-2 fit
+    (80,000), rank 3 needs 50,000 (130,000: fits exactly), rank 4 does not; waitlist follows."""
+    model, firms = model_and_firms
+    order = select(firms, JEJU, model=model, variants=0).table["brn"]
+    firms = firms.copy()
+    firms.loc[firms["brn"] == order.iloc[2], "requested"] = 50_000.0
+    result = select(firms, call_with(budget=130_000, max_firms=0, waitlist=3), model=model,
+                    variants=0)
+    table = result.table
+    assert table["status"].tolist()[:7] == ["selected"] * 3 + ["waitlist"] * 3 + ["not_selected"]
+    assert table.loc[table["status"] == "selected", "support"].sum() == 130_000.0
+    assert result.audit["money_krw_thousand"]["remaining"] == 0.0
+    assert (table.loc[table["status"] != "selected", "support"] == 0).all()
+    capped = select(firms, call_with(budget=600_000, max_firms=2), model=model, variants=0)
+    assert capped.audit["counts"]["selected"] == 2
+
+
+def test_money_columns_add_up(model_and_firms):
+    """national + local = support for every selected firm; self-burden 5 % or 10 %."""
+    model, firms = model_and_firms
+    table = select(firms, JEJU, model=model, variants=0).table
+    chosen = table[table["status"] == "selected"]
+    assert np.allclose(chosen["national_share"] + chosen["local_share"], chosen["support"])
+    rate = chosen["self_burden"] / chosen["support"]
+    assert rate.round(6).isin([0.05, 0.10]).all()
+
+
+def test_optimal_mode_reports_the_difference(model_and_firms):
+    """Optimal total score >= rank order's; the differences are listed and add up."""
+    model, firms = model_and_firms
+    firms = firms.copy()
+    firms["requested"] = np.where(np.arange(len(firms)) % 2 == 0, 50_000.0, 21_000.0)
+    call = call_with(budget=150_000, max_firms=0)
+    result = select(firms, call, model=model, variants=0, optimal_mode=True)
+    summary = result.audit["optimal"]
+    assert summary["score_optimal"] >= summary["score_by_rank"]
+    table = result.table
+    assert (table.loc[table["status"] == "selected", "support"].sum() <= 150_000)
+    assert set(summary["added"]) == set(table.loc[(table["status"] == "selected")
+                                                  & ~table["selected_by_rank"], "brn"])
+    assert len(result.differences) == len(summary["added"]) + len(summary["dropped"])
+    assert any("optimal" in line for line in summary_lines(result))
+
+
+def test_bonus_and_min_grade_modes(model_and_firms):
+    """Grade bonus adds the call's points; a minimum grade screens out lower grades."""
+    model, firms = model_and_firms
+    committee = committee_for(firms["brn"], [70] * len(firms))
+    bonus = replace(JEJU, scoring=replace(JEJU.scoring, tech_index_use="bonus",
+                                          grade_bonus={"AAA": 5, "AA": 4, "A": 3, "BBB": 2}))
+    table = select(firms, bonus, model=model, committee=committee, variants=0).table
+    points = table["grade"].map({"AAA": 5, "AA": 4, "A": 3, "BBB": 2}).fillna(0)
+    assert np.allclose(table["selection_score"], 70 + points)
+    strict = replace(JEJU, eligibility=replace(JEJU.eligibility, min_grade="BBB"),
+                     scoring=replace(JEJU.scoring, tech_index_use="min_grade"))
+    table = select(firms, strict, model=model, committee=committee, variants=100).table
+    high = table["grade"].isin(["AAA", "AA", "A", "BBB"])
+    assert (table["eligible"] == high).all()
+    graded = ~high & (table["grade"] != "NR")
+    assert graded.sum() > 10
+    assert table.loc[graded, "reasons"].str.contains("below the minimum BBB").all()
+    assert table.loc[table["grade"] == "NR", "reasons"].str.contains("not rated").all()
+
+
+def test_bonus_column_is_capped(model_and_firms):
+    """Points of the call's bonus column (가점) are added, capped at bonus_max."""
+    model, firms = model_and_firms
+    firms = firms.copy()
+    firms["가점"] = [5.0, 1.0] + [0.0] * (len(firms) - 2)
+    call = replace(JEJU, scoring=replace(JEJU.scoring, bonus_column="가점", bonus_max=3.0))
+    with_bonus = select(firms, call, model=model, variants=0).table.set_index("brn")
+    plain = select(firms, JEJU, model=model, variants=0).table.set_index("brn")
+    gain = (with_bonus["selection_score"] - plain["selection_score"]).loc[firms["brn"]]
+    assert np.allclose(gain.to_numpy()[:3], [3.0, 1.0, 0.0])
+    missing = replace(JEJU, scoring=replace(JEJU.scoring, bonus_column="우대"))
+    with pytest.raises(ValueError, match="우대"):
+        select(firms, missing, model=model, variants=0)
+
+
+def test_nobody_eligible_and_rows_without_a_number(model_and_firms):
+    """No eligible firm: nothing selected, no error; a row without a business number is kept
+    and screened out, not dropped."""
+    model, firms = model_and_firms
+    outside = firms.assign(region="부산광역시 해운대구 센텀로 1")
+    result = select(outside, JEJU, model=model, variants=50)
+    assert result.audit["counts"] == {"selected": 0, "waitlist": 0, "not_selected": 0,
+                                      "ineligible": len(firms)}
+    assert result.table["rank"].isna().all()
+    broken = firms.copy()
+    broken["brn"] = broken["brn"].astype(object)
+    broken.loc[0, "brn"] = None
+    broken = broken.drop(columns="firm_id")
+    table = select(broken, JEJU, model=model, variants=0).table
+    assert len(table) == len(firms)
+    assert (table["reasons"].str.contains("invalid business number")).sum() == 1
+
+
+def test_latest_year_is_the_application(model_and_firms):
+    """With two years per firm, one row per firm comes out, from the latest year."""
+    model, firms = model_and_firms
+    earlier = firms.copy()
+    earlier["year"] = 2023
+    earlier["revenue"] = earlier["revenue"] * 0.8
+    table = select(pd.concat([earlier, firms], ignore_index=True), JEJU, model=model,
+                   variants=0).table
+    assert len(table) == len(firms) and table["brn"].is_unique
+
+
+def test_written_files_are_reproducible(tmp_path, model_and_firms):
+    """Same inputs: the CSV and XLSX are byte-identical, the audit too with a fixed time."""
+    model, firms = model_and_firms
+    for folder in ("a", "b"):
+        result = select(firms, JEJU, model=model, variants=100, created="2025-03-02T00:00:00Z")
+        write_selection(result, tmp_path / folder, lang="ko")
+    for name in ("selection.csv", "selection.xlsx", "audit.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    back = read_table(tmp_path / "a" / "selection.csv").frame
+    assert back.columns[0] == "사업자등록번호" and set(back["선정결과"]) <= {"선정", "예비", "미선정"}
+
+
+def ktop(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "ktop_index.cli", *map(str, args)],
+                          check=False, capture_output=True, text=True, encoding="utf-8",
+                          cwd=cwd)
+
+
+def test_cli_on_the_bundled_jeju_call(tmp_path):
+    """`ktop select data/jeju_2025_applicants.xlsx --call jeju_2025`: exit 0, files written,
+    Korean intact, the keyed screen-outs ineligible, a rerun byte-identical."""
+    data = ROOT / "data" / "jeju_2025_applicants.xlsx"
+    runs = []
+    for folder in ("one", "two"):
+        out = ktop("select", data, "--call", "jeju_2025", "-o", tmp_path / folder, "--lang",
+                   "ko", "--variants", "300", "--created", "2025-03-02T00:00:00Z")
+        assert out.returncode == 0, out.stderr
+        assert "Traceback" not in out.stderr
+        runs.append(out.stdout)
+    assert "선정" in runs[0] and "예비" in runs[0] and "국비" in runs[0]
+    for name in ("selection.csv", "selection.xlsx", "audit.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    raw = (tmp_path / "one" / "selection.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "제주".encode() in raw
+    table = read_table(tmp_path / "one" / "selection.csv").frame
+    key = pd.read_csv(ROOT / "data" / "jeju_2025_applicants_key.csv", dtype=str,
+                      keep_default_na=False)
+    merged = table.merge(key, left_on="사업자등록번호", right_on="brn")
+    assert ((merged["선정결과"] == "부적격") == merged["expected"].str.startswith("screen-out")).all()
+    checks = merged[merged["expected"].str.startswith("check: requested above")]
+    assert len(checks) > 0 and checks["비고"].str.contains("한도 초과").all()
+    assert (pd.to_numeric(checks["지원금(천원)"]) <= 50_000).all()
+    book = read_table(tmp_path / "one" / "selection.xlsx").frame
+    assert book.columns[0] == "사업자등록번호" and "제주" in "".join(book["기업명"].astype(str))
+    audit = json.loads((tmp_path / "one" / "audit.json").read_text(encoding="utf-8"))
+    assert audit["call"] == "jeju_2025" and len(audit["input_sha256"]) == 64
+    assert audit["counts"]["selected"] >= 1 and audit["created"] == "2025-03-02T00:00:00Z"
+    assert audit["money_krw_thousand"]["support"] <= 600_000
+
+
+def test_cli_with_committee_and_bad_call(tmp_path):
+    """--committee blends presentation scores; an unknown call is a one-line error."""
+    frame = read_table(ROOT / "data" / "jeju_2025_applicants.csv").frame
+    brns = frame["사업자등록번호"].head(20)
+    rows = [(b, f"위원{e}", "need", 5 + (i + e) % 6) for i, b in enumerate(brns) for e in range(5)]
+    scores = pd.DataFrame(rows, columns=["사업자등록번호", "평가위원", "평가항목", "점수"])
+    path = tmp_path / "scores.csv"
+    scores.to_csv(path, index=False, encoding="utf-8-sig")
+    out = ktop("select", ROOT / "data" / "jeju_2025_applicants.csv", "--call", "jeju_2025",
+               "-o", tmp_path / "c", "--committee", path, "--variants", "0")
+    assert out.returncode == 0, out.stderr
+    table = read_table(tmp_path / "c" / "selection.csv").frame
+    assert table["committee_score"].notna().sum() == 20
+    assert (tmp_path / "c" / "committee_evaluators.csv").exists()
+    bad = ktop("select", ROOT / "data" / "jeju_2025_applicants.csv", "--call", "nowhere_2025",
+               "-o", tmp_path / "d")
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1 and "nowhere_2025" in bad.stderr
+
+
+def test_raw_applicants_are_validated_first():
+    """Applicants as a spreadsheet has them (Korean headers, Y/N text) select exactly as the
+    validated frame does; a bad cell is one line naming row and column."""
+    from ktop_index.data.contract import FIELD_BY_NAME, header_for
+    from ktop_index.data.validate import DataError, validate
+    from ktop_index.synth import make_applicants
+
+    raw = make_applicants("jeju_2025", n=40, seed=3)
+    clean = validate(raw, source="applicants")
+    assert clean.ok
+    args = {"variants": 10, "created": "2025-01-01T00:00:00Z"}
+    expected = select(clean.frame, "jeju_2025", **args).table
+    assert select(raw, "jeju_2025", **args).table.equals(expected)
+    korean = raw.rename(columns={c: header_for(c, "ko", with_unit=True)
+                                 for c in raw.columns if c in FIELD_BY_NAME})
+    assert "매출액(천원)" in korean and "참여의향서" in korean
+    assert select(korean, "jeju_2025", **args).table.equals(expected)
+    bad = raw.copy()
+    bad.loc[5, "letter_of_intent"] = "maybe"
+    with pytest.raises(DataError, match=r"^applicants:7:letter_of_intent: 'maybe' is not yes/no"):
+        select(bad, "jeju_2025", **args)
