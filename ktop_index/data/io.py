@@ -43,6 +43,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ktop_index.data.contract import FIELD_BY_NAME, TEXT_KINDS, match_header
+from ktop_index.errors import InputError
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 CSV_READ_BLOCK = 1 << 24  # bytes per block of pyarrow's parallel CSV reader
@@ -50,8 +51,6 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-class InputError(Exception):
-    """A file that cannot be read at all (missing, wrong format, undecodable); one line."""
 
 
 @dataclass

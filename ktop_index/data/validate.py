@@ -34,8 +34,6 @@ import difflib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -55,6 +53,8 @@ from ktop_index.data.contract import (
     split_unit,
 )
 from ktop_index.data.io import RawTable, read_table
+from ktop_index.errors import DataError
+from ktop_index.labels import BRN_WHY_KO as _WHY_KO
 
 # code -> (English, Korean); "{x}" fields are filled from Problem.params
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -116,13 +116,6 @@ _EXPECTED = {
     "int": ("a whole number", "정수"), "float": ("a number", "숫자"),
     MONEY: ("an amount", "금액"), "year": ("a year", "연도"),
 }
-_WHY_KO = {
-    "is not 10 digits": "10자리가 아님",
-    "the first three digits are below 101": "앞 3자리가 101 미만",
-    "the type code (digits 4-5) is 00": "구분코드(4~5번째 자리)가 00",
-    "the serial number (digits 6-9) is 0000": "일련번호(6~9번째 자리)가 0000",
-    "check digit": "검증번호 불일치",
-}
 _BLANKS = {"", "na", "n/a", "#n/a", "nan", "null", "none", "nat"}
 _DASHES = {"-", "−", "–", "—", "―", "ー"}
 _YES = {"y", "yes", "예", "네", "o", "1", "true", "t", "제출", "유", "있음", "해당", "○"}
@@ -175,36 +168,9 @@ class Validated:
         return not self.errors
 
 
-class DataError(Exception):
-    """Raised by :func:`read_firms` when a file has errors; carries every problem."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
-        super().__init__((errors[0].line() if errors else "invalid data") + more)
-
-
 # ---------------------------------------------------------------------------- reference codes
 
-@lru_cache(maxsize=1)
-def ksic_divisions() -> dict[str, str]:
-    """KSIC division (2 digits) -> section letter, from the bundled KSIC tables."""
-    with resources.files("ktop_index.reference").joinpath("ksic_divisions.csv").open(
-            encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str)
-    divisions = table[table["level"] == "division"]
-    return dict(zip(divisions["code"], divisions["section"]))
-
-
-@lru_cache(maxsize=1)
-def ksic11_codes() -> frozenset[str]:
-    """Every KSIC 11th-revision numeric code (2 to 5 digits)."""
-    with resources.files("ktop_index.reference").joinpath("ksic11_codes.csv").open(
-            encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str)
-    return frozenset(table.loc[table["level"] != "section", "code"])
-
+from ktop_index.reference import ksic11_codes, ksic_divisions
 
 # ---------------------------------------------------------------------------- cell parsing
 

@@ -75,16 +75,7 @@ DOMAINS_OUT = ("infrastructure", "input", "activity", "outcome")
 SCORE_COLUMNS = ("infrastructure", "input", "activity", "outcome", "composite", "tech_index",
                  "grade", "percentile", "industry_percentile", "coverage")
 
-# Korean labels of the scoring output (--lang ko).
-OUTPUT_LABELS_KO = {
-    "infrastructure": "인프라", "input": "투입", "activity": "활동", "outcome": "성과",
-    "composite": "종합점수", "tech_index": "기업혁신역량지수", "grade": "등급",
-    "percentile": "백분위", "industry_percentile": "업종내백분위", "coverage": "자료충족률",
-    "contrib_infrastructure": "기여_인프라", "contrib_input": "기여_투입",
-    "contrib_activity": "기여_활동", "contrib_outcome": "기여_성과",
-    "strength_1": "강점1", "strength_2": "강점2", "weakness_1": "약점1", "weakness_2": "약점2",
-    "reasons": "사유",
-}
+from ktop_index.labels import SCORE_COLUMNS_KO as OUTPUT_LABELS_KO
 
 _BLOCK_ROWS = 32_768  # rows per block of the reason search
 _REPO_MODELS = Path(__file__).resolve().parents[2] / "models"

@@ -30,7 +30,6 @@ import json
 import os
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import matplotlib
@@ -39,6 +38,8 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from ktop_index import reference
 
 DOMAINS = ("infrastructure", "input", "activity", "outcome")
 KOREAN_FONT = "NanumGothic"
@@ -332,13 +333,8 @@ def distribution(frame: pd.DataFrame, column: str = "tech_index", mark=None,
     return fig
 
 
-@lru_cache(maxsize=1)
 def _division_names() -> dict[str, tuple[str, str]]:
-    with resources.files("ktop_index.reference").joinpath("ksic_divisions.csv").open(
-            encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str)
-    table = table[table["level"] == "division"]
-    return {c: (k, e) for c, k, e in zip(table["code"], table["name_ko"], table["name_en"])}
+    return reference.division_name_pairs()
 
 
 def by_industry(frame: pd.DataFrame, lang: str = "en", min_firms: int = 10,

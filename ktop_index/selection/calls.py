@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ktop_index.errors import CallError
+
 _REPO_CALLS = Path(__file__).resolve().parents[2] / "data" / "calls"
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC")
 TECH_USES = ("weight", "bonus", "min_grade")
@@ -37,8 +39,6 @@ NORMALISATIONS = ("goalposts", "minmax", "zscore", "prank")
 AGGREGATIONS = ("amean", "gmean")
 
 
-class CallError(ValueError):
-    """A call file that cannot be used; the message is one line naming file and key."""
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ Example
 from __future__ import annotations
 
 import os
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from ktop_index import reference
 from ktop_index.data.brn import brn_problem, format_brn
 from ktop_index.data.contract import _key
 
@@ -46,12 +46,8 @@ COLUMNS = {"brn": ("brn", "사업자등록번호", "사업자번호", "business_
 
 
 def load_preset(name: str = "committee_2025") -> pd.DataFrame:
-    """A bundled item table (``reference/<name>.csv``): item, Korean/English text, max_points."""
-    path = resources.files("ktop_index.reference").joinpath(f"{name}.csv")
-    if not path.is_file():
-        raise ValueError(f"no committee preset '{name}' (expected committee_2025)")
-    with path.open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype={"max_points": "float64"}, keep_default_na=False)
+    """A bundled item table: item, Korean/English text, max_points (see :mod:`ktop_index.reference`)."""
+    return reference.committee_preset(name)
 
 
 def read_scores(path: str | os.PathLike, items: pd.DataFrame | None = None) -> pd.DataFrame:

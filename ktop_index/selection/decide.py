@@ -44,7 +44,7 @@ from ktop_index import __version__
 from ktop_index.data.brn import format_brn, is_valid_brn
 from ktop_index.data.contract import FIELDS, MONEY, match_header
 from ktop_index.data.io import _atomic, write_table
-from ktop_index.index.techindex import OUTPUT_LABELS_KO, TechIndex, data_hash
+from ktop_index.index.techindex import TechIndex, data_hash
 from ktop_index.selection.allocation import greedy, money_table, optimal, to_won
 from ktop_index.selection.calls import GRADES, Call, load_call
 from ktop_index.selection.eligibility import average_revenue, screen, sme_ceiling
@@ -56,32 +56,9 @@ COLUMNS = ("brn", "firm_name", "status", "rank", "eligible", "reasons",
            "bonus_points", "selection_score", "rank_low", "rank_high", "selection_probability",
            "robustness", "requested", "support", "self_burden", "national_share",
            "local_share", "notes", "notes_ko")
-LABELS_KO = {
-    "brn": "사업자등록번호", "firm_name": "기업명", "status": "선정결과", "rank": "순위",
-    "eligible": "신청자격", "reasons": "부적격 사유(영문)",
-    "reasons_ko": "부적격 사유",
-    **{d: OUTPUT_LABELS_KO[d] for d in DOMAINS},
-    "tech_index": OUTPUT_LABELS_KO["tech_index"], "grade": OUTPUT_LABELS_KO["grade"],
-    "committee_score": "발표평가 점수", "bonus_points": "가점", "selection_score": "선정점수",
-    "rank_low": "순위 구간 5%", "rank_high": "순위 구간 95%",
-    "selection_probability": "선정 확률", "robustness": "선정 안정성",
-    "requested": "신청금액(천원)", "support": "지원금(천원)", "self_burden": "기업 자부담(천원)",
-    "national_share": "국비(천원)", "local_share": "지방비(천원)",
-    "notes": "비고(영문)", "notes_ko": "비고", "selected_by_rank": "순위순 선정 여부",
-}
-STATUS_KO = {"selected": "선정", "waitlist": "예비", "not_selected": "미선정",
-             "ineligible": "부적격"}
-ROBUSTNESS_KO = {"robust": "안정", "fragile": "불안정", "often_selected": "자주 선정", "": ""}
-NOTES = {
-    "trimmed": ("requested {req:,.0f} 천원, above the cap: support {cap:,.0f}",
-                "신청금액 {req:,.0f}천원이 한도 초과: {cap:,.0f}천원 지원"),
-    "assumed": ("requested amount not stated: the cap is assumed",
-                "신청금액 미기재: 한도액 적용"),
-    "revenue": ("revenue unknown: the higher self-burden rate applies",
-                "매출액 미기재: 높은 자부담률 적용"),
-    "not_rated": ("Tech-Index not rated: no index points", "기업혁신역량지수 미산출: 지수 점수 0점"),
-    "no_committee": ("no committee score: 0 committee points", "발표평가 점수 없음: 0점"),
-}
+from ktop_index.labels import ROBUSTNESS_KO, STATUS_KO
+from ktop_index.labels import SELECTION_COLUMNS_KO as LABELS_KO
+from ktop_index.labels import SELECTION_NOTES as NOTES
 
 
 @dataclass

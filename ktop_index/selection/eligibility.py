@@ -32,11 +32,11 @@ import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from ktop_index import reference
 from ktop_index.data.brn import brn_problem, normalise_brn
 from ktop_index.selection.calls import GRADES, Call
 
@@ -49,20 +49,8 @@ DOC_LABELS = {"letter_of_intent": ("letter of intent", "참여의향서"),
               "sme_confirmed": ("SME certificate", "중소기업확인서")}
 
 
-@lru_cache(maxsize=1)
-def load_regions() -> pd.DataFrame:
-    """``reference/regions.csv`` (법정동 codes, address prefixes of Jeju and Sejong)."""
-    with resources.files("ktop_index.reference").joinpath("regions.csv").open(
-            encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
-
-
-@lru_cache(maxsize=1)
-def load_sme_table() -> pd.DataFrame:
-    """``reference/sme_size_criteria.csv``: revenue ceilings by industry, in 억원."""
-    with resources.files("ktop_index.reference").joinpath("sme_size_criteria.csv").open(
-            encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+load_regions = reference.regions
+load_sme_table = reference.sme_size_criteria
 
 
 def _clean(text: object) -> str:
@@ -216,7 +204,7 @@ def _messages() -> dict[str, tuple[str, str]]:
 
 
 def _why_ko(why: str) -> str:
-    from ktop_index.data.validate import _WHY_KO
+    from ktop_index.labels import BRN_WHY_KO as _WHY_KO
 
     return next((k for e, k in _WHY_KO.items() if e in why), why)
 

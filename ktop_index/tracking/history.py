@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ktop_index import __version__
+from ktop_index import __version__, reference
 from ktop_index.tracking.store import (
     DOMAINS,
     FIRM_YEAR_FIELDS,
@@ -81,32 +81,8 @@ EFFECT_ASSUMPTIONS_KO = (
     "자체의 불확실성은 제외)."
 )
 
-#: Korean labels of the analyses' columns (``--lang ko``).
-LABELS_KO = {
-    "year": "연도", "tech_index": "기업혁신역량지수", "grade": "등급", "infrastructure": "인프라",
-    "input": "투입", "activity": "활동", "outcome": "성과", "composite": "종합점수",
-    "revenue": "매출액(천원)", "employees": "상시근로자 수", "change": "전년대비 변화",
-    **{f"contrib_change_{d}": f"변화기여_{k}" for d, k in
-       (("infrastructure", "인프라"), ("input", "투입"), ("activity", "활동"),
-        ("outcome", "성과"), ("other", "기타"))},
-    "previous_year": "직전연도", "grade_move": "등급변동", "run": "채점회차",
-    "model_sha256": "모델 sha256", "ksic_division": "업종(중분류)", "industry": "업종명", "region": "지역(시도)",
-    "n": "기업수", "p25": "제1사분위수", "median": "중앙값", "p75": "제3사분위수",
-    "unit": "단위", "horizon": "기간", "n_pairs": "매칭쌍 수", "n_controls": "비교기업 수",
-    "treated_pre": "지원기업_지원전", "treated_post": "지원기업_지원후",
-    "control_pre": "비교기업_지원전", "control_post": "비교기업_지원후", "did": "이중차분 효과",
-    "se": "표준오차", "ci_low": "신뢰구간_하한", "ci_high": "신뢰구간_상한",
-    "n_unmatched": "미매칭 지원기업 수", "assumptions": "가정", "brn": "사업자등록번호",
-    "firm_name": "기업명", "base_year": "지원전 연도", "last_year": "최근연도",
-    "tech_index_base": "지수_지원전", "tech_index_previous": "지수_직전",
-    "tech_index_last": "지수_최근", "revenue_base": "매출액_지원전(천원)",
-    "revenue_previous": "매출액_직전(천원)", "revenue_last": "매출액_최근(천원)",
-    "employees_base": "근로자수_지원전", "employees_previous": "근로자수_직전",
-    "employees_last": "근로자수_최근", "index_drop": "지수하락", "revenue_drop": "매출감소",
-    "employment_drop": "고용감소", "data_stopped": "자료중단", "flags": "경보",
-}
-_VALUES_KO = {"tech_index": "기업혁신역량지수", "revenue": "매출액", "employees": "상시근로자 수",
-              "points": "점", "KRW thousand (천원)": "천원", "persons": "명", "same": "유지"}
+from ktop_index.labels import TRACKING_COLUMNS_KO as LABELS_KO
+from ktop_index.labels import TRACKING_VALUES_KO as _VALUES_KO
 
 
 def korean_labels(frame: pd.DataFrame) -> pd.DataFrame:
@@ -648,18 +624,9 @@ def industry_series(db=None, by: str = "ksic_division", min_n: int = 1,
 
 
 def division_names(lang: str = "en") -> dict[str, str]:
-    """KSIC division code (2 digits) -> its name in the 11th revision (in force since
-    2024-07-01; the 10th's divisions have the same codes), from the bundled KSIC table."""
-    from importlib import resources
+    """KSIC division code -> its 11th-revision name (:func:`ktop_index.reference.division_names`)."""
+    return reference.division_names(lang)
 
-    with resources.files("ktop_index.reference").joinpath("ksic_divisions.csv").open(
-            encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str)
-    rows = table[(table["level"] == "division") & (table["ksic_revision"] == "11")]
-    return dict(zip(rows["code"], rows["name_ko" if lang == "ko" else "name_en"]))
-
-
-# ---------------------------------------------------------------------------- support
 
 def _call_year(call: str) -> int:
     found = re.search(r"(19|20)\d{2}", call)

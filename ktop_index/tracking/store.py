@@ -51,6 +51,8 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
+from ktop_index.errors import StoreError
+
 DEFAULT_PATH = "ktop_history.sqlite"
 
 #: Contract fields kept per firm-year (all of the contract but the identity in ``firms``).
@@ -174,8 +176,6 @@ CREATE INDEX selection_firms_firm ON selection_firms (firm);
 MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
-class StoreError(ValueError):
-    """A store that cannot be used (missing, newer than this package, not a store)."""
 
 
 class Store:
