@@ -15,6 +15,18 @@ Example
 
 from __future__ import annotations
 
+def display_width(text: str) -> int:
+    """Columns a text takes on a terminal or in an Excel cell: Hangul and other wide
+    characters take two.
+
+    >>> display_width("매출액 ok")
+    9
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 DOMAINS_KO = {"infrastructure": "인프라", "input": "투입", "activity": "활동", "outcome": "성과"}
 
 
@@ -105,3 +117,9 @@ BRN_WHY_KO = {
     "the serial number (digits 6-9) is 0000": "일련번호(6~9번째 자리)가 0000",
     "check digit": "검증번호 불일치",
 }
+
+
+# ---------------------------------------------------------------------------- report
+
+
+# ---------------------------------------------------------------------------- cli

@@ -174,8 +174,17 @@ _UNIT_SUFFIX = re.compile(r"^(.*?)\s*[\(\[（［]([^\)\]）］]*)[\)\]）］]\s*
 _DROP = re.compile(r"[\s_\-·ㆍ./]+")
 
 
-def _key(text: str) -> str:
+def header_key(text: str) -> str:
+    """A header as it is compared: NFKC-normalised, lower case, without spaces, brackets,
+    units and punctuation, so ``매출액 (천원)`` and ``매출액`` meet.
+
+    >>> header_key(" Firm_Name ") == header_key("firm name")
+    True
+    """
     return _DROP.sub("", unicodedata.normalize("NFKC", str(text)).lower())
+
+
+_key = header_key
 
 
 def _build_lookup() -> dict[str, str]:

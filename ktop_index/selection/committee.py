@@ -37,7 +37,7 @@ import pandas as pd
 
 from ktop_index import reference
 from ktop_index.data.brn import brn_problem, format_brn
-from ktop_index.data.contract import _key
+from ktop_index.data.contract import header_key as _key
 
 COLUMNS = {"brn": ("brn", "사업자등록번호", "사업자번호", "business_number"),
            "evaluator": ("evaluator", "평가위원", "위원", "심사위원"),
