@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+
 def display_width(text: str) -> int:
     """Columns a text takes on a terminal or in an Excel cell: Hangul and other wide
     characters take two.
