@@ -2,7 +2,7 @@
 
 Target (issue 4): `GrowthModel.fit` on 200,000 firm-years "well under a minute". The
 baseline, measured in the same run on the same panel, is what any model file costs anyway:
-`TechIndex.fit` on the base year plus `TechIndex.score` of every firm-year. The ratio says
+`TechIndex.fit` on the base year plus `TechIndex.transform` of every firm-year. The ratio says
 what learning the weights, the out-of-time validation and the bootstraps add.
 
     python benchmarks/bench_fit.py [--firms 27000] [--bootstrap 200] [--refits 50]
@@ -35,7 +35,7 @@ def main() -> None:
 
     start = time.perf_counter()
     index = TechIndex().fit(panel)
-    index.score(panel)
+    index.transform(panel)
     baseline = time.perf_counter() - start
     print(f"baseline  TechIndex.fit + score of every row : {baseline:6.2f} s")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.csv as pacsv
 
-from ktop_index.cli.main import main
+from ktop_index.cli import main
 from ktop_index.data.io import write_table
 from ktop_index.synth import generate_panel
 

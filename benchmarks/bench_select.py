@@ -1,7 +1,7 @@
 """Selecting among 2,000 applicants with 1,000 robustness variants, next to one plain scoring.
 
 The baseline, measured in the same run, is one plain scoring pass of the same applicants
-(``TechIndex.score``). The selection does that scoring plus screening, money, ranking and
+(``TechIndex.transform``). The selection does that scoring plus screening, money, ranking and
 the variants (each variant re-normalises, re-weights and re-aggregates every applicant and
 re-runs the budget rule). Target: a few seconds in all.
 
@@ -57,7 +57,7 @@ def main() -> None:
     model = TechIndex.load()
     call = load_call("jeju_2025")
     select(firms, call, model=model, variants=10)  # warm imports and caches
-    baseline = best_of(args.repeat, lambda: model.score(firms))
+    baseline = best_of(args.repeat, lambda: model.transform(firms))
     plain = best_of(args.repeat, lambda: select(firms, call, model=model, variants=0))
     full = best_of(args.repeat, lambda: select(firms, call, model=model,
                                                variants=args.variants))

@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ktop_index.cli.main import main
+from ktop_index.cli import main
 from ktop_index.data.io import write_table
 from ktop_index.synth import generate_panel
-from ktop_index.tracking import history as track
+from ktop_index.tracking import history, ingest
 
 
 def make_input(path: Path, rows: int) -> None:
@@ -85,14 +85,14 @@ def main_bench() -> None:
 
     def do_import():
         nonlocal result
-        result = track.import_file(source, db, note="benchmark")
+        result = ingest.import_file(source, db, note="benchmark")
 
     import_time = timed(do_import)
-    again_time = timed(lambda: track.import_file(source, db))
+    again_time = timed(lambda: ingest.import_file(source, db))
 
     firms = pd.read_parquet(source, columns=["firm_id"])["firm_id"].unique()
     picks = np.random.default_rng(0).choice(firms, size=20, replace=False)
-    trajectory = [timed(lambda f=f: track.firm_trajectory(f, db)) for f in picks]
+    trajectory = [timed(lambda f=f: history.firm_trajectory(f, db)) for f in picks]
     parquet_read = [timed(lambda f=f: pq.read_table(scored, filters=[("firm_id", "==", f)]))
                     for f in picks]
 
@@ -100,7 +100,7 @@ def main_bench() -> None:
           f"{db.stat().st_size / 1e6:.0f} MB")
     print(f"ktop score to Parquet (same work, no store):   {score_time:6.2f} s")
     print(f"bare sqlite executemany of the scored rows:     {floor_time:6.2f} s")
-    print(f"track.import_file (validate, score, store):     {import_time:6.2f} s   "
+    print(f"ingest.import_file (validate, score, store):    {import_time:6.2f} s   "
           f"(target < 60 s; {import_time / score_time:.2f}x ktop score, "
           f"{import_time / floor_time:.2f}x bare sqlite)")
     print(f"same file again (recognised, nothing written):  {again_time:6.2f} s")

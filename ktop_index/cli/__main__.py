@@ -1,5 +1,7 @@
+"""``python -m ktop_index.cli``: the ``ktop`` command."""
+
 import sys
 
-from ktop_index.cli.main import main
+from ktop_index.cli.app import main
 
 sys.exit(main())

@@ -28,7 +28,6 @@ import io as _io
 import os
 import queue
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +41,7 @@ import pyarrow.compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from ktop_index._files import atomic_write
 from ktop_index.data.contract import FIELD_BY_NAME, TEXT_KINDS, match_header
 from ktop_index.errors import InputError
 
@@ -260,14 +260,15 @@ def _read_parquet(path: Path, source: str) -> RawTable:
 
 # ---------------------------------------------------------------------------- writing
 
-def _escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix every text cell that a spreadsheet would run as a formula (:data:`FORMULA_START`)
+    with an apostrophe; other cells and the frame itself are left as they are."""
     out = frame
     for column in frame.columns:
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
             categories = series.cat.categories.astype("str")
-            risky = _formula_like(categories)
+            risky = formula_like(categories)
             if risky.any():
                 if out is frame:
                     out = frame.copy()
@@ -275,7 +276,7 @@ def _escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
                     categories.where(~risky, "'" + categories))
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             text = series.astype("str")
-            risky = _formula_like(text)
+            risky = formula_like(text)
             if risky.any():
                 if out is frame:
                     out = frame.copy()
@@ -283,37 +284,41 @@ def _escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_FORMULA = r"^([=+@\t\r]|-[^0-9.])"  # text a spreadsheet would run as a formula
+#: OWASP's rule for CSV and spreadsheet exports: a text cell starting with one of these is
+#: run as a formula by Excel (``-2+3+cmd|' /C calc'!A0`` too), so every export prefixes it
+#: with an apostrophe (CSV) or stores it as quoted text (XLSX). A text that is wholly a plain
+#: number (``-5000``, ``+1.5``) is left alone: a spreadsheet reads it as that number, never
+#: as a formula, and an apostrophe would turn a value into text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = "^[" + "".join("\\" + c if c == "-" else c for c in FORMULA_START) + "]"
+_PLAIN_NUMBER = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+_FORMULA_RE, _PLAIN_NUMBER_RE = re.compile(_FORMULA), re.compile(_PLAIN_NUMBER)
 
 
-def _formula_like(text) -> np.ndarray:
-    """Text starting with =, +, @, a tab or CR, or '-' not followed by a number."""
+def is_formula_like(text: str) -> bool:
+    """Whether one text cell would run as a formula (the rule of :data:`FORMULA_START`).
+
+    >>> [is_formula_like(t) for t in ("=1+1", "-2+3+cmd|' /C calc'!A0", "-5000", "한라")]
+    [True, True, False, False]
+    """
+    return bool(_FORMULA_RE.match(text)) and not _PLAIN_NUMBER_RE.match(text)
+
+
+def formula_like(text) -> np.ndarray:
+    """:func:`is_formula_like` of every text (missing: False), vectorised.
+
+    >>> formula_like(["=1+1", "-2+3+cmd|' /C calc'!A0", "-5", "@x", "한라", None]).tolist()
+    [True, True, False, True, False, False]
+    """
     array = pa.array(pd.Series(text, dtype="str"), from_pandas=True).cast(pa.string())
-    found = pa.compute.match_substring_regex(array, _FORMULA)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+    return _formula_mask(array).fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                                dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _formula_mask(array):
+    """The rule on a pyarrow text array (RE2 reads both patterns as Python's re does)."""
+    starts = pa.compute.match_substring_regex(array, _FORMULA)
+    number = pa.compute.match_substring_regex(array, _PLAIN_NUMBER)
+    return pa.compute.and_(starts, pa.compute.invert(number))
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = "data",
@@ -330,15 +335,15 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, sheet_name: str = 
         if encoding == "utf-8-sig":
             write_csv_blocks(_slices(frame, CSV_BLOCK_ROWS), path)
         else:
-            data = _escape_formulas(frame)
-            _atomic(path, lambda tmp: data.to_csv(tmp, index=False, encoding=encoding,
+            data = escape_formulas(frame)
+            atomic_write(path, lambda tmp: data.to_csv(tmp, index=False, encoding=encoding,
                                                   lineterminator="\r\n"))
     elif suffix in EXCEL_SUFFIXES:
-        data = _escape_formulas(frame)
-        _atomic(path, lambda tmp: _write_excel(data, tmp, sheet_name))
+        data = escape_formulas(frame)
+        atomic_write(path, lambda tmp: _write_excel(data, tmp, sheet_name))
     elif suffix in PARQUET_SUFFIXES:
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+        atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
     else:
         raise InputError(f"{path}: unknown file type '{suffix}' "
                          "(expected .csv, .xlsx or .parquet)")
@@ -383,7 +388,7 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
         if failed:
             raise failed[0]
 
-    _atomic(Path(path), write)
+    atomic_write(Path(path), write)
 
 
 def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool) -> pa.Buffer | bytes:
@@ -392,7 +397,7 @@ def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool) -> pa.Buffer | byte
     if isinstance(block, pa.Table):
         table = _escape_table(block)
     else:
-        frame = _escape_formulas(block)
+        frame = escape_formulas(block)
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowException, TypeError, ValueError):
@@ -423,8 +428,8 @@ def _escape_table(table: pa.Table) -> pa.Table:
     return table
 
 
-_FORMULA_START = np.zeros(256, dtype=bool)  # the first bytes _FORMULA can match
-_FORMULA_START[list(b"=+@\t\r-")] = True
+_FIRST_BYTES = np.zeros(256, dtype=bool)  # the first bytes _FORMULA can match
+_FIRST_BYTES[list("".join(FORMULA_START).encode("ascii"))] = True
 
 
 def _may_start_a_formula(array) -> bool:
@@ -438,7 +443,7 @@ def _may_start_a_formula(array) -> bool:
         offsets = np.frombuffer(offsets, dtype=width, count=chunk.offset + len(chunk) + 1)
         offsets = offsets[chunk.offset:]
         starts = offsets[:-1][offsets[1:] > offsets[:-1]]  # of the values that are not empty
-        if _FORMULA_START[np.frombuffer(data, dtype=np.uint8)[starts]].any():
+        if _FIRST_BYTES[np.frombuffer(data, dtype=np.uint8)[starts]].any():
             return True
     return False
 
@@ -451,7 +456,7 @@ def _escape_text(array):
     """Prefix an apostrophe to formula-like text; nulls stay null."""
     if not _may_start_a_formula(array):
         return array
-    risky = pa.compute.match_substring_regex(array, _FORMULA)
+    risky = _formula_mask(array)
     if not pa.compute.any(risky).as_py():
         return array
     escaped = pa.compute.binary_join_element_wise(pa.scalar("'", array.type), array,
@@ -472,13 +477,13 @@ def _write_excel(frame: pd.DataFrame, tmp: str, sheet_name: str) -> None:
         for i, column in enumerate(frame.columns, start=1):
             width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(4 + width * 1.3, 60)
-    _fix_xlsx_times(tmp)
+    pin_xlsx_times(tmp)
 
 
 _FIXED_TIME = b"2000-01-01T00:00:00Z"
 
 
-def _fix_xlsx_times(path: str) -> None:
+def pin_xlsx_times(path: str) -> None:
     """Pin the workbook's created/modified stamps and the zip entry times, so the same table
     always gives the same XLSX bytes (an audit compares files)."""
     with zipfile.ZipFile(path) as book:
@@ -492,3 +497,4 @@ def _fix_xlsx_times(path: str) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             book.writestr(fixed, data)
+

@@ -53,7 +53,7 @@ from ktop_index.data.contract import (
     split_unit,
 )
 from ktop_index.data.io import RawTable, read_table
-from ktop_index.errors import DataError
+from ktop_index.errors import DataError, UsageError
 from ktop_index.labels import BRN_WHY_KO as _WHY_KO
 
 # code -> (English, Korean); "{x}" fields are filled from Problem.params
@@ -582,7 +582,7 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
         table, rows = raw.reset_index(drop=True), np.arange(len(raw), dtype=np.int64) + 2
     problems: list[Problem] = []
     if money_unit is not None and money_factor(money_unit) is None:
-        raise ValueError(f"unknown money unit '{money_unit}' (expected 원, 천원 or 백만원)")
+        raise UsageError(f"unknown money unit '{money_unit}' (expected 원, 천원 or 백만원)")
     if table.shape[1] == 0 or len(table) == 0:
         problems.append(Problem(source, 1, "-", "empty"))
         return Validated(pd.DataFrame(), problems, rows)

@@ -20,17 +20,29 @@ import json
 import os
 from pathlib import Path
 
-from ktop_index.data.io import _atomic
+from ktop_index import _files
+from ktop_index.errors import SpecError
 
 PERSPECTIVE_TITLES = {"high_growth": "High growth", "sustainable_growth": "Sustainable growth"}
 
 
 def model_card(model: dict, name: str = "model.json") -> str:
-    """The card of a model (the dict of a model file) as Markdown text."""
+    """The card of a model (the dict of a model file) as Markdown text.
+
+    Parameters
+    ----------
+    model : dict, a model file's content (with its ``growth`` section).
+    name : str, the model file's name, as the card calls it.
+
+    Raises
+    ------
+    SpecError
+        When the model has no growth section (a plain fitted or rebased index).
+    """
     growth = model.get("growth")
     if not growth:
-        raise ValueError(f"{name}: the model has no growth section (a card needs a model "
-                         "fitted with `ktop fit`)")
+        raise SpecError(f"{name}: the model has no growth section (a card needs a model "
+                        "fitted with `ktop fit`)")
     parts = [_header(model, growth, name), _data(model, growth), _method(growth),
              _weights(model, growth), _validation(growth), _grades(model, growth),
              _baselines(growth), _stability(growth), _limits(growth)]
@@ -43,8 +55,7 @@ def write_card(model_path: str | os.PathLike, out: str | os.PathLike | None = No
     with open(model_path, encoding="utf-8") as handle:
         model = json.load(handle)
     out = Path(out) if out else model_path.with_suffix(".md")
-    text = model_card(model, model_path.name)
-    _atomic(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    _files.write_text(out, model_card(model, model_path.name))
     return out
 
 
@@ -89,7 +100,9 @@ def _data(model: dict, growth: dict) -> str:
              (f"- Reference population (base year) {ref['year']}: {ref['rows']:,} firm-years, "
              f"{ref['rated_rows']:,} rated."),
              (f"- Data sha256: `{t['data_sha256']}`; package {t['package_version']}; "
-             f"seed {t['seed']}.")]
+             f"seed {t['seed']}."),
+             (f"- Model sha256: `{_files.model_sha256(model)}` (the model file in canonical "
+              "form: the hash a selection's audit and the tracking store record for it).")]
     if t.get("description"):
         lines.append(f"- Description: {t['description']}")
     if t.get("command"):

@@ -1,14 +1,14 @@
-"""The model-based Tech-Index: domain weights learned from later growth, and proof that it predicts.
+"""The model-based Tech-Index: domain weights learned from later growth.
 
 K-TOP's Tech-Index is "model-based": its four domains are weighed by how well they foretell
 a firm's growth, from a high-growth and a sustainable-growth perspective. :class:`GrowthModel`
 does the same, openly (method and sources in ``docs/growth_model.md``):
 
 1. label every firm-year with what happened in the next three years
-   (:func:`ktop_index.outcomes.label_outcomes`: high growth, sustainable growth; unknown
-   futures are left out, never counted as negative);
-2. fit the index's normalisation on the base year (:meth:`TechIndex.fit`) and compute the four
-   domain scores (0-100) of every firm-year (:meth:`TechIndex.components`);
+   (:func:`ktop_index.growth.outcomes.label_outcomes`: high growth, sustainable growth;
+   unknown futures are left out, never counted as negative);
+2. fit the index's normalisation on the base year (:meth:`TechIndex.fit`) and compute the
+   indicator and domain scores (0-100) of every firm-year (:meth:`TechIndex.components`);
 3. per perspective, a logistic regression of the label on the indicator scores (23 in the
    default spec)
    (``level='indicators'``, the default; a missing score is imputed as the index does it:
@@ -27,12 +27,12 @@ does the same, openly (method and sources in ``docs/growth_model.md``):
    sd 10, grade cut-offs at reference percentiles), and a ``growth`` section records the
    perspectives, the validation, the baselines, the bootstrap spread and the training data.
 
-Validation is out of time: the same procedure is fitted on the early years only (those
-whose three-year future had ended before the test years begin) and judged on the last
-``test_years`` labelled years, against equal domain weights and the single best indicator
-chosen on the training years (and, at indicator level, the domain-level fit), with
-firm-level bootstrap confidence intervals. The shipped weights are then refitted on every
-labelled year.
+Validation is out of time (:mod:`ktop_index.growth.validation`): the same procedure is
+fitted on the early years only (those whose three-year future had ended before the test
+years begin) and judged on the last ``test_years`` labelled years, against equal domain
+weights and the single best indicator chosen on the training years (and, at indicator level,
+the domain-level fit), with firm-level bootstrap confidence intervals. The shipped weights
+are then refitted on every labelled year.
 
 Example
 -------
@@ -44,33 +44,77 @@ Example
 True
 >>> sorted(model.indicator_weights_)[:2]   # indicator weights within their domain
 ['ceo_industry_years', 'certifications']
->>> scores = model.index_.score(panel[panel["year"] == 2024])   # a normal TechIndex
+>>> index = model.index_   # a normal fitted TechIndex, with the growth section
 """
 
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ktop_index import __version__
+from ktop_index.errors import DataError, SpecError
 from ktop_index.growth.outcomes import LABELS, OutcomeRules, label_outcomes
+from ktop_index.growth.validation import (
+    PSI_ALERT,
+    PSI_WATCH,
+    RELIABILITY_BINS,
+    OutOfTimeValidation,
+    auc,
+    population_stability,
+    psi,
+)
 from ktop_index.index.composite import a_amean
-from ktop_index.index.techindex import TechIndex, data_hash, load_spec
+from ktop_index.index.spec import load_spec
+from ktop_index.index.techindex import TechIndex, data_hash
 
-#: Population stability index thresholds (rule of thumb of credit scoring: below 0.10 no
-#: significant shift, 0.10-0.25 a moderate shift to watch, above 0.25 a significant shift;
-#: Siddiqi, *Credit Risk Scorecards*, Wiley 2006, ch. 8; Yurdakul, *Statistical properties
-#: of the population stability index*, 2018).
-PSI_WATCH, PSI_ALERT = 0.10, 0.25
-RELIABILITY_BINS = 10
+# PSI_*, RELIABILITY_BINS, auc, psi and population_stability are at home in
+# ktop_index.growth.validation; they stay importable from here as before.
+__all__ = [
+    "PSI_ALERT", "PSI_WATCH", "RELIABILITY_BINS", "FitData", "GrowthModel", "auc",
+    "combine_indicator_weights", "combine_weights", "control_matrix",
+    "fit_nonnegative_logistic", "population_stability", "predict_proba", "psi",
+]
 
 
-class GrowthModel:
+def _whole_number(minimum: int):
+    return lambda value: isinstance(value, int) and value >= minimum
+
+
+#: The allowed values of GrowthModel's options, declared once: name -> (test, what is
+#: allowed). A value that fails raises SpecError "NAME VALUE: expected WHAT".
+_PARAMETER_RULES = {
+    "combination": (lambda v: 0 <= v <= 1, "a share in [0, 1]"),
+    "level": (lambda v: v in ("indicators", "domains"), "'indicators' or 'domains'"),
+    "min_weight": (lambda v: 0 <= v <= 0.25, "a weight in [0, 0.25]"),
+    "min_indicator_weight": (lambda v: 0 <= v <= 0.2, "a weight in [0, 0.2]"),
+    "l2": (lambda v: v >= 0, "a penalty >= 0"),
+    "test_years": (_whole_number(1), "a whole number >= 1"),
+    "n_bootstrap": (_whole_number(0), "a whole number >= 0"),
+    "n_refits": (_whole_number(0), "a whole number >= 0"),
+}
+
+
+class _Weights(NamedTuple):
+    """One run of the procedure: the perspectives' fits and the weights they combine into."""
+
+    fits: dict        # perspective -> {'intercept', 'coefficients', 'controls'}
+    domains: dict     # domain -> weight (sum 1)
+    indicators: dict  # indicator -> weight within its domain (sum 1 per domain)
+
+
+class GrowthModel(BaseEstimator):
     """Learn the Tech-Index domain weights from later high growth and sustainable growth.
+
+    A scikit-learn estimator: ``__init__`` only stores the options, :meth:`fit` starts from
+    scratch every time, ``sklearn.base.clone`` gives an unfitted copy with the same options.
 
     Parameters
     ----------
@@ -131,6 +175,13 @@ class GrowthModel:
     counts as the mean of the firm's present indicators of its domain (the domain score);
     a missing domain score is replaced by the reference mean of that domain, when fitting
     and predicting probabilities.
+
+    Example
+    -------
+    >>> from sklearn.base import clone
+    >>> model = GrowthModel(level="domains", n_bootstrap=0)
+    >>> clone(model).get_params()["level"]
+    'domains'
     """
 
     def __init__(self, spec: dict | str | os.PathLike | None = None, base_year: int | None = None,
@@ -157,102 +208,125 @@ class GrowthModel:
     def fit(self, panel: pd.DataFrame, truth: pd.DataFrame | None = None, *,
             synthetic: bool | None = None, description: str = "",
             command: str = "") -> GrowthModel:
-        """Fit on a firm panel (contract names, money in 천원).
+        """Fit on a firm panel (contract names, money in 천원); returns the model.
 
-        ``truth`` (optional; synthetic panels only) holds ``firm_id``, ``year`` and the latent
-        ``capability``: its AUC on the test rows is reported as the best achievable.
-        ``synthetic`` (True when a truth is given), ``description`` (what the data is) and
-        ``command`` (how to rebuild the model) are recorded for the model card.
+        Parameters
+        ----------
+        panel : DataFrame
+            Firm-years (one row per firm and year) over at least ``test_years + 2 *
+            horizon + 1`` consecutive years (7 with the defaults) for the out-of-time split.
+        truth : DataFrame, optional
+            Synthetic panels only: ``firm_id``, ``year`` and the latent ``capability``; its
+            AUC on the test rows is reported as the best achievable.
+        synthetic : bool, optional
+            Whether the data is synthetic (True when a truth is given).
+        description, command : str
+            What the data is, and how to rebuild the model; recorded for the model card.
+
+        Raises
+        ------
+        SpecError
+            An option outside its allowed values.
+        DataError
+            A panel that gives no out-of-time split, or a truth without its columns.
         """
+        self._forget()
+        self._check_params()
         # Many small matrix products: BLAS threads only fight each other (30x slower on a
         # busy 2-core machine), so one thread. threadpoolctl comes with scikit-learn.
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit(panel, truth, synthetic, description, command)
-
-    def _fit(self, panel, truth, synthetic, description, command) -> GrowthModel:
-        self._check_params()
-        rules = self.rules or OutcomeRules()
-        rng_boot, rng_refit = np.random.default_rng(self.seed).spawn(2)
-        self.labels_ = label_outcomes(panel, rules)
-        base = TechIndex(spec=self.spec).fit(panel, reference_year=self.base_year)
-        parts = base.components(panel)
-        data = _Data(panel, self.labels_, parts, base, rules.horizon, self.controls,
-                     self.level)
-        train, test = data.split(self.test_years)
-
-        # out-of-time: the whole procedure on the training years, judged on the test years
-        early = {p: self._fit_perspective(data, p, train) for p in LABELS}
-        early_weights, early_indicators = self._combine(early, base)
-        # shipped: the same procedure on every labelled year
-        self.perspectives_ = {p: self._fit_perspective(data, p, data.labelled) for p in LABELS}
-        self.weights_, self.indicator_weights_ = self._combine(self.perspectives_, base)
-        self.index_ = _with_weights(base, self.weights_, panel, self.indicator_weights_)
-
-        capability = _truth_capability(panel, truth)
-        validation = _Validation(data, train, test, rng_boot, self.n_bootstrap)
-        extra = {"domain_level_fit": self._domain_level_composite(data, train)}
-        self.growth_ = {
-            "method": self._method(rules, data.divisions),
-            "perspectives": {p: {**self.perspectives_[p], **data.perspective_counts(p)}
-                             for p in LABELS},
-            "combination": {"high_growth": self.combination,
-                            "sustainable_growth": 1 - self.combination,
-                            "min_weight": self.min_weight,
-                            "min_indicator_weight": self.min_indicator_weight,
-                            "rule": _COMBINATION_RULES[self.level],
-                            "weights": self.weights_,
-                            "indicator_weights": self.indicator_weights_},
-            "validation": validation.report(
-                early, early_weights,
-                _with_weights(base, early_weights, panel, early_indicators), capability,
-                {k: v for k, v in extra.items() if v is not None}),
-            "bootstrap_weights": self._refit_spread(data, rng_refit, base),
-            "training": {"data_sha256": data_hash(panel),
-                         "years": [int(y) for y in data.years_of(data.labelled)],
-                         "train_years": [int(y) for y in data.years_of(train)],
-                         "test_years": [int(y) for y in data.years_of(test)],
-                         "rows": len(panel), "labelled_rows": int(data.labelled.sum()),
-                         "base_year": int(base.reference_["year"]), "seed": int(self.seed),
-                         "package_version": __version__,
-                         "synthetic": bool(truth is not None if synthetic is None else synthetic),
-                         "description": description, "command": command},
-        }
-        self.growth_ = _plain(self.growth_)
-        self.index_.growth_ = self.growth_
+            self._fit(panel, truth, {"synthetic": synthetic, "description": description,
+                                     "command": command})
         return self
 
     def _check_params(self) -> None:
-        if not 0 <= self.combination <= 1:
-            raise ValueError(f"combination {self.combination!r}: expected a share in [0, 1]")
-        if self.level not in ("indicators", "domains"):
-            raise ValueError(f"level {self.level!r}: expected 'indicators' or 'domains'")
-        if not 0 <= self.min_weight <= 0.25:
-            raise ValueError(f"min_weight {self.min_weight!r}: expected a weight in [0, 0.25]")
-        if not 0 <= self.min_indicator_weight <= 0.2:
-            raise ValueError(f"min_indicator_weight {self.min_indicator_weight!r}: expected a "
-                             "weight in [0, 0.2]")
-        if not self.l2 >= 0:
-            raise ValueError(f"l2 {self.l2!r}: expected a penalty >= 0")
-        if not (isinstance(self.test_years, int) and self.test_years >= 1):
-            raise ValueError(f"test_years {self.test_years!r}: expected a whole number >= 1")
-        for name in ("n_bootstrap", "n_refits"):
-            if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 0):
-                raise ValueError(f"{name} {getattr(self, name)!r}: expected a whole number >= 0")
+        """Every option against :data:`_PARAMETER_RULES` (SpecError naming the first bad one)."""
+        for name, (allowed, expected) in _PARAMETER_RULES.items():
+            value = getattr(self, name)
+            if not allowed(value):
+                raise SpecError(f"{name} {value!r}: expected {expected}")
 
-    def _domain_level_composite(self, data: _Data, train: np.ndarray) -> np.ndarray | None:
+    def _forget(self) -> None:
+        """Drop what an earlier fit learned (attributes ending in ``_``): a fit starts fresh,
+        and a fit that fails leaves the model unfitted rather than half of each."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+
+    def _fit(self, panel: pd.DataFrame, truth: pd.DataFrame | None, record: dict) -> None:
+        """The procedure of the module's docstring, step by step."""
+        rules = self.rules if self.rules is not None else OutcomeRules()
+        rng_boot, rng_refit = np.random.default_rng(self.seed).spawn(2)
+        labels = label_outcomes(panel, rules)
+        base = TechIndex(spec=self.spec, reference_year=self.base_year).fit(panel)
+        data = FitData(panel, labels, base.components(panel), base, rules.horizon,
+                       self.controls, self.level)
+        train, test = data.split(self.test_years)
+        early = self._fit_weights(data, train, base)          # out of time: training years
+        shipped = self._fit_weights(data, data.labelled, base)  # shipped: every labelled year
+        growth = _plain({
+            "method": self._method(rules, data.divisions),
+            "perspectives": {p: {**shipped.fits[p], **data.perspective_counts(p)}
+                             for p in LABELS},
+            "combination": self._combination(shipped),
+            "validation": self._validate(data, train, test, early, base, panel, truth,
+                                         rng_boot),
+            "bootstrap_weights": self._refit_spread(data, rng_refit, base, shipped),
+            "training": _training(panel, data, train, test, base, self.seed,
+                                  _is_synthetic(truth, record["synthetic"]),
+                                  record["description"], record["command"]),
+        })
+        self.labels_ = labels
+        self.perspectives_ = shipped.fits
+        self.weights_, self.indicator_weights_ = shipped.domains, shipped.indicators
+        self.index_ = _with_weights(base, shipped.domains, panel, shipped.indicators)
+        self.index_.growth_ = self.growth_ = growth
+
+    def _fit_weights(self, data: FitData, rows: np.ndarray, base: TechIndex) -> _Weights:
+        """Both perspectives fitted on ``rows``, and the weights they combine into."""
+        fits = {p: self._fit_perspective(data, p, rows) for p in LABELS}
+        return _Weights(fits, *self._combine(fits, base))
+
+    def _validate(self, data: FitData, train: np.ndarray, test: np.ndarray, early: _Weights,
+                  base: TechIndex, panel: pd.DataFrame, truth: pd.DataFrame | None,
+                  rng: np.random.Generator) -> dict:
+        """The ``validation`` section: the early fit judged on the test years."""
+        validation = OutOfTimeValidation(data, train, test, rng, self.n_bootstrap)
+        extra = {"domain_level_fit": self._domain_level_composite(data, train)}
+        early_index = _with_weights(base, early.domains, panel, early.indicators)
+        return validation.report(early.fits, early.domains, early_index,
+                                 _truth_capability(panel, truth),
+                                 {k: v for k, v in extra.items() if v is not None})
+
+    def _combination(self, shipped: _Weights) -> dict:
+        """The ``combination`` section: how the perspectives became the weights."""
+        return {"high_growth": self.combination,
+                "sustainable_growth": 1 - self.combination,
+                "min_weight": self.min_weight,
+                "min_indicator_weight": self.min_indicator_weight,
+                "rule": _COMBINATION_RULES[self.level],
+                "weights": shipped.domains,
+                "indicator_weights": shipped.indicators}
+
+    def _domain_level_composite(self, data: FitData, train: np.ndarray) -> np.ndarray | None:
         """At indicator level, the composite of the same procedure fitted on the domain scores
         (training years): the baseline the indicator level has to beat. None at domain level."""
         if self.level == "domains":
             return None
         fits = {p: self._fit_perspective(data, p, train, domains=True) for p in LABELS}
-        shares = {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
-        weights = combine_weights({p: fits[p]["coefficients"] for p in LABELS}, shares,
+        weights = combine_weights({p: fits[p]["coefficients"] for p in LABELS}, self._shares(),
                                   floor=self.min_weight)
         return a_amean(data.raw_domains, np.array([weights[d] for d in data.domain_names]))
 
-    def _fit_perspective(self, data: _Data, label: str, rows: np.ndarray,
+    def _shares(self) -> dict:
+        """Each perspective's share in the weights."""
+        return {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
+
+    def _fit_perspective(self, data: FitData, label: str, rows: np.ndarray,
                          weights: np.ndarray | None = None, start: dict | None = None,
                          domains: bool = False) -> dict:
+        """One perspective's logistic regression on ``rows`` (with a known label), row
+        ``weights`` of a bootstrap sample, from a ``start`` fit; ``domains``: on the domain
+        scores whatever the level."""
         use = rows & data.known(label)
         features, names = ((data.domains, data.domain_names) if domains
                            else (data.features, data.feature_names))
@@ -270,40 +344,33 @@ class GrowthModel:
 
     def _combine(self, perspectives: dict, base: TechIndex) -> tuple[dict, dict]:
         """(domain weights, indicator weights within domains) from the perspectives' fits."""
-        shares = {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
         coefficients = {p: perspectives[p]["coefficients"] for p in LABELS}
         spec = base.spec_
         if self.level == "domains":
             kept = {s["name"]: float(s["weight"]) for s in spec["indicators"]}
-            return combine_weights(coefficients, shares, floor=self.min_weight), kept
-        return combine_indicator_weights(coefficients, shares, _domain_of(spec),
+            return combine_weights(coefficients, self._shares(), floor=self.min_weight), kept
+        return combine_indicator_weights(coefficients, self._shares(), _domain_of(spec),
                                          floor=self.min_weight,
                                          indicator_floor=self.min_indicator_weight)
 
-    def _refit_spread(self, data: _Data, rng: np.random.Generator, base: TechIndex) -> dict:
-        """Weights refitted on firm-level bootstrap samples of the labelled rows."""
+    def _refit_spread(self, data: FitData, rng: np.random.Generator, base: TechIndex,
+                      shipped: _Weights) -> dict:
+        """Weights refitted on firm-level bootstrap samples of the labelled rows, each
+        started from the shipped fit."""
         names = data.domain_names
         draws = []
         for _ in range(self.n_refits):
             weights = data.firm_bootstrap_weights(rng)
             fits = {p: self._fit_perspective(data, p, data.labelled, weights,
-                                             start=self.perspectives_[p]) for p in LABELS}
+                                             start=shipped.fits[p]) for p in LABELS}
             combined, _ = self._combine(fits, base)
             draws.append([combined[d] for d in names])
         if not draws:
             return {"n": 0}
-        draws = np.array(draws)
-        ranking = np.argsort(-np.array([self.weights_[d] for d in names]), kind="stable")
-        same_order = np.mean([np.array_equal(np.argsort(-row, kind="stable"), ranking)
-                              for row in draws])
-        return {"n": len(draws),
-                "mean": _rounded(dict(zip(names, draws.mean(axis=0)))),
-                "sd": _rounded(dict(zip(names, draws.std(axis=0)))),
-                "p05": _rounded(dict(zip(names, np.percentile(draws, 5, axis=0)))),
-                "p95": _rounded(dict(zip(names, np.percentile(draws, 95, axis=0)))),
-                "same_ranking_share": round(float(same_order), 4)}
+        return _spread(np.array(draws), names, [shipped.domains[d] for d in names])
 
     def _method(self, rules: OutcomeRules, data_divisions) -> dict:
+        """The ``method`` section: the options and the rules, as the card reports them."""
         return {"outcomes": rules.to_dict(),
                 "model": f"logistic regression of each label on the {_LEVEL_TEXT[self.level]}, "
                          "coefficients >= 0, L2 penalty on standardised coefficients "
@@ -311,7 +378,8 @@ class GrowthModel:
                 "level": self.level,
                 "l2": self.l2, "combination": self.combination, "min_weight": self.min_weight,
                 "min_indicator_weight": self.min_indicator_weight,
-                "controls": self.controls, "control_divisions": data_divisions, "test_years": self.test_years,
+                "controls": self.controls, "control_divisions": data_divisions,
+                "test_years": self.test_years,
                 "n_bootstrap": self.n_bootstrap, "n_refits": self.n_refits,
                 "bootstrap": "firms resampled with replacement (all their rows together)",
                 "missing_indicator": "the mean of the firm's present indicators of its domain "
@@ -321,12 +389,47 @@ class GrowthModel:
     # ------------------------------------------------------------------ using
     def predict_proba(self, frame: pd.DataFrame, perspective: str = "high_growth") -> np.ndarray:
         """Probability of the perspective's outcome for each row (shipped coefficients)."""
+        check_is_fitted(self)
         return predict_proba(self.index_, frame, perspective)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the model file (a TechIndex model with its ``growth`` section), atomically."""
+        check_is_fitted(self)
         self.index_.save(path)
 
+
+def _spread(draws: np.ndarray, names: list[str], shipped: list[float]) -> dict:
+    """The ``bootstrap_weights`` section: mean, sd, 5th and 95th percentiles of the refitted
+    weights (``draws``: refits x domains) and the share of refits that keep the shipped
+    weights' order."""
+    ranking = np.argsort(-np.array(shipped), kind="stable")
+    same_order = np.mean([np.array_equal(np.argsort(-row, kind="stable"), ranking)
+                          for row in draws])
+    return {"n": len(draws),
+            "mean": _rounded(dict(zip(names, draws.mean(axis=0)))),
+            "sd": _rounded(dict(zip(names, draws.std(axis=0)))),
+            "p05": _rounded(dict(zip(names, np.percentile(draws, 5, axis=0)))),
+            "p95": _rounded(dict(zip(names, np.percentile(draws, 95, axis=0)))),
+            "same_ranking_share": round(float(same_order), 4)}
+
+
+def _is_synthetic(truth: pd.DataFrame | None, synthetic: bool | None) -> bool:
+    """Synthetic when said so, or, unsaid, when a generator's truth is given."""
+    return bool(truth is not None if synthetic is None else synthetic)
+
+
+def _training(panel: pd.DataFrame, data: FitData, train: np.ndarray, test: np.ndarray,
+              base: TechIndex, seed: int, synthetic: bool, description: str,
+              command: str) -> dict:
+    """The ``training`` section: what the model was fitted on and how to rebuild it."""
+    return {"data_sha256": data_hash(panel),
+            "years": [int(y) for y in data.years_of(data.labelled)],
+            "train_years": [int(y) for y in data.years_of(train)],
+            "test_years": [int(y) for y in data.years_of(test)],
+            "rows": len(panel), "labelled_rows": int(data.labelled.sum()),
+            "base_year": int(base.reference_["year"]), "seed": int(seed),
+            "package_version": __version__, "synthetic": synthetic,
+            "description": description, "command": command}
 
 # ---------------------------------------------------------------------- building blocks
 
@@ -448,13 +551,30 @@ def combine_indicator_weights(coefficients: dict, shares: dict, domain_of: dict,
 
 
 def predict_proba(model: TechIndex, frame: pd.DataFrame, perspective: str = "high_growth"):
-    """Probability of a perspective's outcome from a fitted model file's coefficients."""
+    """Probability of a perspective's outcome from a fitted model file's coefficients.
+
+    Parameters
+    ----------
+    model : TechIndex with a ``growth_`` section (a model file written by ``ktop fit``).
+    frame : DataFrame of firm-years (contract names).
+    perspective : {'high_growth', 'sustainable_growth'}
+
+    Returns
+    -------
+    (n,) array of probabilities in (0, 1), one per row of ``frame``; missing scores are
+    imputed as in fitting (see :class:`GrowthModel`).
+
+    Raises
+    ------
+    SpecError
+        A model without a growth section, or an unknown perspective.
+    """
     growth = getattr(model, "growth_", None)
     if not growth:
-        raise ValueError("this model has no growth section (fit it with `ktop fit`)")
+        raise SpecError("this model has no growth section (fit it with `ktop fit`)")
     if perspective not in growth["perspectives"]:
-        raise ValueError(f"perspective '{perspective}': expected one of "
-                         f"{', '.join(growth['perspectives'])}")
+        raise SpecError(f"perspective '{perspective}': expected one of "
+                        f"{', '.join(growth['perspectives'])}")
     fit = growth["perspectives"][perspective]
     parts = model.components(frame)
     if growth["method"].get("level", "domains") == "indicators":
@@ -466,64 +586,6 @@ def predict_proba(model: TechIndex, frame: pd.DataFrame, perspective: str = "hig
     ctrl = np.array([fit["controls"][c] for c in names])
     return _sigmoid(fit["intercept"] + features @ coef + controls @ ctrl)
 
-
-def population_stability(model: TechIndex, batch: pd.DataFrame, bins: int = 10) -> dict:
-    """Population stability index of a batch's Tech-Index against the model's reference.
-
-    The reference population's Tech-Index quantiles are in the model file (its percentile
-    table), so the reference data is not needed: the batch's rated firms are binned at the
-    reference's ``bins`` quantiles (each holds 1/bins of the reference) and
-    ``PSI = sum((new - ref) * ln(new / ref))`` over the bins (empty bins get 0.5 firm).
-
-    Returns {'psi', 'verdict' ('stable' < 0.10 <= 'watch' < 0.25 <= 'shifted'), 'n', 'table'}.
-    """
-    scored = model.score(batch)
-    tech = scored["tech_index"].to_numpy(dtype=float)
-    tech = tech[~np.isnan(tech)]
-    if tech.size == 0:
-        raise ValueError("the batch has no rated firm-year (expected rows with enough data)")
-    values, percents = model.percentile_table_
-    edges = np.interp(np.linspace(0, 100, bins + 1)[1:-1], percents, values)
-    counts = np.bincount(np.searchsorted(edges, tech, side="right"), minlength=bins)
-    expected = np.full(bins, 1.0 / bins)
-    result = psi(expected, counts)
-    table = [{"bin": k + 1, "reference_share": round(float(expected[k]), 4),
-              "batch_share": round(float(counts[k] / counts.sum()), 4), "n": int(counts[k])}
-             for k in range(bins)]
-    return {**result, "n": int(tech.size), "table": table}
-
-
-def psi(expected_shares, actual_counts, floor: float = 0.5) -> dict:
-    """PSI between expected shares and actual counts per bin.
-
-    ``PSI = sum((a - e) * ln(a / e))`` with ``a`` the actual shares; a bin with no count
-    gets ``floor`` firms so the log stays finite. Verdict by the credit-scoring rule of thumb
-    (Siddiqi 2006): below 0.10 'stable', 0.10-0.25 'watch', 0.25 and above 'shifted'.
-
-    >>> psi([0.5, 0.5], [50, 50])["psi"]
-    0.0
-    """
-    expected = np.asarray(expected_shares, dtype=float)
-    counts = np.asarray(actual_counts, dtype=float)
-    if expected.shape != counts.shape or counts.sum() <= 0:
-        raise ValueError("psi: expected shares and counts of the same bins, some counts > 0")
-    actual = np.where(counts > 0, counts, floor)
-    actual = actual / actual.sum()
-    value = float(np.sum((actual - expected) * np.log(actual / expected)))
-    verdict = "stable" if value < PSI_WATCH else "watch" if value < PSI_ALERT else "shifted"
-    return {"psi": round(value, 6), "verdict": verdict}
-
-
-def auc(score: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> float:
-    """ROC AUC (ties count one half), optionally with row weights.
-
-    >>> auc(np.array([1, 2, 3, 4]), np.array([0, 0, 1, 1]))
-    1.0
-    """
-    return _AucTable(score, y).auc(weight)
-
-
-# ---------------------------------------------------------------------- internals
 
 def control_matrix(frame: pd.DataFrame, divisions: list[str] | None) -> tuple[np.ndarray, list]:
     """Control covariates (size, age, KSIC division dummies); none when ``divisions`` is None.
@@ -541,6 +603,97 @@ def control_matrix(frame: pd.DataFrame, divisions: list[str] | None) -> tuple[np
     columns.update({f"division_{d}": (division == d) * 1.0 for d in divisions})
     return np.column_stack(list(columns.values())), list(columns)
 
+
+# ---------------------------------------------------------------------- the fitting data
+
+class FitData:
+    """The fitting data: scores, labels, years and firms of every panel row.
+
+    Parameters
+    ----------
+    panel : DataFrame, the firm-years. labels : DataFrame of :func:`label_outcomes`.
+    parts : dict of :meth:`TechIndex.components` of the panel under ``base``.
+    base : TechIndex fitted on the base year. horizon : int, years of the outcome window.
+    controls : bool, add control covariates. level : {'indicators', 'domains'}, what the
+    perspective models are fitted on.
+    """
+
+    def __init__(self, panel, labels, parts, base: TechIndex, horizon: int, controls: bool,
+                 level: str = "indicators"):
+        self.domain_names = parts["domain_names"]
+        self.indicator_names = parts["indicator_names"]
+        self.raw_domains = parts["domains"]
+        self.domains = _impute(parts["domains"], base)
+        self.scores = parts["scores"]
+        if level == "indicators":  # what the perspective models are fitted on
+            self.features, self.feature_names = (_impute_indicators(parts, base),
+                                                 self.indicator_names)
+        else:
+            self.features, self.feature_names = self.domains, self.domain_names
+        self.rated = parts["rated"]
+        self.year = panel["year"].to_numpy(dtype=np.int64)
+        self.firm = pd.factorize(panel["firm_id"])[0]
+        self.n_firms = int(self.firm.max()) + 1 if len(self.firm) else 0
+        self.labels = {p: labels[p].to_numpy(dtype=float) for p in LABELS}
+        self.horizon = horizon
+        self.labelled = self.rated & labels["observed"].to_numpy() & np.logical_or.reduce(
+            [~np.isnan(self.labels[p]) for p in LABELS])
+        self.divisions = _common_divisions(panel, self.labelled) if controls else None
+        self.controls, self.control_names = control_matrix(panel, self.divisions)
+
+    def known(self, label: str) -> np.ndarray:
+        """Rows whose ``label`` is known (not NaN)."""
+        return ~np.isnan(self.labels[label])
+
+    def y(self, label: str) -> np.ndarray:
+        """The label as 0/1 (0 where unknown: use with :meth:`known`)."""
+        return np.nan_to_num(self.labels[label]).astype(np.int8)
+
+    def years_of(self, rows: np.ndarray) -> list[int]:
+        return sorted(set(self.year[rows].tolist()))
+
+    def split(self, test_years: int) -> tuple[np.ndarray, np.ndarray]:
+        """Test: the last ``test_years`` labelled years; train: years whose future had ended
+        when the test years begin (t + horizon <= the first test year). DataError when the
+        panel has too few labelled years for that."""
+        years = self.years_of(self.labelled)
+        if len(years) < test_years + self.horizon + 1:
+            raise DataError(f"the panel has {len(years)} years with a known {self.horizon}-year "
+                            f"future ({', '.join(map(str, years)) or 'none'}); an out-of-time "
+                            f"validation needs at least {test_years + self.horizon + 1} "
+                            f"(expected a panel of at least {test_years + 2 * self.horizon + 1}"
+                            " consecutive years)")
+        first_test = years[-test_years]
+        test = self.labelled & (self.year >= first_test)
+        train = self.labelled & (self.year <= first_test - self.horizon)
+        return train, test
+
+    def probability(self, fit: dict, rows: np.ndarray) -> np.ndarray:
+        """A perspective fit's probability of the outcome for ``rows`` (features and
+        controls as fitted)."""
+        coef = np.array([fit["coefficients"][d] for d in self.feature_names]
+                        + [fit["controls"][c] for c in self.control_names])
+        x = np.column_stack([self.features, self.controls])[rows]
+        return _sigmoid(fit["intercept"] + x @ coef)
+
+    def perspective_counts(self, label: str) -> dict:
+        use = self.labelled & self.known(label)
+        return {"rows": int(use.sum()), "positive_rate": round(float(self.y(label)[use].mean()), 6)}
+
+    def firm_bootstrap_weights(self, rng: np.random.Generator) -> np.ndarray:
+        """Row weights of one firm-level bootstrap sample (a firm's count, for all its rows)."""
+        counts = np.bincount(rng.integers(0, self.n_firms, self.n_firms), minlength=self.n_firms)
+        return counts[self.firm].astype(float)
+
+
+def _common_divisions(panel: pd.DataFrame, rows: np.ndarray, min_rows: int = 50) -> list[str]:
+    """KSIC divisions with at least ``min_rows`` labelled rows (the others pool together)."""
+    division = panel["ksic"].astype("str").str.slice(0, 2)[rows]
+    counts = division.value_counts()
+    return sorted(str(d) for d in counts[counts >= min_rows].index)
+
+
+# ---------------------------------------------------------------------- internals
 
 def _plain(value):
     """JSON-ready: numpy numbers to Python numbers, NaN to None (model files hold no NaN)."""
@@ -566,7 +719,8 @@ def _rounded(values: dict, digits: int = 6) -> dict:
 
 
 def _impute(domains: np.ndarray, model: TechIndex) -> np.ndarray:
-    means = np.array([model.domain_means_[d] for d in model._domain_names()])
+    """Domain scores with a missing one replaced by the reference mean of the domain."""
+    means = np.array([model.domain_means_[d["name"]] for d in model.spec_["domains"]])
     return np.where(np.isnan(domains), means, domains)
 
 
@@ -609,234 +763,16 @@ def _with_weights(base: TechIndex, weights: dict, panel: pd.DataFrame,
         domain["weight"] = weights[domain["name"]]
     for indicator in spec["indicators"]:
         indicator["weight"] = indicator_weights[indicator["name"]]
-    return TechIndex(spec=spec).fit(panel, reference_year=base.reference_["year"])
+    return TechIndex(spec=spec, reference_year=base.reference_["year"]).fit(panel)
 
 
 def _truth_capability(panel: pd.DataFrame, truth: pd.DataFrame | None) -> np.ndarray | None:
+    """The generator's latent capability of each panel row (None without a truth)."""
     if truth is None:
         return None
     if "capability" not in truth or not {"firm_id", "year"} <= set(truth.columns):
-        raise ValueError("the truth table has no firm_id, year and capability columns "
-                         "(expected a synthetic truth.parquet)")
+        raise DataError("the truth table has no firm_id, year and capability columns "
+                        "(expected a synthetic truth.parquet)")
     keyed = truth.set_index(["firm_id", "year"])["capability"]
     index = pd.MultiIndex.from_arrays([panel["firm_id"], panel["year"]])
     return keyed.reindex(index).to_numpy(dtype=float)
-
-
-class _Data:
-    """The fitting data: domain scores, labels, years and firms of every panel row."""
-
-    def __init__(self, panel, labels, parts, base: TechIndex, horizon: int, controls: bool,
-                 level: str = "indicators"):
-        self.domain_names = parts["domain_names"]
-        self.indicator_names = parts["indicator_names"]
-        self.raw_domains = parts["domains"]
-        self.domains = _impute(parts["domains"], base)
-        self.scores = parts["scores"]
-        if level == "indicators":  # what the perspective models are fitted on
-            self.features, self.feature_names = (_impute_indicators(parts, base),
-                                                 self.indicator_names)
-        else:
-            self.features, self.feature_names = self.domains, self.domain_names
-        self.rated = parts["rated"]
-        self.year = panel["year"].to_numpy(dtype=np.int64)
-        self.firm = pd.factorize(panel["firm_id"])[0]
-        self.n_firms = int(self.firm.max()) + 1 if len(self.firm) else 0
-        self.labels = {p: labels[p].to_numpy(dtype=float) for p in LABELS}
-        self.horizon = horizon
-        self.labelled = self.rated & labels["observed"].to_numpy() & np.logical_or.reduce(
-            [~np.isnan(self.labels[p]) for p in LABELS])
-        self.divisions = _common_divisions(panel, self.labelled) if controls else None
-        self.controls, self.control_names = control_matrix(panel, self.divisions)
-
-    def known(self, label: str) -> np.ndarray:
-        return ~np.isnan(self.labels[label])
-
-    def y(self, label: str) -> np.ndarray:
-        return np.nan_to_num(self.labels[label]).astype(np.int8)
-
-    def years_of(self, rows: np.ndarray) -> list[int]:
-        return sorted(set(self.year[rows].tolist()))
-
-    def split(self, test_years: int) -> tuple[np.ndarray, np.ndarray]:
-        """Test: the last ``test_years`` labelled years; train: years whose future had ended
-        when the test years begin (t + horizon <= the first test year)."""
-        years = self.years_of(self.labelled)
-        if len(years) < test_years + self.horizon + 1:
-            raise ValueError(f"the panel has {len(years)} years with a known {self.horizon}-year "
-                             f"future ({', '.join(map(str, years)) or 'none'}); an out-of-time "
-                             f"validation needs at least {test_years + self.horizon + 1} "
-                             f"(expected a panel of at least {test_years + 2 * self.horizon + 1}"
-                             " consecutive years)")
-        first_test = years[-test_years]
-        test = self.labelled & (self.year >= first_test)
-        train = self.labelled & (self.year <= first_test - self.horizon)
-        return train, test
-
-    def perspective_counts(self, label: str) -> dict:
-        use = self.labelled & self.known(label)
-        return {"rows": int(use.sum()), "positive_rate": round(float(self.y(label)[use].mean()), 6)}
-
-    def firm_bootstrap_weights(self, rng: np.random.Generator) -> np.ndarray:
-        """Row weights of one firm-level bootstrap sample (a firm's count, for all its rows)."""
-        counts = np.bincount(rng.integers(0, self.n_firms, self.n_firms), minlength=self.n_firms)
-        return counts[self.firm].astype(float)
-
-
-def _common_divisions(panel: pd.DataFrame, rows: np.ndarray, min_rows: int = 50) -> list[str]:
-    """KSIC divisions with at least ``min_rows`` labelled rows (the others pool together)."""
-    division = panel["ksic"].astype("str").str.slice(0, 2)[rows]
-    counts = division.value_counts()
-    return sorted(str(d) for d in counts[counts >= min_rows].index)
-
-
-class _AucTable:
-    """ROC AUC of one score against one label for many row weightings (sorted once)."""
-
-    def __init__(self, score: np.ndarray, y: np.ndarray):
-        score = np.asarray(score, dtype=float)
-        self.y = np.asarray(y).astype(bool)
-        self.group = np.unique(score, return_inverse=True)[1]  # tie groups, ascending
-        self.n_groups = int(self.group.max()) + 1 if len(score) else 0
-
-    def auc(self, weight: np.ndarray | None = None) -> float:
-        w = np.ones(len(self.y)) if weight is None else weight
-        pos = np.bincount(self.group, weights=w * self.y, minlength=self.n_groups)
-        neg = np.bincount(self.group, weights=w * ~self.y, minlength=self.n_groups)
-        below = np.cumsum(neg) - neg
-        total = pos.sum() * neg.sum()
-        return float(pos @ (below + 0.5 * neg) / total) if total > 0 else float("nan")
-
-
-class _Validation:
-    """Out-of-time metrics of the early fit on the test rows, with firm bootstrap CIs."""
-
-    def __init__(self, data: _Data, train: np.ndarray, test: np.ndarray,
-                 rng: np.random.Generator, n_bootstrap: int):
-        self.data, self.train, self.test = data, train, test
-        self.boot = [data.firm_bootstrap_weights(rng) for _ in range(n_bootstrap)]
-
-    def report(self, early: dict, early_weights: dict, early_index: TechIndex,
-               capability: np.ndarray | None, extra: dict | None = None) -> dict:
-        """The metrics; ``extra``: more baseline composites (name -> one value per row)."""
-        data = self.data
-        # indicator scores do not depend on the weights (goalposts do not), domain scores do
-        early_domains = early_index._domain_scores(data.scores)[0]
-        composite = early_index._composite(early_domains)
-        equal = a_amean(data.raw_domains, np.ones(len(data.domain_names)))
-        out = {"train_weights": early_weights}
-        for label in LABELS:
-            rows = self.test & data.known(label)
-            y = data.y(label)[rows]
-            fit = early[label]
-            coef = np.array([fit["coefficients"][d] for d in data.feature_names]
-                            + [fit["controls"][c] for c in data.control_names])
-            x = np.column_stack([data.features, data.controls])[rows]
-            prob = _sigmoid(fit["intercept"] + x @ coef)
-            best_name, best_values = self._best_indicator(label)
-            candidates = {"equal_weights": equal[rows],
-                          f"best_indicator:{best_name}": best_values[rows]}
-            candidates.update({name: values[rows] for name, values in (extra or {}).items()})
-            if capability is not None:
-                candidates["latent_capability"] = capability[rows]
-            index_auc = self._discrimination(_lowest_for_missing(composite[rows]), y, rows)
-            out[label] = {"rows": int(rows.sum()), "positive_rate": round(float(y.mean()), 6),
-                          **self._discrimination(prob, y, rows),
-                          "index_auc": index_auc["auc"], "index_auc_ci": index_auc["auc_ci"],
-                          **self._calibration(prob, y, rows),
-                          "reliability": _reliability(prob, y),
-                          "baselines": self._baselines(candidates, composite[rows], y, rows)}
-        out["grade_rates"] = self._grade_rates(early_index, early_domains)
-        return out
-
-    def _resampled(self, rows: np.ndarray) -> list[np.ndarray]:
-        return [w[rows] for w in self.boot]
-
-    def _discrimination(self, prob, y, rows) -> dict:
-        table = _AucTable(prob, y)
-        draws = [table.auc(w) for w in self._resampled(rows)]
-        return {"auc": round(table.auc(), 6), "auc_ci": _ci(draws)}
-
-    def _calibration(self, prob, y, rows) -> dict:
-        errors = (prob - y) ** 2
-        draws = [float(errors @ w / w.sum()) for w in self._resampled(rows)]
-        climatology = float(np.mean((y.mean() - y) ** 2))  # always forecasting the base rate
-        return {"brier": round(float(errors.mean()), 6), "brier_ci": _ci(draws),
-                "brier_base_rate": round(climatology, 6),
-                "mean_predicted": round(float(prob.mean()), 6)}
-
-    def _baselines(self, candidates: dict, index, y, rows) -> dict:
-        """AUC of each alternative ranking on the same rows, and the Tech-Index's paired gain
-        over it (the index's AUC minus the baseline's, same bootstrap samples)."""
-        model = _AucTable(_lowest_for_missing(index), y)
-        model_draws = np.array([model.auc(w) for w in self._resampled(rows)])
-        out = {}
-        for name, values in candidates.items():
-            table = _AucTable(_lowest_for_missing(values), y)
-            draws = np.array([table.auc(w) for w in self._resampled(rows)])
-            gain = model.auc() - table.auc()
-            ci = _ci(model_draws - draws)
-            verdict = ("index better" if ci and ci[0] > 0 else "baseline better"
-                       if ci and ci[1] < 0 else "no clear difference")
-            out[name] = {"auc": round(table.auc(), 6), "auc_ci": _ci(draws),
-                         "index_minus_baseline": round(gain, 6), "difference_ci": ci,
-                         "verdict": verdict}
-        return out
-
-    def _best_indicator(self, label: str) -> tuple[str, np.ndarray]:
-        """The single indicator whose score ranks the training rows best for this label."""
-        data = self.data
-        rows = self.train & data.known(label)
-        y = data.y(label)[rows]
-        best, best_auc = 0, -1.0
-        for j in range(data.scores.shape[1]):
-            column = data.scores[:, j]
-            value = auc(np.nan_to_num(column[rows], nan=-1.0), y)
-            if value > best_auc:
-                best, best_auc = j, value
-        return data.indicator_names[best], np.nan_to_num(data.scores[:, best], nan=-1.0)
-
-    def _grade_rates(self, index: TechIndex, domains: np.ndarray) -> list[dict]:
-        """Observed outcome rates by grade on the test rows (grades of the early fit)."""
-        data = self.data
-        composite = index._composite(domains)
-        grades = index._grades(np.where(data.rated, index._tech_index(composite), np.nan))
-        rows = []
-        for grade in [g for g, _ in index.grade_cutoffs_] + [index.spec_["not_rated_grade"]]:
-            member = self.test & (grades == grade)
-            entry = {"grade": grade, "n": int(member.sum())}
-            for label, key in (("high_growth", "high_growth_rate"),
-                               ("sustainable_growth", "sustainable_rate")):
-                known = member & data.known(label)
-                entry[key] = round(float(data.y(label)[known].mean()), 6) if known.any() else None
-                entry[f"n_{label}"] = int(known.sum())
-            rows.append(entry)
-        return rows
-
-
-def _lowest_for_missing(values: np.ndarray) -> np.ndarray:
-    """Missing scores (unrated firms) rank below every scored one."""
-    values = np.asarray(values, dtype=float)
-    finite = values[np.isfinite(values)]
-    floor = finite.min() - 1.0 if finite.size else 0.0
-    return np.where(np.isfinite(values), values, floor)
-
-
-def _ci(draws, level: float = 0.95) -> list[float] | None:
-    draws = np.asarray(draws, dtype=float)
-    draws = draws[np.isfinite(draws)]
-    if draws.size < 2:
-        return None
-    tail = 100 * (1 - level) / 2
-    return [round(float(v), 6) for v in np.percentile(draws, [tail, 100 - tail])]
-
-
-def _reliability(prob: np.ndarray, y: np.ndarray, bins: int = RELIABILITY_BINS) -> list[dict]:
-    """Mean predicted and observed rate in bins of equal size by predicted probability."""
-    order = np.argsort(prob, kind="stable")
-    out = []
-    for k, members in enumerate(np.array_split(order, bins)):
-        if members.size:
-            out.append({"bin": k + 1, "predicted": round(float(prob[members].mean()), 6),
-                        "observed": round(float(y[members].mean()), 6), "n": int(members.size)})
-    return out

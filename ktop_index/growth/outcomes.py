@@ -60,8 +60,33 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from ktop_index.errors import DataError, SpecError
+
 LABELS = ("high_growth", "sustainable_growth")
 MEASURES = ("employees", "revenue", "either")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)) and bool(np.isfinite(value))
+
+
+#: The allowed values of the thresholds, declared once: name -> (test, message naming the
+#: parameter, the value given and what is allowed).
+_RULES = {
+    "measure": (lambda v: v in MEASURES,
+                "{name} '{value}': expected one of " + ", ".join(MEASURES)),
+    "horizon": (lambda v: isinstance(v, int) and v >= 1,
+                "{name} {value!r}: expected a whole number of years >= 1"),
+    "annual_growth": (lambda v: v > 0, "{name} {value!r}: expected a rate above 0"),
+    "min_employees": (lambda v: isinstance(v, (int, np.integer)) and v >= 0,
+                      "{name} {value!r}: expected a whole number of employees >= 0"),
+    "micro": (lambda v: isinstance(v, (bool, np.bool_)),
+              "{name} {value!r}: expected True or False"),
+    "micro_min_revenue": (lambda v: _is_number(v) and v >= 0,
+                          "{name} {value!r}: expected an amount in 천원 >= 0"),
+    "sustain_min_equity": (_is_number, "{name} {value!r}: expected an amount in 천원"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,12 +123,11 @@ class OutcomeRules:
     sustain_min_equity: float = 0.0
 
     def __post_init__(self):
-        if self.measure not in MEASURES:
-            raise ValueError(f"measure '{self.measure}': expected one of {', '.join(MEASURES)}")
-        if not (isinstance(self.horizon, int) and self.horizon >= 1):
-            raise ValueError(f"horizon {self.horizon!r}: expected a whole number of years >= 1")
-        if not self.annual_growth > 0:
-            raise ValueError(f"annual_growth {self.annual_growth!r}: expected a rate above 0")
+        """Every threshold against :data:`_RULES` (SpecError naming the first bad one)."""
+        for name, (allowed, message) in _RULES.items():
+            value = getattr(self, name)
+            if not allowed(value):
+                raise SpecError(message.format(name=name, value=value))
 
     @property
     def micro_min_added(self) -> float:
@@ -163,13 +187,13 @@ def _check_panel(panel: pd.DataFrame) -> None:
     missing = [c for c in ("firm_id", "year", "employees", "revenue", "total_equity")
                if c not in panel]
     if missing:
-        raise ValueError(f"the panel has no column {', '.join(missing)} (expected the data "
-                         "contract's firm_id, year, employees, revenue, total_equity)")
+        raise DataError(f"the panel has no column {', '.join(missing)} (expected the data "
+                        "contract's firm_id, year, employees, revenue, total_equity)")
     duplicated = panel.duplicated(["firm_id", "year"])
     if duplicated.any():
         row = panel.loc[duplicated].iloc[0]
-        raise ValueError(f"the panel has firm {row['firm_id']} in {row['year']} more than once "
-                         "(expected one row per firm and year)")
+        raise DataError(f"the panel has firm {row['firm_id']} in {row['year']} more than once "
+                        "(expected one row per firm and year)")
 
 
 class _Lookahead:

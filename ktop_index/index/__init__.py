@@ -1,6 +1,26 @@
 """Stage 2, the index: indicators from a firm's fields, the Tech-Index estimator (fit the
 reference population once, score forever) and the COINr-compatible composite engine.
 
-Modules: ``indicators`` · ``spec`` (domains, grades) · ``techindex`` (``TechIndex``)
-· ``explain`` (reasons and gains) · ``composite``.
+Modules: ``indicators`` · ``spec`` (the spec's schema, domains, grades, model files) ·
+``techindex`` (``TechIndex``, ``score_firms``, ``score_file``) · ``explain`` (peer groups,
+reasons, gains) · ``composite``.
+
+The estimator and the two scoring functions are also here, loaded on first use:
+
+>>> from ktop_index.index import TechIndex, score_firms                 # doctest: +SKIP
 """
+
+from __future__ import annotations
+
+import importlib
+
+_API = {"TechIndex": "ktop_index.index.techindex", "score_firms": "ktop_index.index.techindex",
+        "score_file": "ktop_index.index.techindex", "ScoreRun": "ktop_index.index.techindex"}
+
+__all__ = list(_API)
+
+
+def __getattr__(name: str):
+    if name not in _API:
+        raise AttributeError(f"module 'ktop_index.index' has no attribute '{name}'")
+    return getattr(importlib.import_module(_API[name]), name)

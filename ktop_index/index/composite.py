@@ -44,17 +44,18 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 import pyarrow.csv as pacsv
+
+from ktop_index._files import atomic_write
+from ktop_index.errors import DataError, InputError, UsageError
 
 NORMALISATIONS = ("minmax", "zscore", "rank", "percentile", "goalposts")
 AGGREGATIONS = ("amean", "gmean")
@@ -324,9 +325,9 @@ def normalise_matrix(
     [100.0, 0.0]
     """
     if method not in NORMALISATIONS:
-        raise ValueError(f"normalise must be one of {', '.join(NORMALISATIONS)}; got {method!r}")
+        raise UsageError(f"normalise must be one of {', '.join(NORMALISATIONS)}; got {method!r}")
     if method == "goalposts" and goalposts is None:
-        raise ValueError(
+        raise UsageError(
             "goalposts normalisation needs goalposts (lower, upper, scale, trunc2posts)"
         )
     y = np.multiply(x, directions, out=out)
@@ -392,7 +393,7 @@ def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    DataError
         If a present value is <= 0.
 
     Examples
@@ -402,7 +403,7 @@ def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """
     present = ~np.isnan(x)
     if np.any(x[present] <= 0):
-        raise ValueError("a_gmean: zero or negative values; the geometric mean needs values > 0")
+        raise DataError("a_gmean: zero or negative values; the geometric mean needs values > 0")
     weights = np.where(present, w, 0.0)
     logs = np.log(np.where(present, x, 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -442,7 +443,7 @@ def _numbers(table: pd.DataFrame, column: str, codes: list, label: str) -> np.nd
         try:
             out[i] = float(value)
         except (TypeError, ValueError):
-            raise ValueError(
+            raise DataError(
                 f"{label}: {column} of {_row_name(i, codes)} is {value!r}; expected a number"
             ) from None
     return out
@@ -455,7 +456,7 @@ def _row_name(i: int, codes: list) -> str:
 def _require_columns(table: pd.DataFrame, needed: Sequence[str], label: str, why: str) -> None:
     missing = [c for c in needed if c not in table.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"{label}: missing column(s) {', '.join(missing)}; {why} needs {', '.join(needed)}"
         )
 
@@ -468,7 +469,7 @@ def parse_hierarchy(imeta: pd.DataFrame, label: str = "iMeta") -> Hierarchy:
 
     Raises
     ------
-    ValueError
+    DataError
         One line naming the table, the row and what was expected: missing columns,
         missing or duplicated iCode, unknown Type, bad Level or Direction, unknown Parent,
         a Parent not one level up, an aggregate with no children.
@@ -495,7 +496,7 @@ def parse_hierarchy(imeta: pd.DataFrame, label: str = "iMeta") -> Hierarchy:
     level_of = {codes[i]: int(levels[i]) for i in rows}
     top_level = max(level_of.values())
     if top_level == 1:
-        raise ValueError(f"{label}: no rows of Type Aggregate; there is nothing to aggregate to")
+        raise DataError(f"{label}: no rows of Type Aggregate; there is nothing to aggregate to")
     _check_parents(rows, parents, codes, level_of, top_level, label)
     groups = _groups(rows, parents, codes, level_of, top_level, label)
     indicators = tuple(codes[i] for i in rows if types[i] == "Indicator")
@@ -507,42 +508,42 @@ def parse_hierarchy(imeta: pd.DataFrame, label: str = "iMeta") -> Hierarchy:
 def _check_codes(codes: list, label: str) -> None:
     for i, code in enumerate(codes):
         if code is None:
-            raise ValueError(f"{label}: iCode is empty in row {i + 1}; every row needs a code")
+            raise DataError(f"{label}: iCode is empty in row {i + 1}; every row needs a code")
     seen: set[str] = set()
     for code in codes:
         if code in seen:
-            raise ValueError(f"{label}: iCode '{code}' appears twice; codes must be unique")
+            raise DataError(f"{label}: iCode '{code}' appears twice; codes must be unique")
         seen.add(code)
 
 
 def _check_types(types: list, codes: list, label: str) -> None:
     for i, kind in enumerate(types):
         if kind not in META_TYPES:
-            raise ValueError(
+            raise DataError(
                 f"{label}: Type of '{codes[i]}' is {kind!r}; "
                 f"expected one of {', '.join(META_TYPES)}"
             )
     if "Indicator" not in types:
-        raise ValueError(f"{label}: no rows of Type Indicator")
+        raise DataError(f"{label}: no rows of Type Indicator")
 
 
 def _check_levels(rows: list, types: list, levels: np.ndarray, codes: list, label: str) -> None:
     for i in rows:
         lev = levels[i]
         if np.isnan(lev) or lev != math.floor(lev) or lev < 1:
-            raise ValueError(f"{label}: Level of '{codes[i]}' is {lev}; expected an integer >= 1")
+            raise DataError(f"{label}: Level of '{codes[i]}' is {lev}; expected an integer >= 1")
         if types[i] == "Indicator" and lev != 1:
-            raise ValueError(
+            raise DataError(
                 f"{label}: '{codes[i]}' is an Indicator at Level {int(lev)}; Indicators are Level 1"
             )
         if types[i] == "Aggregate" and lev < 2:
-            raise ValueError(
+            raise DataError(
                 f"{label}: '{codes[i]}' is an Aggregate at Level 1; Aggregates are Level 2 and up"
             )
     present = {int(levels[i]) for i in rows}
     gaps = sorted(set(range(1, max(present) + 1)) - present)
     if gaps:
-        raise ValueError(
+        raise DataError(
             f"{label}: no rows at Level {gaps[0]}; levels must run 1, 2, ... without gaps"
         )
 
@@ -553,7 +554,7 @@ def _check_directions(directions: np.ndarray, rows: list, codes: list, label: st
     for i, value in enumerate(directions):
         needed = i in needed_rows
         if (np.isnan(value) and needed) or (not np.isnan(value) and value not in (-1.0, 1.0)):
-            raise ValueError(f"{label}: Direction of '{codes[i]}' is {value}; expected 1 or -1")
+            raise DataError(f"{label}: Direction of '{codes[i]}' is {value}; expected 1 or -1")
 
 
 def _check_parents(rows, parents, codes, level_of, top_level, label) -> None:
@@ -561,21 +562,21 @@ def _check_parents(rows, parents, codes, level_of, top_level, label) -> None:
         code, parent, lev = codes[i], parents[i], level_of[codes[i]]
         if lev == top_level:
             if parent is not None:
-                raise ValueError(
+                raise DataError(
                     f"{label}: '{code}' is at the top level {lev} but has Parent '{parent}'"
                 )
             continue
         if parent is None:
-            raise ValueError(
+            raise DataError(
                 f"{label}: Parent of '{code}' (Level {lev}) is empty; "
                 f"expected an aggregate at Level {lev + 1}"
             )
         if parent not in level_of:
-            raise ValueError(
+            raise DataError(
                 f"{label}: Parent '{parent}' of '{code}' is not an Indicator/Aggregate iCode"
             )
         if level_of[parent] != lev + 1:
-            raise ValueError(
+            raise DataError(
                 f"{label}: Parent '{parent}' of '{code}' is at Level {level_of[parent]}; "
                 f"expected Level {lev + 1}"
             )
@@ -588,7 +589,7 @@ def _groups(rows, parents, codes, level_of, top_level, label) -> tuple[Group, ..
         for code in (aggregates[k] for k in r_order(aggregates)):
             children = tuple(codes[i] for i in rows if parents[i] == code)
             if not children:
-                raise ValueError(f"{label}: aggregate '{code}' (Level {lev}) has no children")
+                raise DataError(f"{label}: aggregate '{code}' (Level {lev}) has no children")
             groups.append(Group(code, lev, children))
     return tuple(groups)
 
@@ -629,7 +630,7 @@ def weights_from_meta(imeta: pd.DataFrame, h: Hierarchy, label: str = "iMeta") -
     weight_of = dict(zip(codes, values, strict=True))
     for code in _needed_codes(h):
         if np.isnan(weight_of[code]):
-            raise ValueError(f"{label}: Weight of '{code}' is empty; expected a number")
+            raise DataError(f"{label}: Weight of '{code}' is empty; expected a number")
     return {code: float(weight_of[code]) for code in _needed_codes(h)}
 
 
@@ -647,18 +648,18 @@ def weights_from_table(
     values = _numbers(weights, "Weight", codes, label)
     unknown = [c for c in codes if c not in level_of]
     if unknown:
-        raise ValueError(f"{label}: iCode '{unknown[0]}' is not an Indicator/Aggregate in iMeta")
+        raise DataError(f"{label}: iCode '{unknown[0]}' is not an Indicator/Aggregate in iMeta")
     if "Level" in weights.columns:
         levels = _numbers(weights, "Level", codes, label)
         for code, lev in zip(codes, levels, strict=True):
             if not np.isnan(lev) and lev != level_of[code]:
-                raise ValueError(
+                raise DataError(
                     f"{label}: Level of '{code}' is {lev:g}; iMeta has {level_of[code]}"
                 )
     weight_of = dict(zip(codes, values, strict=True))
     for code in _needed_codes(h):
         if code not in weight_of or np.isnan(weight_of[code]):
-            raise ValueError(f"{label}: no Weight for '{code}'; every aggregated iCode needs one")
+            raise DataError(f"{label}: no Weight for '{code}'; every aggregated iCode needs one")
     return {code: float(weight_of[code]) for code in _needed_codes(h)}
 
 
@@ -679,12 +680,12 @@ def goalposts_from_meta(
         values = _numbers(imeta, column, codes, label)[rows]
         if np.isnan(values).any():
             code = h.indicators[int(np.flatnonzero(np.isnan(values))[0])]
-            raise ValueError(f"{label}: {column} of '{code}' is empty; expected a number")
+            raise DataError(f"{label}: {column} of '{code}' is empty; expected a number")
         posts[name] = values
     same = posts["lower"] == posts["upper"]
     if same.any():
         code = h.indicators[int(np.flatnonzero(same)[0])]
-        raise ValueError(f"{label}: goalpost_lower equals goalpost_upper for '{code}'")
+        raise DataError(f"{label}: goalpost_lower equals goalpost_upper for '{code}'")
     column = imeta["goalpost_trunc2posts"]
     posts["trunc2posts"] = np.array([_flag(column.iloc[i], codes[i], label) for i in rows])
     return posts
@@ -698,7 +699,7 @@ def _flag(value: object, code: str, label: str) -> bool:
         return True
     if text in _FALSE or text in ("0.0",):
         return False
-    raise ValueError(
+    raise DataError(
         f"{label}: goalpost_trunc2posts of '{code}' is {value!r}; expected TRUE or FALSE"
     )
 
@@ -711,18 +712,18 @@ def _flag(value: object, code: str, label: str) -> bool:
 def _unit_codes(idata: pd.DataFrame, label: str) -> pa.Array:
     _require_columns(idata, ("uCode",), label, "a COINr iData table")
     if len(idata) == 0:
-        raise ValueError(f"{label}: no rows; expected one row per unit")
+        raise DataError(f"{label}: no rows; expected one row per unit")
     column = idata["uCode"]
     if not pd.api.types.is_string_dtype(column):
-        raise ValueError(f"{label}: uCode must be text (found {column.dtype}); read it as text")
+        raise DataError(f"{label}: uCode must be text (found {column.dtype}); read it as text")
     codes = pa.array(column, type=pa.string(), from_pandas=True)
     empty = pac.fill_null(pac.equal(pac.utf8_trim_whitespace(codes), ""), True)
     if pac.any(empty).as_py():
         row = pac.index(empty, True).as_py()
-        raise ValueError(f"{label}: uCode is empty in row {row + 1}; every unit needs a code")
+        raise DataError(f"{label}: uCode is empty in row {row + 1}; every unit needs a code")
     duplicated = column.duplicated().to_numpy()
     if duplicated.any():
-        raise ValueError(
+        raise DataError(
             f"{label}: uCode '{column.iloc[duplicated.argmax()]}' appears twice; "
             f"codes must be unique"
         )
@@ -734,15 +735,15 @@ def _check_columns(idata: pd.DataFrame, imeta: pd.DataFrame, label: str, meta_la
     types = dict(zip(codes, _texts(imeta["Type"]), strict=True))
     for column in idata.columns:
         if column not in UNIT_COLUMNS and column not in types:
-            raise ValueError(
+            raise DataError(
                 f"{label}: column '{column}' is not an iCode in {meta_label}; "
                 "every column but uCode, uName and Time must be described there"
             )
     for code, kind in types.items():
         if kind != "Aggregate" and code not in idata.columns:
-            raise ValueError(f"{label}: no column '{code}' ({kind} in {meta_label})")
+            raise DataError(f"{label}: no column '{code}' ({kind} in {meta_label})")
     if "Time" in idata.columns and idata["Time"].dropna().nunique() > 1:
-        raise ValueError(
+        raise DataError(
             f"{label}: Time has several values (panel data); build one time point at a time"
         )
 
@@ -764,7 +765,7 @@ def _numeric_column(column: pd.Series, code: str, label: str) -> np.ndarray:
         numbers = pd.to_numeric(column, errors="coerce")
         bad = column[numbers.isna() & column.notna()]
         example = bad.iloc[0] if len(bad) else column.dropna().iloc[0]
-        raise ValueError(
+        raise DataError(
             f"{label}: indicator column '{code}' is not numeric (e.g. value {example!r})"
         )
     return column.to_numpy(dtype=float, na_value=np.nan)
@@ -816,8 +817,11 @@ def build_composite(
 
     Raises
     ------
-    ValueError
+    DataError
         One line naming the table and column on any bad input, or ``gmean`` on a value <= 0.
+    UsageError
+        An unknown ``normalise`` or ``aggregate``, or a list of aggregations that does not
+        give one per level.
 
     Examples
     --------
@@ -835,7 +839,7 @@ def _build(
     idata, imeta, normalise, aggregate, weights, l_u, m_sd, labels: _Labels
 ) -> CompositeResult:
     if normalise not in NORMALISATIONS:
-        raise ValueError(f"normalise must be one of {', '.join(NORMALISATIONS)}; got {normalise!r}")
+        raise UsageError(f"normalise must be one of {', '.join(NORMALISATIONS)}; got {normalise!r}")
     h = parse_hierarchy(imeta, labels.meta)
     functions = _level_functions(aggregate, h)
     weight_of = _weights(imeta, weights, h, labels)
@@ -890,12 +894,12 @@ def _level_functions(aggregate: str | Sequence[str], h: Hierarchy) -> dict[int, 
     top_level = max(g.level for g in h.groups)
     names = [aggregate] * (top_level - 1) if isinstance(aggregate, str) else list(aggregate)
     if len(names) != top_level - 1:
-        raise ValueError(
+        raise UsageError(
             f"aggregate: give one function or one per level 2..{top_level}; got {len(names)}"
         )
     for name in names:
         if name not in AGGREGATIONS:
-            raise ValueError(f"aggregate must be one of {', '.join(AGGREGATIONS)}; got {name!r}")
+            raise UsageError(f"aggregate must be one of {', '.join(AGGREGATIONS)}; got {name!r}")
     return {lev: name for lev, name in zip(range(2, top_level + 1), names, strict=True)}
 
 
@@ -910,7 +914,7 @@ def _check_positive(x: np.ndarray, group: Group, units: pa.Array) -> None:
     bad = np.argwhere(x <= 0)  # NaN compares false
     if bad.size:
         i, j = bad[0]
-        raise ValueError(
+        raise DataError(
             f"gmean: aggregate '{group.code}' gets {x[i, j]:g} from '{group.children[j]}' for "
             f"unit '{units[int(i)].as_py()}'; COINr's a_gmean stops on values <= 0 "
             "(normalise onto a positive range, e.g. minmax with l_u=(1, 100))"
@@ -971,7 +975,7 @@ def read_idata(path: str | os.PathLike) -> pd.DataFrame:
     try:
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=text))
     except pa.ArrowInvalid as error:
-        raise ValueError(f"{path}: cannot read as CSV: {str(error).splitlines()[0]}") from None
+        raise InputError(f"{path}: cannot read as CSV: {str(error).splitlines()[0]}") from None
     return table.to_pandas()
 
 
@@ -980,7 +984,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=["", "NA"])
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read as CSV: {str(error).splitlines()[0]}") from None
+        raise InputError(f"{path}: cannot read as CSV: {str(error).splitlines()[0]}") from None
 
 
 def write_csv(table: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -994,28 +998,8 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike) -> None:
     --------
     >>> write_csv(pd.DataFrame({"uCode": ["A"], "Index": [0.1]}), "out/index.csv")  # doctest: +SKIP
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrow = pa.table({name: _arrow_column(table[name]) for name in table.columns})
-    temp = _claim_temp(path)
-    try:
-        pacsv.write_csv(arrow, temp)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _claim_temp(path: Path) -> Path:
-    # os.open with mode 0o666 lets the umask decide the permissions, as for a plain open()
-    # (tempfile.mkstemp would leave the output readable by its owner only)
-    while True:
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return temp
-        except FileExistsError:
-            continue
+    atomic_write(path, lambda temp: pacsv.write_csv(arrow, temp))
 
 
 def _arrow_column(column: pd.Series) -> pa.Array:

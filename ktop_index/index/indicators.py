@@ -34,6 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ktop_index.errors import SpecError
+
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A numeric field as float64; an absent column is all missing (coverage drops, no error)."""
@@ -126,7 +128,7 @@ def indicator_values(fields: dict[str, np.ndarray], specs: Sequence[dict],
     for spec in specs:
         kind = spec.get("kind")
         if kind not in _KINDS:
-            raise ValueError(f"indicator '{spec.get('name')}': unknown kind '{kind}' "
+            raise SpecError(f"indicator '{spec.get('name')}': unknown kind '{kind}' "
                              f"(expected one of {', '.join(_KINDS)})")
         values[spec["name"]] = _KINDS[kind](fields, spec, previous)
     return values
@@ -165,4 +167,4 @@ def transform(values: np.ndarray, how: str) -> np.ndarray:
         return np.sign(values) * np.log1p(np.abs(values))
     if how == "sqrt":
         return np.sign(values) * np.sqrt(np.abs(values))
-    raise ValueError(f"unknown transform '{how}' (expected none, log1p or sqrt)")
+    raise SpecError(f"unknown transform '{how}' (expected none, log1p or sqrt)")

@@ -17,8 +17,6 @@ Example
 from __future__ import annotations
 
 import os
-import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,15 +24,28 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ktop_index.data.io import _atomic, _fix_xlsx_times
-from ktop_index.selection.decide import LABELS_KO, ROBUSTNESS_KO, STATUS_KO
+from ktop_index._files import atomic_write
+from ktop_index.data.io import is_formula_like, pin_xlsx_times
+from ktop_index.errors import UsageError
+from ktop_index.labels import (
+    ELIGIBLE_KO,
+    ROBUSTNESS_KO,
+    SELECTION_COLUMNS_EN,
+    SELECTION_COLUMNS_KO,
+    SELECTION_MONEY_COLUMNS,
+    SELECTION_SHEET,
+    STATUS_KO,
+    display_width,
+    is_yes,
+    selection_in_english,
+)
 
-MONEY_COLUMNS = ("requested", "support", "self_burden", "national_share", "local_share")
+# The labels' names as this module has long exported them (the report and its tests use them).
+MONEY_COLUMNS = SELECTION_MONEY_COLUMNS
+SELECTION_LABELS_KO = SELECTION_COLUMNS_KO
+SELECTION_LABELS_EN = SELECTION_COLUMNS_EN
+english_columns = selection_in_english
 
-# Korean headers and words: the selection module's own, so every file of a round agrees.
-SELECTION_LABELS_KO = LABELS_KO
-SELECTION_LABELS_EN = {c: c for c in SELECTION_LABELS_KO} | {
-    c: f"{c} (KRW thousand)" for c in MONEY_COLUMNS}
 STATUS_FILLS = {"selected": "C6EFCE", "waitlist": "FFEB9C", "not_selected": "D9D9D9",
                 "ineligible": "FFC7CE"}
 
@@ -44,27 +55,6 @@ FORMATS = {"tech_index": "0.0", "committee_score": "0.0", "selection_score": "0.
            "bonus_points": "0.0", "infrastructure": "0.0", "input": "0.0", "activity": "0.0",
            "outcome": "0.0"}
 FORMATS.update({c: "#,##0" for c in MONEY_COLUMNS})
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def english_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The selection table with English column names, whichever language it was written in
-    (``ktop select --lang ko`` writes Korean headers); status values back in English too."""
-    from ktop_index.index.techindex import OUTPUT_LABELS_KO
-
-    back = {v: k for k, v in SELECTION_LABELS_KO.items()}
-    back.update({v: k for k, v in OUTPUT_LABELS_KO.items() if v not in back})
-    back.update({v: k for k, v in SELECTION_LABELS_EN.items()})
-    out = frame.rename(columns={c: back[c] for c in frame.columns
-                                if c in back and back[c] not in frame.columns})
-    for column, words in (("status", STATUS_KO), ("robustness", ROBUSTNESS_KO)):
-        if column in out:
-            back_words = {v: k for k, v in words.items() if v}
-            out[column] = out[column].fillna("").astype("str").replace(back_words)
-    if "eligible" in out and not pd.api.types.is_bool_dtype(out["eligible"].dtype):
-        out["eligible"] = out["eligible"].map(_truthy)
-    return out
 
 
 def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
@@ -77,13 +67,13 @@ def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
     path : the .xlsx file to write.
     lang : 'ko' for Korean headers and status words, 'en' for English.
     """
-    if lang not in ("en", "ko"):
-        raise ValueError(f"lang must be 'en' or 'ko', got {lang!r}")
-    data = english_columns(frame)
+    if lang not in SELECTION_SHEET:
+        raise UsageError(f"lang must be 'en' or 'ko', got {lang!r}")
+    data = selection_in_english(frame)
     book = Workbook()
     sheet = book.active
-    sheet.title = "선정결과" if lang == "ko" else "selection"
-    labels = SELECTION_LABELS_KO if lang == "ko" else SELECTION_LABELS_EN
+    sheet.title = SELECTION_SHEET[lang]
+    labels = SELECTION_COLUMNS_KO if lang == "ko" else SELECTION_COLUMNS_EN
     headers = [labels.get(c, c) for c in data.columns]
     sheet.append(headers)
     for cell in sheet[1]:
@@ -95,19 +85,18 @@ def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
         sheet.append(list(values))
     for j, name in enumerate(data.columns, start=1):
         _format_column(sheet, j, name, len(data))
-        widest = max([_display_width(headers[j - 1])]
-                     + [_display_width(v) for v in columns[j - 1][:500]])
+        widest = max([_width(headers[j - 1])] + [_width(v) for v in columns[j - 1][:500]])
         sheet.column_dimensions[get_column_letter(j)].width = min(4 + widest * 1.1, 50)
     if "status" in data:
         _colour_status(sheet, list(data.columns).index("status") + 1, data["status"])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    _atomic(Path(path), lambda tmp: _save(book, tmp))
+    atomic_write(path, lambda tmp: _save(book, tmp))
 
 
 def _save(book: Workbook, tmp: str) -> None:
     book.save(tmp)
-    _fix_xlsx_times(tmp)
+    pin_xlsx_times(tmp)
 
 
 def _cells(series: pd.Series, name: str, lang: str) -> list:
@@ -120,17 +109,11 @@ def _cells(series: pd.Series, name: str, lang: str) -> list:
         numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
         return [None if np.isnan(v) else (int(v) if v == int(v) else float(v)) for v in numbers]
     if pd.api.types.is_bool_dtype(series.dtype) or name == "eligible":
-        yes, no = ("적격", "부적격") if lang == "ko" else (True, False)
-        return [None if pd.isna(v) else (yes if _truthy(v) else no) for v in series]
+        yes, no = (ELIGIBLE_KO[True], ELIGIBLE_KO[False]) if lang == "ko" else (True, False)
+        return [None if pd.isna(v) else (yes if is_yes(v) else no) for v in series]
     if pd.api.types.is_numeric_dtype(series.dtype):
         return [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in series]
     return [None if pd.isna(v) or v == "" else str(v) for v in series.astype("object")]
-
-
-def _truthy(value) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "y", "예", "적격", "o")
-    return bool(value)
 
 
 def _format_column(sheet, j: int, name: str, rows: int) -> None:
@@ -139,7 +122,7 @@ def _format_column(sheet, j: int, name: str, rows: int) -> None:
         cell = row[0]
         if number_format and cell.value is not None:
             cell.number_format = number_format
-        elif isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+        elif isinstance(cell.value, str) and is_formula_like(cell.value):
             # text a spreadsheet would evaluate: keep it text, shown as typed
             cell.data_type = "s"
             cell.quotePrefix = True
@@ -152,10 +135,9 @@ def _colour_status(sheet, j: int, status: pd.Series) -> None:
             sheet.cell(k, j).fill = PatternFill("solid", fgColor=colour)
 
 
-def _display_width(value) -> int:
-    """Characters as Excel shows them: Hangul and other wide characters count twice."""
+def _width(value) -> int:
+    """Characters a cell shows (wide ones count twice): numbers with thousands separators."""
     if value is None:
         return 0
-    text = f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        else str(value)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return display_width(f"{value:,}" if number else str(value))

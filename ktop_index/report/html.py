@@ -33,112 +33,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ktop_index import __version__
-from ktop_index.data.io import InputError, _atomic, read_table
-from ktop_index.report import plots
-from ktop_index.report.excel import (
-    MONEY_COLUMNS,
+from ktop_index import __version__, _files
+from ktop_index.data.io import read_table
+from ktop_index.errors import DataError, InputError, UsageError
+from ktop_index.index.spec import DOMAINS
+from ktop_index.labels import (
+    PLOT_TEXT,
+    REPORT_TEXT,
     ROBUSTNESS_KO,
-    SELECTION_LABELS_KO,
+    SCORE_COLUMNS_KO,
+    SELECTION_COLUMNS_KO,
+    SELECTION_MONEY_COLUMNS,
     STATUS_KO,
-    english_columns,
+    selection_in_english,
 )
+from ktop_index.report import plots
 
 NUMERIC = ("rank", "tech_index", "committee_score", "selection_score", "rank_low",
-           "rank_high", "selection_probability", *MONEY_COLUMNS)
-DOMAINS = plots.DOMAINS
-
-TEXT = {
-    "en": {
-        "sel_title": "Selection report: {call}", "generated": "Generated",
-        "model": "Model", "package": "ktop_index version",
-        "counts": "Counts", "applicants": "applicants", "eligible": "eligible",
-        "selected": "selected", "waitlist": "waitlist", "not_selected": "not selected",
-        "ineligible": "ineligible", "support_total": "total support of the selected (KRW thousand)",
-        "requested_total": "total requested by the selected (KRW thousand)",
-        "budget": "budget of the call (KRW thousand)", "rank_word": "rank",
-        "p_word": "selected in", 
-        "pictures": "Pictures", "ranked": "Ranked applicants",
-        "ranked_note": "Rank 1 is the best eligible applicant; the rank interval is the 5th-95th "
-                       "percentile of the rank when the selection is re-run under perturbed "
-                       "weights and scores; money in KRW thousand (천원).",
-        "ineligible_title": "Ineligible applicants", "reasons": "reasons",
-        "robustness": "Robustness findings", "audit": "Audit record",
-        "fragile": "Fragile: selected, but not in many of the perturbed selections",
-        "often": "Often selected: not selected, but selected in many perturbed selections",
-        "none": "none", "robust_counts": "applicants by robustness verdict",
-        "rank_interval": "rank interval", "firm": "firm",
-        "cutoff_note": "The last funded rank is {rank}; its selection score {score:.2f} is the "
-                       "cut-off marked in the distribution.",
-        "firm_title": "Report card: {name}", "index": "Tech-Index (base 100)",
-        "grade": "grade", "percentile": "percentile in the reference population (%)",
-        "industry_percentile": "percentile within the industry (%)",
-        "coverage": "data coverage (share of indicator weight with data)",
-        "year": "year", "ksic": "KSIC code", "brn": "business registration number",
-        "domains": "Domain scores (0-100)", "domain": "domain", "score": "score",
-        "industry": "industry median", "contribution": "contribution to index - 100 (points)",
-        "reasons_title": "Reasons", "strengths": "Strengths (above industry peers)",
-        "weaknesses": "Weaknesses (below industry peers)",
-        "trajectory": "Trajectory", "no_trajectory": "Only one year of data: no trajectory.",
-        "no_track": "The tracking module is not available: trajectory from the scores file.",
-        "raise": "What would raise the index most",
-        "raise_note": "Each indicator moved, alone, to the industry peers' median score (or 10 "
-                      "points up, at most 100, where the firm is already at or above it); "
-                      "the gain is the change of the Tech-Index when the firm is re-scored "
-                      "with the model's goalposts and weights.",
-        "raise_domain_note": "The scores file has no indicator detail (score the firm's data "
-                             "file for it): each domain moved 10 points up, alone.",
-        "indicator": "indicator", "current": "current score (0-100)",
-        "peer_median": "peer median (0-100)", "target": "target score (0-100)",
-        "gain": "index gain (points)", "no_data": "no data",
-        "not_rated": "Not rated: the data cover {coverage:.0%} of the indicator weight, below "
-                     "the {minimum:.0%} needed.",
-        "distribution": "Where the firm stands among the firms of the file",
-    },
-    "ko": {
-        "sel_title": "선정 결과 보고서: {call}", "generated": "작성 시각",
-        "model": "모형", "package": "ktop_index 버전",
-        "counts": "집계", "applicants": "신청기업", "eligible": "자격 충족",
-        "selected": "선정", "waitlist": "예비", "not_selected": "미선정", "ineligible": "부적격",
-        "support_total": "선정기업 지원금액 합계 (천원)",
-        "requested_total": "선정기업 신청금액 합계 (천원)",
-        "budget": "사업 예산 (천원)", "rank_word": "순위", "p_word": "선정 확률",
-        "pictures": "그림", "ranked": "순위표",
-        "ranked_note": "순위 1은 자격을 충족한 신청기업 중 최상위입니다. 순위 구간은 가중치와 "
-                       "점수를 흔들어 선정을 반복했을 때 순위의 5-95 백분위입니다. 금액 단위는 "
-                       "천원입니다.",
-        "ineligible_title": "부적격 신청기업", "reasons": "사유",
-        "robustness": "선정 안정성 점검", "audit": "감사 기록",
-        "fragile": "불안정: 선정되었으나 조건을 흔든 선정에서 자주 빠지는 기업",
-        "often": "자주 선정: 미선정이나 조건을 흔든 선정에서 자주 선정되는 기업",
-        "none": "없음", "robust_counts": "안정성 판정별 기업 수",
-        "rank_interval": "순위 구간", "firm": "기업",
-        "cutoff_note": "마지막 지원 순위는 {rank}위이며, 그 선정 점수 {score:.2f}점을 분포 "
-                       "그림에 기준선으로 표시했습니다.",
-        "firm_title": "기업 진단표: {name}", "index": "기업혁신역량지수 (기준 100)",
-        "grade": "등급", "percentile": "기준 모집단 내 백분위 (%)",
-        "industry_percentile": "업종 내 백분위 (%)",
-        "coverage": "자료충족률 (자료가 있는 지표 가중치 비율)",
-        "year": "기준연도", "ksic": "업종코드", "brn": "사업자등록번호",
-        "domains": "영역별 점수 (0-100점)", "domain": "영역", "score": "점수",
-        "industry": "업종 중앙값", "contribution": "지수(100 기준) 기여 (점)",
-        "reasons_title": "평가 근거", "strengths": "강점 (업종 대비 높은 지표)",
-        "weaknesses": "약점 (업종 대비 낮은 지표)",
-        "trajectory": "연도별 추이", "no_trajectory": "한 해 자료뿐이라 추이가 없습니다.",
-        "no_track": "추적 모듈이 없어 점수 파일의 연도별 자료로 추이를 그렸습니다.",
-        "raise": "지수를 가장 많이 올릴 수 있는 지표",
-        "raise_note": "각 지표를 하나씩 업종 동료기업의 중앙값 점수까지 (이미 그 이상이면 10점, "
-                      "최대 100점까지) 올렸을 때, 모형의 기준점과 가중치로 다시 계산한 "
-                      "기업혁신역량지수의 상승폭입니다.",
-        "raise_domain_note": "점수 파일에는 지표별 점수가 없어 (기업 자료 파일을 주면 지표별로 "
-                             "계산합니다) 각 영역을 10점씩 올렸을 때의 상승폭을 보였습니다.",
-        "indicator": "지표", "current": "현재 점수 (0-100)",
-        "peer_median": "업종 중앙값 (0-100)", "target": "목표 점수 (0-100)",
-        "gain": "지수 상승 (점)", "no_data": "자료 없음",
-        "not_rated": "등급 외: 자료충족률 {coverage:.0%}가 기준 {minimum:.0%}에 못 미칩니다.",
-        "distribution": "파일 내 기업들 가운데 이 기업의 위치",
-    },
-}
+           "rank_high", "selection_probability", *SELECTION_MONEY_COLUMNS)
 
 CSS = """
 body{font-family:'Malgun Gothic','Apple SD Gothic Neo','Noto Sans KR',NanumGothic,sans-serif;
@@ -213,14 +125,14 @@ def _generated(generated_at: str | None) -> str:
 
 
 def _write(path: Path, text: str) -> Path:
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
+    _files.write_text(path, text)
     return path
 
 
 def _check_lang(lang: str) -> dict:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be 'en' or 'ko', got {lang!r}")
-    return TEXT[lang]
+    if lang not in REPORT_TEXT:
+        raise UsageError(f"lang must be 'en' or 'ko', got {lang!r}")
+    return REPORT_TEXT[lang]
 
 
 # ---------------------------------------------------------------------------- selection report
@@ -235,10 +147,10 @@ def read_selection(outdir: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     for path in (csv, audit_path):
         if not path.exists():
             raise InputError(f"{path}: no such file (expected the output of `ktop select`)")
-    table = english_columns(read_table(csv).frame)
+    table = selection_in_english(read_table(csv).frame)
     missing = [c for c in ("brn", "firm_name", "status", "rank") if c not in table]
     if missing:
-        raise ValueError(f"{csv}: missing column(s) {', '.join(missing)} (expected the "
+        raise DataError(f"{csv}: missing column(s) {', '.join(missing)} (expected the "
                          "selection table of `ktop select`)")
     for column in NUMERIC:
         if column in table:
@@ -246,7 +158,7 @@ def read_selection(outdir: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     table["status"] = table["status"].astype("str")
     unknown = sorted(set(table["status"]) - set(plots.STATUS_ORDER))
     if unknown:
-        raise ValueError(f"{csv}: column status: unknown value(s) {', '.join(unknown)} "
+        raise DataError(f"{csv}: column status: unknown value(s) {', '.join(unknown)} "
                          f"(expected {', '.join(plots.STATUS_ORDER)})")
     try:
         audit = json.loads(audit_path.read_text(encoding="utf-8"))
@@ -327,7 +239,7 @@ def _status_word(value: str, lang: str) -> str:
 
 def _ranked_section(table, text, lang) -> list[str]:
     ranked = table[table["rank"].notna()].sort_values("rank", kind="stable")
-    labels = SELECTION_LABELS_KO if lang == "ko" else {}
+    labels = SELECTION_COLUMNS_KO if lang == "ko" else {}
     columns = [c for c in ("rank", "firm_name", "brn", "status", "grade", "tech_index",
                            "committee_score", "selection_score", "selection_probability", "robustness",
                            "requested", "support") if c in ranked]
@@ -368,7 +280,7 @@ def _ineligible_table(table, text, lang) -> list[str]:
     reasons = out_of[reason_column] if reason_column in out_of else [""] * len(out_of)
     rows = [[name, brn, reason] for name, brn, reason in
             zip(out_of["firm_name"], out_of["brn"], reasons)]
-    labels = SELECTION_LABELS_KO if lang == "ko" else {}
+    labels = SELECTION_COLUMNS_KO if lang == "ko" else {}
     return [f"<h2>{_e(text['ineligible_title'])}</h2>",
             _table(rows, [labels.get("firm_name", "firm_name"), labels.get("brn", "brn"),
                           text["reasons"]])]
@@ -433,19 +345,23 @@ def load_firm_scores(source, model, lang: str = "en") -> tuple[pd.DataFrame | No
 
 def _score(frame: pd.DataFrame, model, lang: str) -> pd.DataFrame:
     """Identity and score columns under English names, the reason texts in ``lang``."""
-    from ktop_index.index.techindex import IDENTITY_COLUMNS
+    from ktop_index.index.spec import indicator_labels_ko
+    from ktop_index.index.techindex import score_firms
+    from ktop_index.labels import localise_reasons
 
-    identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
-    return pd.concat([identity, model.score(frame, lang=lang)], axis=1)
+    return localise_reasons(score_firms(frame, model), lang, indicator_labels_ko(model.spec_))
 
 
 def _scored_english(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """A scored file's frame with English names and numbers, or None if it is not scored."""
-    from ktop_index.data.contract import FIELD_BY_NAME
-    from ktop_index.index.techindex import IDENTITY_COLUMNS, OUTPUT_LABELS_KO
+    """A scored file's frame with English names and numbers, or None if it is not scored.
 
-    back = {v: k for k, v in OUTPUT_LABELS_KO.items()}
-    back.update({FIELD_BY_NAME[c].label_ko: c for c in IDENTITY_COLUMNS})
+    Korean headers are read back through the labels ``ktop score --lang ko`` writes: the
+    score columns' (:data:`ktop_index.labels.SCORE_COLUMNS_KO`) and the identity columns'
+    (the data contract's 한글명)."""
+    from ktop_index.index.techindex import identity_labels_ko
+
+    back = {ko: en for en, ko in SCORE_COLUMNS_KO.items()}
+    back.update({ko: en for en, ko in identity_labels_ko().items()})
     frame = frame.rename(columns={c: back[c] for c in frame.columns if c in back})
     if "tech_index" not in frame:
         return None
@@ -455,7 +371,7 @@ def _scored_english(frame: pd.DataFrame) -> pd.DataFrame | None:
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     if "brn" not in frame:
-        raise ValueError("the scores file has no brn (사업자등록번호) column")
+        raise DataError("the scores file has no brn (사업자등록번호) column")
     return frame
 
 
@@ -470,7 +386,8 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
     scores : a firm data file or frame (scored here, and the improvement analysis is done per
         indicator) or a scored file or frame (``ktop score`` output; improvement per domain).
         Several years of the firm give its trajectory when no ``db`` is given.
-    db : a tracking database; the trajectory comes from ``ktop_index.track.firm_trajectory``.
+    db : a tracking store; the trajectory comes from
+        :func:`ktop_index.tracking.history.firm_trajectory`.
     model : a TechIndex or a model file (the bundled model when None).
     output : the HTML file (default ``firm_<BRN>.html`` in the current folder).
     selected : optionally the scored rows of a selected group, drawn on the radar.
@@ -485,7 +402,7 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
     mine = scored[scored["brn"].astype("str") == brn]
     if mine.empty:
         source = scores if not isinstance(scores, pd.DataFrame) else "the scores"
-        raise ValueError(f"{source}: no firm with BRN {brn} ({scored['brn'].nunique()} firms "
+        raise DataError(f"{source}: no firm with BRN {brn} ({scored['brn'].nunique()} firms "
                          "in the file)")
     order = mine.sort_values("year", kind="stable") if "year" in mine else mine
     latest = order.iloc[-1]
@@ -545,7 +462,7 @@ def _domains_section(firm, peers, selected, text, lang, name) -> list[str]:
     rows = []
     for d in DOMAINS:
         median = float(peers[d].median()) if peers is not None else None
-        rows.append([plots.TEXT[lang][d], firm.get(d), median, firm.get(f"contrib_{d}")])
+        rows.append([PLOT_TEXT[lang][d], firm.get(d), median, firm.get(f"contrib_{d}")])
     headers = [text["domain"], text["score"], text["industry"], text["contribution"]]
     return [f"<h2>{_e(text['domains'])}</h2>", _table(rows, headers),
             _image(plots.radar(firm, industry=peers, selected=selected, lang=lang, name=name),
@@ -581,80 +498,28 @@ def _trajectory_section(brn, rows, db, model, text, lang, name) -> list[str]:
         return out + [f"<p>{_e(text['no_trajectory'])}</p>"]
     columns = [c for c in ("year", "tech_index", "grade", *DOMAINS) if c in history]
     table = history[columns].sort_values("year")
-    headers = [text.get(c, plots.TEXT[lang].get(c, c)) for c in columns]
+    headers = [text.get(c, PLOT_TEXT[lang].get(c, c)) for c in columns]
     return out + [_image(plots.trajectory(table, cutoffs=model.grade_cutoffs_, lang=lang,
                                           name=name), text["trajectory"]),
                   _table([[str(_int(r[0])), *r[1:]] for r in table.itertuples(index=False)],
                          headers)]
 
 
-def _rescore(model, scores: np.ndarray) -> float:
-    """The Tech-Index of one row of indicator scores, through the model's own aggregation
-    (the rating threshold left aside, so a not-rated firm's gains are still comparable)."""
-    domains, _ = model._domain_scores(scores[None, :])
-    return float(model._tech_index(model._composite(domains))[0])
-
-
 def indicator_gains(model, firm: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Index points gained by moving each indicator, alone, to the industry peers' median
-    score (or 10 points up, at most 100, where the firm is at or above the median).
+    """:func:`ktop_index.index.explain.indicator_gains`, with the indicators' labels in ``lang``."""
+    from ktop_index.index.explain import indicator_gains as gains
+    from ktop_index.index.spec import indicator_labels_ko
+    from ktop_index.labels import localise_gains
 
-    ``firm``: the firm's validated rows, the year analysed last (earlier years feed the growth
-    indicators). Returns one row per move that raises the index (indicators with model weight 0
-    never do, and filling a missing indicator at the median can lower it): ``indicator``, ``label``,
-    ``domain``, ``current``, ``peer_median``, ``target`` (scores 0-100; ``current`` NaN where
-    the firm has no data) and ``gain`` (Tech-Index points), largest gain first.
-    """
-    from ktop_index.index.techindex import _peer_index
-
-    parts = model.components(firm)
-    scores = parts["scores"][-1]
-    names = parts["indicator_names"]
-    groups = ["*"] + [g for g in model.peer_medians_ if g != "*"]
-    ksic = firm["ksic"].to_numpy()[-1:] if "ksic" in firm else None
-    group = groups[int(_peer_index(ksic, groups[1:], 1)[0]) + 1]
-    medians = np.array([model.peer_medians_[group][n] for n in names])
-    base = _rescore(model, scores)
-    specs = {s["name"]: s for s in model.spec_["indicators"]}
-    rows = []
-    for j, name in enumerate(names):
-        current = scores[j]
-        if np.isnan(current) or current < medians[j]:
-            target = medians[j]
-        else:
-            target = min(current + 10.0, 100.0)
-        if not np.isnan(current) and target <= current:
-            continue
-        moved = scores.copy()
-        moved[j] = target
-        spec = specs[name]
-        rows.append({"indicator": name,
-                     "label": spec["label_ko"] if lang == "ko" else spec["label"],
-                     "domain": spec["domain"], "current": current, "peer_median": medians[j],
-                     "target": target, "gain": _rescore(model, moved) - base})
-    table = pd.DataFrame(rows, columns=["indicator", "label", "domain", "current",
-                                        "peer_median", "target", "gain"])
-    table = table[table["gain"] > 1e-9]  # advice is only what raises the index
-    return table.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
+    return localise_gains(gains(model, firm), lang, indicator_labels_ko(model.spec_))
 
 
 def domain_gains(model, firm: pd.Series, lang: str = "en") -> pd.DataFrame:
-    """Index points gained by moving each domain score, alone, 10 points up (at most 100)."""
-    names = model._domain_names()
-    scores = np.array([float(firm.get(d, np.nan)) for d in names])
-    base = float(model._tech_index(model._composite(scores[None, :]))[0])
-    rows = []
-    for k, name in enumerate(names):
-        if np.isnan(scores[k]) or scores[k] >= 100:
-            continue
-        moved = scores.copy()
-        moved[k] = min(scores[k] + 10.0, 100.0)
-        gain = float(model._tech_index(model._composite(moved[None, :]))[0]) - base
-        rows.append({"indicator": name, "label": plots.TEXT[lang].get(name, name),
-                     "domain": name, "current": scores[k], "peer_median": np.nan,
-                     "target": moved[k], "gain": gain})
-    table = pd.DataFrame(rows)
-    return table.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
+    """:func:`ktop_index.index.explain.domain_gains`, with the domains' names in ``lang``."""
+    from ktop_index.index.explain import domain_gains as gains
+
+    table = gains(model, firm)
+    return table.assign(label=[plots.TEXT[lang].get(n, n) for n in table["label"]])
 
 
 def _raise_section(gains: pd.DataFrame, text: dict, domains: bool = False) -> list[str]:

@@ -39,82 +39,20 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ktop_index import reference
+from ktop_index import _files, reference
+from ktop_index.errors import DataError, SpecError, UsageError
+from ktop_index.index.spec import DOMAINS, GRADES
+from ktop_index.labels import PLOT_TEXT
 
-DOMAINS = ("infrastructure", "input", "activity", "outcome")
 KOREAN_FONT = "NanumGothic"
 STATUS_ORDER = ("selected", "waitlist", "not_selected", "ineligible")
 STATUS_COLORS = {"selected": "#2e7d32", "waitlist": "#f9a825", "not_selected": "#9e9e9e",
                  "ineligible": "#c62828"}
-GRADE_ORDER = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC")
-
-# Every text a figure shows, in both languages.
-TEXT = {
-    "en": {
-        "infrastructure": "Infrastructure", "input": "Input", "activity": "Activity",
-        "outcome": "Outcome", "industry": "industry median", "selected_group": "selected median",
-        "radar_title": "Four innovation domains: {name}", "domain_unit": "domain score (0-100)",
-        "traj_title": "Tech-Index over the years: {name}", "year": "year",
-        "tech_index": "Tech-Index (base 100)", "grade_band": "grade band",
-        "dist_title": "Distribution of the {what} (n = {n})", "firms": "number of firms",
-        "cutoff": "cut-off {value:.1f}", "selection_score": "selection score (0-100)",
-        "ind_title": "Tech-Index by industry (KSIC division, n ≥ {k})",
-        "year_title": "Tech-Index by year", "ref_mean": "reference mean (100)",
-        "median": "median",
-        "division": "KSIC division (number of firms)",
-        "sel_title": "Selection: score and rank interval ({call})",
-        "rank": "rank (1 = best eligible applicant)",
-        "rank_interval": "rank interval (5th-95th percentile)",
-        "budget": "budget line (last funded rank {rank})",
-        "ineligible_note": "{n} ineligible applicants not shown (no rank)",
-        "selected": "selected", "waitlist": "waitlist", "not_selected": "not selected",
-        "ineligible": "ineligible",
-        "calib_title": "Calibration of the {what} model",
-        "high_growth": "high-growth", "sustainable_growth": "sustainable-growth",
-        "predicted": "predicted probability (0-1)", "observed": "observed rate (0-1)",
-        "perfect": "perfect calibration", "bins": "bins (size = firms)",
-        "grade_title": "Growth rates by grade", "grade": "grade",
-        "rate": "share of firms (%)", "high_growth_rate": "high-growth rate",
-        "sustainable_rate": "sustainable-growth rate",
-        "effect_title": "Effect of support: matched difference-in-differences (95 % interval)",
-        "effect_est": "estimated effect and 95 % interval", "effect_truth": "true effect",
-        "horizon": "years after support", "horizon_all": "all",
-        "effect_tech_index": "Tech-Index (points)", "effect_revenue": "revenue (KRW thousand)",
-        "effect_employees": "employees (persons)", "effect_unit": "effect per supported firm",
-    },
-    "ko": {
-        "infrastructure": "인프라", "input": "투입", "activity": "활동", "outcome": "성과",
-        "industry": "업종 중앙값", "selected_group": "선정기업 중앙값",
-        "radar_title": "4대 혁신역량 영역: {name}", "domain_unit": "영역 점수 (0-100점)",
-        "traj_title": "연도별 기업혁신역량지수: {name}", "year": "연도",
-        "tech_index": "기업혁신역량지수 (기준 100)", "grade_band": "등급 구간",
-        "dist_title": "{what} 분포 (n = {n})", "firms": "기업 수 (개)",
-        "cutoff": "선정 기준선 {value:.1f}", "selection_score": "선정 점수 (0-100점)",
-        "ind_title": "업종별 기업혁신역량지수 (KSIC 중분류, {k}개 기업 이상)",
-        "year_title": "연도별 기업혁신역량지수", "ref_mean": "기준 평균 (100)",
-        "median": "중앙값",
-        "division": "KSIC 중분류 (기업 수)",
-        "sel_title": "선정 결과: 점수와 순위 구간 ({call})",
-        "rank": "순위 (1 = 적격 신청기업 중 최상위)",
-        "rank_interval": "순위 구간 (5-95 백분위)",
-        "budget": "예산 한도선 (마지막 지원 순위 {rank})",
-        "ineligible_note": "부적격 {n}개 기업은 순위가 없어 표시하지 않음",
-        "selected": "선정", "waitlist": "예비", "not_selected": "미선정", "ineligible": "부적격",
-        "calib_title": "{what} 예측모형의 보정도",
-        "high_growth": "고성장", "sustainable_growth": "지속성장",
-        "predicted": "예측 확률 (0-1)", "observed": "실제 비율 (0-1)",
-        "perfect": "완전 보정선", "bins": "구간 (크기 = 기업 수)",
-        "grade_title": "등급별 성장 기업 비율", "grade": "등급",
-        "rate": "기업 비율 (%)", "high_growth_rate": "고성장 비율",
-        "sustainable_rate": "지속성장 비율",
-        "effect_title": "지원 효과: 매칭 이중차분 추정 (95% 신뢰구간)",
-        "effect_est": "추정 효과와 95% 신뢰구간", "effect_truth": "실제 효과",
-        "horizon": "지원 후 기간", "horizon_all": "전체",
-        "effect_tech_index": "기업혁신역량지수 (점)", "effect_revenue": "매출액 (천원)",
-        "effect_employees": "상시근로자 수 (명)", "effect_unit": "지원기업당 효과",
-    },
-}
-
+#: The grades best first: the spec's (``ktop_index.index.spec.GRADES``).
+GRADE_ORDER = GRADES
+#: Every text a figure shows, per language: :data:`ktop_index.labels.PLOT_TEXT` (this name
+#: kept for the callers that read it here).
+TEXT = PLOT_TEXT
 
 # ---------------------------------------------------------------------------- font and output
 
@@ -162,10 +100,7 @@ def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
 
 def save_png(fig: Figure, path: str | os.PathLike, dpi: int = 110) -> None:
     """Write the figure as a PNG file, atomically."""
-    from ktop_index.data.io import _atomic
-
-    data = png_bytes(fig, dpi)
-    _atomic(Path(path), lambda tmp: Path(tmp).write_bytes(data))
+    _files.write_bytes(path, png_bytes(fig, dpi))
 
 
 def _figure(width: float, height: float, polar: bool = False):
@@ -176,14 +111,14 @@ def _figure(width: float, height: float, polar: bool = False):
 
 
 def _t(lang: str) -> dict:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be 'en' or 'ko', got {lang!r}")
-    return TEXT[lang]
+    if lang not in PLOT_TEXT:
+        raise UsageError(f"lang must be 'en' or 'ko', got {lang!r}")
+    return PLOT_TEXT[lang]
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
-        raise ValueError(f"expected a column '{column}' (have: {', '.join(map(str, frame))})")
+        raise DataError(f"expected a column '{column}' (have: {', '.join(map(str, frame))})")
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
@@ -246,7 +181,7 @@ def trajectory(frame: pd.DataFrame, cutoffs=None, lang: str = "en",
     Parameters
     ----------
     frame : one row per year with ``year``, ``tech_index`` and optionally ``grade``
-        (``ktop_index.track.firm_trajectory`` or a firm's scored rows).
+        (``ktop_index.tracking.history.firm_trajectory`` or a firm's scored rows).
     cutoffs : [(grade, minimum Tech-Index), ...] best first, as ``TechIndex.grade_cutoffs_``;
         the bundled model's when None.
     """
@@ -333,10 +268,6 @@ def distribution(frame: pd.DataFrame, column: str = "tech_index", mark=None,
     return fig
 
 
-def _division_names() -> dict[str, tuple[str, str]]:
-    return reference.division_name_pairs()
-
-
 def by_industry(frame: pd.DataFrame, lang: str = "en", min_firms: int = 10,
                 top: int = 15) -> Figure:
     """Box plots of the Tech-Index by KSIC division (the ``top`` largest with ``min_firms``+).
@@ -350,7 +281,7 @@ def by_industry(frame: pd.DataFrame, lang: str = "en", min_firms: int = 10,
     keep = counts[counts >= min_firms].index[:top]
     data = data[data["division"].isin(keep)]
     order = data.groupby("division")["tech_index"].median().sort_values().index.tolist()
-    names = _division_names()
+    names = reference.division_name_pairs()
     labels = []
     for code in order:
         ko, en = names.get(code, (code, code))
@@ -469,7 +400,7 @@ def growth_section(model) -> dict:
     if "growth" in model:
         model = model["growth"]
     if "validation" not in model:
-        raise ValueError("the model has no growth validation section (fit a growth model "
+        raise SpecError("the model has no growth validation section (fit a growth model "
                          "first: models/NAME.json with 'growth.validation')")
     return model
 
@@ -552,7 +483,7 @@ def support_effect(effect: pd.DataFrame, truth: pd.DataFrame | None = None,
                    lang: str = "en") -> Figure:
     """The support effect per outcome: each horizon's estimate with its 95 % interval.
 
-    ``effect``: the table of :func:`ktop_index.track.support_effect` (``outcome, horizon,
+    ``effect``: the table of :func:`ktop_index.tracking.effect.support_effect` (``outcome, horizon,
     did, ci_low, ci_high``; Tech-Index in points, revenue in KRW thousand, employees in
     persons). ``truth`` (optional, synthetic data): true effects, one row per horizon and a
     column per outcome, drawn as crosses. The horizon covering all post years (``a-b``) is
@@ -562,7 +493,7 @@ def support_effect(effect: pd.DataFrame, truth: pd.DataFrame | None = None,
     outcomes = [o for o in ("tech_index", "revenue", "employees")
                 if o in set(effect["outcome"])]
     if not outcomes:
-        raise ValueError("expected support_effect rows for tech_index, revenue or employees "
+        raise DataError("expected support_effect rows for tech_index, revenue or employees "
                          f"(have outcomes: {', '.join(map(str, effect['outcome'].unique()))})")
     use_korean_font()
     fig = Figure(figsize=(3.7 * len(outcomes), 4.0), layout="constrained")

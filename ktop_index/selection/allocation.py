@@ -40,6 +40,7 @@ from functools import reduce
 import numpy as np
 import pandas as pd
 
+from ktop_index.errors import DataError
 from ktop_index.selection.calls import Money
 
 DP_CELL_LIMIT = 60_000_000  # choice-table cells (bytes) above which the MILP solver is used
@@ -176,5 +177,5 @@ def _optimal_milp(values, weight, capacity: int, max_firms: int) -> np.ndarray:
                   constraints=LinearConstraint(np.vstack(rows), -np.inf, np.array(upper)),
                   options={"mip_rel_gap": 0.0})
     if not result.success:
-        raise ValueError(f"the optimal selection could not be solved ({result.message})")
+        raise DataError(f"the optimal selection could not be solved ({result.message})")
     return np.asarray(result.x) > 0.5

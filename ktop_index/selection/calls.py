@@ -7,9 +7,10 @@ points) and how the money is shared (budget, per-firm cap, self-burden, national
 The bundled calls live in ``data/calls/`` (``jeju_2025``, ``sejong_2025``); ``docs/selection.md``
 describes every key.
 
-Every bad key or value is reported as one line naming the file, the key and what was
-expected; unknown keys are errors too (a misspelt key must not be silently ignored).
-Money is in KRW thousand (천원).
+The file is checked against one declared schema, :data:`CALL_SCHEMA` (every key, what it may
+hold, its unit, required or not), and every problem is reported at once, each naming the
+file, the key and what is allowed; unknown keys are errors too (a misspelt key must not be
+silently ignored). Money is in KRW thousand (천원).
 
 Example
 -------
@@ -21,24 +22,26 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
+from ktop_index import reference
+from ktop_index._files import sha256_bytes
 from ktop_index.errors import CallError
+from ktop_index.index.spec import GRADES
 
 _REPO_CALLS = Path(__file__).resolve().parents[2] / "data" / "calls"
-GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC")
 TECH_USES = ("weight", "bonus", "min_grade")
 DOCUMENTS = ("letter_of_intent", "sme_confirmed")
 TIE_BREAKS = ("committee_score", "tech_index", "requested", "brn")
 NORMALISATIONS = ("goalposts", "minmax", "zscore", "prank")
 AGGREGATIONS = ("amean", "gmean")
-
-
+NOT_RATED_RULES = ("zero", "ineligible")
+SELF_BURDEN_MODES = ("on_top", "within")
 
 
 @dataclass(frozen=True)
@@ -110,140 +113,221 @@ class Call:
     sha256: str = ""
 
 
-# key -> (kind, required); kinds are checked by _value below
-_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
-    "call": {"name": ("name", True), "title": ("str", False), "reference_date": ("date", True),
-             "announcement": ("str", False)},
-    "eligibility": {"regions": ("regions", True), "ksic_prefixes": ("ksic", True),
-                    "required_documents": ("documents", False), "sme_size": ("bool", False),
-                    "allow_branch": ("bool", False), "min_grade": ("grade", False),
-                    "not_rated": ("not_rated", False)},
-    "money": {"budget": ("positive", True), "cap": ("positive", False),
-              "max_firms": ("count", False), "waitlist": ("count", False),
-              "self_burden_threshold": ("positive", False), "self_burden_low": ("rate", False),
-              "self_burden_high": ("rate", False), "self_burden_mode": ("mode", False),
-              "national_ratio": ("rate", False)},
-    "scoring": {"tech_index_use": ("tech_use", False), "tech_weight": ("weight", False),
-                "committee_weight": ("weight", False), "grade_bonus": ("grade_bonus", False),
-                "bonus_column": ("str", False), "bonus_max": ("weight", False),
-                "committee_min_evaluators_for_trim": ("count", False),
-                "tie_break": ("tie_break", False)},
-    "robustness": {"variants": ("count", False), "seed": ("count", False),
-                   "concentration": ("positive", False),
-                   "normalisations": ("normalisations", False),
-                   "aggregations": ("aggregations", False), "fragile_below": ("rate", False)},
+# ---------------------------------------------------------------------------- the schema
+
+@dataclass(frozen=True)
+class Allowed:
+    """What a key may hold: ``words`` for the message, ``test`` for the check."""
+
+    words: str
+    test: Callable[[object], bool]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a call file: what it may hold, whether it must be given, its unit."""
+
+    allowed: Allowed
+    required: bool = False
+    unit: str = ""
+
+    def expected(self) -> str:
+        """What the key expects, in words: ``a number above 0, in 천원``."""
+        return f"{self.allowed.words}, in {self.unit}" if self.unit else self.allowed.words
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _texts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _region_ids() -> set[str]:
+    return set(reference.regions()["region_id"])
+
+
+def _one_of(options: tuple[str, ...], words: str) -> Allowed:
+    return Allowed(words, lambda v: isinstance(v, str) and v in options)
+
+
+def _drawn_from(options: tuple[str, ...], words: str, *, non_empty: bool = False,
+                unique: bool = False) -> Allowed:
+    """A list of texts, each one of ``options``."""
+    def test(value) -> bool:
+        return (_texts(value) and (bool(value) or not non_empty) and set(value) <= set(options)
+                and (not unique or len(set(value)) == len(value)))
+    return Allowed(words, test)
+
+
+def _grade_points(value) -> bool:
+    return (isinstance(value, dict) and set(value) <= set(GRADES)
+            and all(_is_number(v) and v >= 0 for v in value.values()))
+
+
+NAME = Allowed("a name of letters, digits and _ (e.g. jeju_2025)",
+               lambda v: isinstance(v, str) and v.replace("_", "").isalnum() and v.isascii())
+TEXT = Allowed("a text", lambda v: isinstance(v, str))
+DATE = Allowed("a date like 2025-03-01",
+               lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime))
+FLAG = Allowed("true or false", lambda v: isinstance(v, bool))
+POSITIVE = Allowed("a number above 0", lambda v: _is_number(v) and v > 0)
+RATE = Allowed("a number between 0 and 1", lambda v: _is_number(v) and 0 <= v <= 1)
+NON_NEGATIVE = Allowed("a number, 0 or more", lambda v: _is_number(v) and v >= 0)
+COUNT = Allowed("a whole number, 0 or more", lambda v: _is_whole(v) and v >= 0)
+REGIONS = Allowed("a list of region ids from reference/regions.csv",
+                  lambda v: _texts(v) and bool(v) and set(v) <= _region_ids())
+KSIC_PREFIXES = Allowed("a non-empty list of KSIC code prefixes as text, e.g. [\"10\", \"7011\"]",
+                        lambda v: _texts(v) and bool(v)
+                        and all(c.isdigit() and 1 <= len(c) <= 5 for c in v))
+GRADE_POINTS = Allowed("a table of grade = points, e.g. { AAA = 5, AA = 4 }", _grade_points)
+
+#: Every key of a call file, by section: what it may hold, required or not, its unit. The
+#: defaults of the keys that may be left out are those of :class:`Eligibility`, :class:`Money`,
+#: :class:`Scoring` and :class:`Robustness`; ``docs/selection.md`` describes each key.
+CALL_SCHEMA: dict[str, dict[str, Key]] = {
+    "call": {"name": Key(NAME, required=True), "title": Key(TEXT),
+             "reference_date": Key(DATE, required=True), "announcement": Key(TEXT)},
+    "eligibility": {
+        "regions": Key(REGIONS, required=True),
+        "ksic_prefixes": Key(KSIC_PREFIXES, required=True),
+        "required_documents": Key(_drawn_from(DOCUMENTS, f"a list of {', '.join(DOCUMENTS)}")),
+        "sme_size": Key(FLAG), "allow_branch": Key(FLAG),
+        "min_grade": Key(_one_of(("", *GRADES), f"'' or one of {', '.join(GRADES)}")),
+        "not_rated": Key(_one_of(NOT_RATED_RULES, "'zero' or 'ineligible'"))},
+    "money": {
+        "budget": Key(POSITIVE, required=True, unit="천원"),
+        "cap": Key(POSITIVE, unit="천원 per firm"),
+        "max_firms": Key(COUNT, unit="firms (0 = no limit)"),
+        "waitlist": Key(COUNT, unit="firms"),
+        "self_burden_threshold": Key(POSITIVE, unit="천원 of revenue"),
+        "self_burden_low": Key(RATE, unit="a share of the support"),
+        "self_burden_high": Key(RATE, unit="a share of the support"),
+        "self_burden_mode": Key(_one_of(SELF_BURDEN_MODES, "'on_top' or 'within'")),
+        "national_ratio": Key(RATE, unit="a share of the support")},
+    "scoring": {
+        "tech_index_use": Key(_one_of(TECH_USES, f"one of {', '.join(TECH_USES)}")),
+        "tech_weight": Key(NON_NEGATIVE), "committee_weight": Key(NON_NEGATIVE),
+        "grade_bonus": Key(GRADE_POINTS, unit="points"),
+        "bonus_column": Key(TEXT), "bonus_max": Key(NON_NEGATIVE, unit="points (0 = no cap)"),
+        "committee_min_evaluators_for_trim": Key(COUNT, unit="evaluators (0 = never trim)"),
+        "tie_break": Key(_drawn_from(TIE_BREAKS, f"a list drawn from {', '.join(TIE_BREAKS)}",
+                                     unique=True))},
+    "robustness": {
+        "variants": Key(COUNT), "seed": Key(COUNT),
+        "concentration": Key(POSITIVE),
+        "normalisations": Key(_drawn_from(
+            NORMALISATIONS, f"a non-empty list drawn from {', '.join(NORMALISATIONS)}",
+            non_empty=True)),
+        "aggregations": Key(_drawn_from(
+            AGGREGATIONS, f"a non-empty list drawn from {', '.join(AGGREGATIONS)}",
+            non_empty=True)),
+        "fragile_below": Key(RATE, unit="a selection probability")},
 }
-_EXPECTED = {
-    "name": "a name of letters, digits and _ (e.g. jeju_2025)",
-    "str": "a text", "date": "a date like 2025-03-01", "bool": "true or false",
-    "regions": "a list of region ids from reference/regions.csv",
-    "ksic": "a non-empty list of KSIC code prefixes as text, e.g. [\"10\", \"7011\"]",
-    "documents": f"a list of {', '.join(DOCUMENTS)}",
-    "grade": f"'' or one of {', '.join(GRADES)}",
-    "not_rated": "'zero' or 'ineligible'",
-    "positive": "a number above 0", "count": "a whole number, 0 or more",
-    "rate": "a number between 0 and 1", "weight": "a number, 0 or more",
-    "mode": "'on_top' or 'within'", "tech_use": f"one of {', '.join(TECH_USES)}",
-    "grade_bonus": "a table of grade = points, e.g. { AAA = 5, AA = 4 }",
-    "tie_break": f"a list drawn from {', '.join(TIE_BREAKS)}",
-    "normalisations": f"a non-empty list drawn from {', '.join(NORMALISATIONS)}",
-    "aggregations": f"a non-empty list drawn from {', '.join(AGGREGATIONS)}",
-}
+_SECTIONS = {"eligibility": Eligibility, "money": Money, "scoring": Scoring,
+             "robustness": Robustness}
+_WHOLE_MONEY = ("max_firms", "waitlist")  # the money keys that stay integers
 
 
-def _ok(kind: str, value, region_ids: set[str]) -> bool:
-    """Whether ``value`` is of ``kind`` (see ``_EXPECTED``)."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    text_list = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    checks = {
-        "name": lambda: isinstance(value, str) and value.replace("_", "").isalnum()
-        and value.isascii(),
-        "str": lambda: isinstance(value, str),
-        "date": lambda: isinstance(value, dt.date) and not isinstance(value, dt.datetime),
-        "bool": lambda: isinstance(value, bool),
-        "regions": lambda: text_list and value and set(value) <= region_ids,
-        "ksic": lambda: text_list and value and all(v.isdigit() and 1 <= len(v) <= 5
-                                                    for v in value),
-        "documents": lambda: text_list and set(value) <= set(DOCUMENTS),
-        "grade": lambda: value in ("",) + GRADES,
-        "not_rated": lambda: value in ("zero", "ineligible"),
-        "positive": lambda: number and value > 0,
-        "count": lambda: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-        "rate": lambda: number and 0 <= value <= 1,
-        "weight": lambda: number and value >= 0,
-        "mode": lambda: value in ("on_top", "within"),
-        "tech_use": lambda: value in TECH_USES,
-        "grade_bonus": lambda: isinstance(value, dict) and set(value) <= set(GRADES)
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
-                for v in value.values()),
-        "tie_break": lambda: text_list and set(value) <= set(TIE_BREAKS)
-        and len(set(value)) == len(value),
-        "normalisations": lambda: text_list and value and set(value) <= set(NORMALISATIONS),
-        "aggregations": lambda: text_list and value and set(value) <= set(AGGREGATIONS),
-    }
-    return bool(checks[kind]())
+def call_problems(data: dict) -> list[str]:
+    """Every problem of a parsed call file, each one line naming its key and what is allowed
+    (``[money] budget: got 'lots' (expected a number above 0, in 천원)``); [] when none.
+
+    >>> for line in call_problems({"call": {"name": "x", "reference_date": "March"}})[:2]:
+    ...     print(line)
+    [call] reference_date: got 'March' (expected a date like 2025-03-01)
+    [eligibility] regions is missing (expected a list of region ids from reference/regions.csv)
+    """
+    problems = _section_problems(data)
+    valid: dict[str, dict] = {}
+    for section, keys in CALL_SCHEMA.items():
+        given = data.get(section, {})
+        given = given if isinstance(given, dict) else {}
+        problems += [f"[{section}] {key}: unknown key (expected one of {', '.join(keys)})"
+                     for key in given if key not in keys]
+        valid[section] = {}
+        for key, rule in keys.items():
+            if key not in given:
+                if rule.required:
+                    problems.append(f"[{section}] {key} is missing (expected {rule.expected()})")
+            elif not rule.allowed.test(given[key]):
+                problems.append(f"[{section}] {key}: got {given[key]!r} (expected "
+                                f"{rule.expected()})")
+            else:
+                valid[section][key] = given[key]
+    return problems + _combination_problems(valid)
 
 
-def region_ids() -> set[str]:
-    """The region ids of ``reference/regions.csv``."""
-    from ktop_index.selection.eligibility import load_regions
+def _section_problems(data: dict) -> list[str]:
+    problems = []
+    for section, value in data.items():
+        if section not in CALL_SCHEMA:
+            problems.append(f"unknown section [{section}] (expected "
+                            f"{', '.join('[' + s + ']' for s in CALL_SCHEMA)})")
+        elif not isinstance(value, dict):
+            problems.append(f"'{section}' must be a section [{section}]")
+    return problems
 
-    return set(load_regions()["region_id"])
+
+def _with_defaults(section: str, valid: dict) -> dict:
+    """A section's valid keys over the defaults of its dataclass."""
+    defaults = {f.name: f.default for f in fields(_SECTIONS[section])
+                if f.default is not MISSING}
+    return defaults | valid[section]
+
+
+def _combination_problems(valid: dict[str, dict]) -> list[str]:
+    """Rules between keys, checked where the keys themselves are valid."""
+    problems = []
+    money = _with_defaults("money", valid)
+    if money["self_burden_low"] > money["self_burden_high"]:
+        problems.append(f"[money] self_burden_low {float(money['self_burden_low'])} is above "
+                        f"self_burden_high {float(money['self_burden_high'])} "
+                        "(expected low <= high)")
+    if "budget" in money and money["cap"] > money["budget"]:
+        problems.append(f"[money] cap {money['cap']:,.0f} is above the budget "
+                        f"{money['budget']:,.0f} 천원 (expected cap <= budget)")
+    use = valid["scoring"].get("tech_index_use", Scoring.tech_index_use)
+    if use == "min_grade" and not valid["eligibility"].get("min_grade"):
+        problems.append("[scoring] tech_index_use = 'min_grade' needs [eligibility] min_grade "
+                        "(expected one of " + ", ".join(GRADES) + ")")
+    if use == "bonus" and not valid["scoring"].get("grade_bonus"):
+        problems.append("[scoring] tech_index_use = 'bonus' needs [scoring] grade_bonus "
+                        "(expected a table of grade = points)")
+    return problems
 
 
 def parse_call(data: dict, source: str = "<dict>", sha256: str = "") -> Call:
-    """Check a call given as a dict (the parsed TOML) and build the :class:`Call`.
+    """Check a call given as a dict (the parsed TOML) against :data:`CALL_SCHEMA` and build
+    the :class:`Call`.
 
     Raises
     ------
     CallError
-        On the first bad key or value: ``FILE: [section] key: got X (expected ...)``.
+        Listing every problem at once, on one line: ``FILE: [section] key: got X (expected
+        ...)``, or ``FILE: 3 problems: ...; ...; ...``. ``error.problems`` holds the lines.
     """
-    known_regions = region_ids()
-    for section, value in data.items():
-        if section not in _SCHEMA:
-            raise CallError(f"{source}: unknown section [{section}] (expected "
-                            f"{', '.join('[' + s + ']' for s in _SCHEMA)})")
-        if not isinstance(value, dict):
-            raise CallError(f"{source}: '{section}' must be a section [{section}]")
-    parts: dict[str, dict] = {}
-    for section, keys in _SCHEMA.items():
-        given = data.get(section, {})
-        for key in given:
-            if key not in keys:
-                raise CallError(f"{source}: [{section}] {key}: unknown key (expected one of "
-                                f"{', '.join(keys)})")
-        for key, (kind, required) in keys.items():
-            if key not in given:
-                if required:
-                    raise CallError(f"{source}: [{section}] {key} is missing (expected "
-                                    f"{_EXPECTED[kind]})")
-                continue
-            if not _ok(kind, given[key], known_regions):
-                raise CallError(f"{source}: [{section}] {key}: got {given[key]!r} (expected "
-                                f"{_EXPECTED[kind]})")
-        parts[section] = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+    problems = call_problems(data)
+    if problems:
+        head = f"{source}: " + (f"{len(problems)} problems: " if len(problems) > 1 else "")
+        error = CallError(head + "; ".join(problems))
+        error.problems = problems
+        raise error
+    parts = {section: {k: tuple(v) if isinstance(v, list) else v
+                       for k, v in data.get(section, {}).items()} for section in CALL_SCHEMA}
     head = parts["call"]
-    money = Money(**{k: float(v) if isinstance(v, int) and k not in ("max_firms", "waitlist")
-                     else v for k, v in parts["money"].items()})
-    if money.self_burden_low > money.self_burden_high:
-        raise CallError(f"{source}: [money] self_burden_low {money.self_burden_low} is above "
-                        f"self_burden_high {money.self_burden_high} (expected low <= high)")
-    if money.cap > money.budget:
-        raise CallError(f"{source}: [money] cap {money.cap:,.0f} is above the budget "
-                        f"{money.budget:,.0f} 천원 (expected cap <= budget)")
-    scoring = Scoring(**parts.get("scoring", {}))
-    if scoring.tech_index_use == "min_grade" and not parts["eligibility"].get("min_grade"):
-        raise CallError(f"{source}: [scoring] tech_index_use = 'min_grade' needs "
-                        "[eligibility] min_grade (expected one of " + ", ".join(GRADES) + ")")
-    if scoring.tech_index_use == "bonus" and not scoring.grade_bonus:
-        raise CallError(f"{source}: [scoring] tech_index_use = 'bonus' needs [scoring] "
-                        "grade_bonus (expected a table of grade = points)")
+    money = Money(**{k: float(v) if isinstance(v, int) and k not in _WHOLE_MONEY else v
+                     for k, v in parts["money"].items()})
     return Call(name=head["name"], title=head.get("title", head["name"]),
                 reference_date=head["reference_date"],
-                eligibility=Eligibility(**parts["eligibility"]), money=money, scoring=scoring,
-                robustness=Robustness(**parts.get("robustness", {})), source=source,
-                sha256=sha256)
+                eligibility=Eligibility(**parts["eligibility"]), money=money,
+                scoring=Scoring(**parts["scoring"]), robustness=Robustness(**parts["robustness"]),
+                source=source, sha256=sha256)
 
 
 def call_path(name_or_path: str | os.PathLike) -> Path:
@@ -285,4 +369,4 @@ def load_call(name_or_path: str | os.PathLike) -> Call:
         raise CallError(f"{path}: not UTF-8 text (save the call file as UTF-8)") from None
     except tomllib.TOMLDecodeError as exc:
         raise CallError(f"{path}: not valid TOML ({exc})") from None
-    return parse_call(data, source=str(path), sha256=hashlib.sha256(raw).hexdigest())
+    return parse_call(data, source=str(path), sha256=sha256_bytes(raw))

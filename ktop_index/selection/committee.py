@@ -37,7 +37,8 @@ import pandas as pd
 
 from ktop_index import reference
 from ktop_index.data.brn import brn_problem, format_brn
-from ktop_index.data.contract import header_key as _key
+from ktop_index.data.contract import header_key
+from ktop_index.errors import DataError
 
 COLUMNS = {"brn": ("brn", "사업자등록번호", "사업자번호", "business_number"),
            "evaluator": ("evaluator", "평가위원", "위원", "심사위원"),
@@ -53,10 +54,10 @@ def load_preset(name: str = "committee_2025") -> pd.DataFrame:
 def read_scores(path: str | os.PathLike, items: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read and check a long scores file (CSV/XLSX; Korean or English headers).
 
-    Raises ``ValueError`` with ``FILE:ROW:COLUMN: problem`` on the first bad cell: a missing
-    column, an invalid business number, points that are not a number, negative, or above the
-    item's maximum (when ``items`` is given), an item not in ``items``, or one firm, evaluator
-    and item given twice.
+    Raises :class:`~ktop_index.errors.DataError` with ``FILE:ROW:COLUMN: problem`` on the
+    first bad cell: a missing column, an invalid business number, points that are not a
+    number, negative, or above the item's maximum (when ``items`` is given), an item not in
+    ``items``, or one firm, evaluator and item given twice.
     """
     from ktop_index.data.io import read_table
 
@@ -68,15 +69,15 @@ def check_scores(frame: pd.DataFrame, source: str = "<scores>", rows=None,
                  items: pd.DataFrame | None = None) -> pd.DataFrame:
     """Map headers, check every cell, return ``brn, evaluator, item, points``."""
     rows = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows)
-    keys = {_key(c): c for c in frame.columns}
+    keys = {header_key(c): c for c in frame.columns}
     picked = {}
     for name, aliases in COLUMNS.items():
-        header = next((keys[_key(a)] for a in aliases if _key(a) in keys), None)
+        header = next((keys[header_key(a)] for a in aliases if header_key(a) in keys), None)
         if header is None:
             if name == "item":  # one total per evaluator is allowed
                 continue
-            raise ValueError(f"{source}:1:-: column {name} ({aliases[1]}) is missing "
-                             f"(expected columns {', '.join(a[1] for a in COLUMNS.values())})")
+            raise DataError(f"{source}:1:-: column {name} ({aliases[1]}) is missing "
+                            f"(expected columns {', '.join(a[1] for a in COLUMNS.values())})")
         picked[name] = header
     out = pd.DataFrame({"brn": frame[picked["brn"]].astype("str"),
                         "evaluator": frame[picked["evaluator"]].astype("str").str.strip(),
@@ -85,30 +86,30 @@ def check_scores(frame: pd.DataFrame, source: str = "<scores>", rows=None,
     for i, value in enumerate(out["brn"]):
         why = brn_problem(value) if not pd.isna(value) else "empty"
         if why:
-            raise ValueError(f"{source}:{rows[i]}:{picked['brn']}: invalid business number "
-                             f"'{value}': {why}")
+            raise DataError(f"{source}:{rows[i]}:{picked['brn']}: invalid business number "
+                            f"'{value}': {why}")
     out["brn"] = out["brn"].map(format_brn)
     points = pd.to_numeric(frame[picked["points"]], errors="coerce").to_numpy(dtype="float64")
     for i in np.flatnonzero(np.isnan(points) | (points < 0)):
-        raise ValueError(f"{source}:{rows[i]}:{picked['points']}: "
-                         f"'{frame[picked['points']].iat[i]}' is not a score "
-                         "(expected a number, 0 or more)")
+        raise DataError(f"{source}:{rows[i]}:{picked['points']}: "
+                        f"'{frame[picked['points']].iat[i]}' is not a score "
+                        "(expected a number, 0 or more)")
     out["points"] = points
     if items is not None:
         maximum = dict(zip(items["item"], items["max_points"]))
         for i, (item, value) in enumerate(zip(out["item"], points)):
             if item not in maximum:
-                raise ValueError(f"{source}:{rows[i]}:{picked.get('item', 'item')}: unknown "
-                                 f"item '{item}' (expected one of {', '.join(maximum)})")
+                raise DataError(f"{source}:{rows[i]}:{picked.get('item', 'item')}: unknown "
+                                f"item '{item}' (expected one of {', '.join(maximum)})")
             if value > maximum[item]:
-                raise ValueError(f"{source}:{rows[i]}:{picked['points']}: {value:g} is above "
-                                 f"the {maximum[item]:g} points of item '{item}'")
+                raise DataError(f"{source}:{rows[i]}:{picked['points']}: {value:g} is above "
+                                f"the {maximum[item]:g} points of item '{item}'")
     dup = out.duplicated(["brn", "evaluator", "item"]).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise ValueError(f"{source}:{rows[i]}:-: firm {out['brn'].iat[i]}, evaluator "
-                         f"{out['evaluator'].iat[i]}, item {out['item'].iat[i]} given twice "
-                         "(expected one score per firm, evaluator and item)")
+        raise DataError(f"{source}:{rows[i]}:-: firm {out['brn'].iat[i]}, evaluator "
+                        f"{out['evaluator'].iat[i]}, item {out['item'].iat[i]} given twice "
+                        "(expected one score per firm, evaluator and item)")
     return out
 
 

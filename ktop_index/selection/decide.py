@@ -2,9 +2,16 @@
 
 :func:`select` runs the whole decision for one call and returns a :class:`Selection`: the
 table (one row per applicant, the columns agreed in ``briefs/interfaces.md``) and an audit
-record. :func:`write_selection` writes ``selection.csv`` (UTF-8 with BOM), ``selection.xlsx``
-and ``audit.json`` into a folder; the same inputs, call, model and seed give the same bytes
-(only the audit's ``created`` time differs, and it can be fixed with ``created=``).
+record (:mod:`ktop_index.selection.audit`). :func:`select_file` does the same from an
+applicants file, reading, validating and hashing it, so its audit is the one ``ktop select``
+writes. The same inputs, call, model and seed give the same decision (only the audit's
+``created`` time differs, and it can be fixed with ``created=``). Writing the folder
+(``selection.csv``, ``selection.xlsx``, ``audit.json``) is an output step:
+:func:`ktop_index.report.outputs.write_selection`.
+
+The steps, in order: validate the applicants; score each firm's latest year; the committee
+points; the bonus points; screen eligibility; the money of each request; the selection score
+and the tie order; allocate the budget; robustness; notes; the audit.
 
 The selection score (``docs/selection.md``), 0-100 points plus bonus points:
 
@@ -22,53 +29,59 @@ the business number — never by the order of the file.
 
 Example
 -------
->>> from ktop_index.data.validate import read_firms                       # doctest: +SKIP
->>> result = select(read_firms("data/jeju_2025_applicants.xlsx"), "jeju_2025")  # doctest: +SKIP
+>>> result = select_file("data/jeju_2025_applicants.xlsx", "jeju_2025")  # doctest: +SKIP
 >>> result.table["status"].value_counts()                            # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import hashlib
-import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ktop_index import __version__
+from ktop_index._files import sha256_file
 from ktop_index.data.brn import format_brn, is_valid_brn
 from ktop_index.data.contract import FIELDS, MONEY, match_header
-from ktop_index.data.io import _atomic, write_table
-from ktop_index.index.techindex import TechIndex, data_hash
+from ktop_index.data.io import read_table
+from ktop_index.data.validate import validate
+from ktop_index.errors import DataError
+from ktop_index.index.spec import DOMAINS, GRADES
+from ktop_index.index.techindex import TechIndex
+from ktop_index.labels import ELIGIBLE_KO, ROBUSTNESS_KO, STATUS_KO
+from ktop_index.labels import SELECTION_COLUMNS_KO as LABELS_KO
+from ktop_index.labels import SELECTION_NOTES as NOTES
+from ktop_index.selection import committee as committee_scores
+from ktop_index.selection import robustness
 from ktop_index.selection.allocation import greedy, money_table, optimal, to_won
-from ktop_index.selection.calls import GRADES, Call, load_call
-from ktop_index.selection.eligibility import average_revenue, screen, sme_ceiling
+from ktop_index.selection.audit import STATUSES, build_audit
+from ktop_index.selection.calls import Call, load_call
+from ktop_index.selection.eligibility import average_revenue, screen
 
-DOMAINS = ("infrastructure", "input", "activity", "outcome")
-STATUSES = ("selected", "waitlist", "not_selected", "ineligible")
 COLUMNS = ("brn", "firm_name", "status", "rank", "eligible", "reasons",
            "reasons_ko", *DOMAINS, "tech_index", "grade", "committee_score",
            "bonus_points", "selection_score", "rank_low", "rank_high", "selection_probability",
            "robustness", "requested", "support", "self_burden", "national_share",
            "local_share", "notes", "notes_ko")
-from ktop_index.labels import ROBUSTNESS_KO, STATUS_KO
-from ktop_index.labels import SELECTION_COLUMNS_KO as LABELS_KO
-from ktop_index.labels import SELECTION_NOTES as NOTES
+MONEY_OUT = ("requested", "support", "self_burden", "national_share", "local_share")
+__all__ = ["COLUMNS", "DOMAINS", "LABELS_KO", "STATUSES", "Selection", "select", "select_file"]
 
 
 @dataclass
 class Selection:
-    """The decision of one call: ``table`` (one row per applicant) and ``audit``."""
+    """The decision of one call: ``table`` (one row per applicant) and ``audit``; with
+    committee scores, ``evaluators`` (each evaluator's spread); in optimal mode,
+    ``differences`` (the firms optimal and rank order disagree on); from a file, the
+    validation ``warnings`` of the applicants."""
 
     table: pd.DataFrame
     audit: dict
     evaluators: pd.DataFrame | None = None
     differences: pd.DataFrame | None = field(default=None)
+    warnings: list = field(default_factory=list)
 
     def labelled(self, lang: str = "en") -> pd.DataFrame:
         """The table with Korean column labels and status words when ``lang='ko'``."""
@@ -77,8 +90,181 @@ class Selection:
         table = self.table.copy()
         table["status"] = table["status"].map(STATUS_KO)
         table["robustness"] = table["robustness"].map(ROBUSTNESS_KO)
-        table["eligible"] = np.where(table["eligible"], "적격", "부적격")
+        table["eligible"] = np.where(table["eligible"], ELIGIBLE_KO[True], ELIGIBLE_KO[False])
         return table.rename(columns=LABELS_KO)
+
+
+# ---------------------------------------------------------------------------- the decision
+
+def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLike, *,
+                committee: str | os.PathLike | pd.DataFrame | None = None,
+                committee_items: str | None = "committee_2025",
+                model: TechIndex | str | os.PathLike | None = None,
+                optimal_mode: bool = False, variants: int | None = None,
+                seed: int | None = None, created: str | None = None,
+                sheet: str | int | None = None, money_unit: str | None = None,
+                progress: Callable[[str, int], None] | None = None) -> Selection:
+    """Decide a call from an applicants file: what ``ktop select`` does, audit included.
+
+    Reads and validates the file (its warnings are kept in ``Selection.warnings``), reads
+    the committee scores when given a file, and records the file's name and sha256 in the
+    audit, so :func:`ktop_index.report.outputs.write_selection` of the result writes the
+    bytes ``ktop select`` writes.
+
+    Parameters
+    ----------
+    applicants_path : a CSV, XLSX or Parquet file of applicants (Korean or English headers).
+    call : a :class:`~ktop_index.selection.calls.Call`, a call file or a bundled call's name.
+    committee : a long committee scores file (``brn, evaluator, item, points``; see
+        :mod:`ktop_index.selection.committee`), such a table, or None.
+    committee_items : the bundled item table the scores are checked against (items and
+        maximum points); None or ``"any"`` accepts any items.
+    model, optimal_mode, variants, seed, created : as :func:`select`.
+    sheet : the XLSX sheet (name or 0-based number; the first when None).
+    money_unit : the unit of money columns whose header names none (원, 천원, 백만원).
+    progress : called as ``progress(stage, rows)`` at "reading", "validating" and
+        "selecting" (the command line draws its progress bar with it).
+
+    Raises
+    ------
+    DataError
+        When the applicants or the committee scores have errors (every problem of the
+        applicants in ``error.problems``).
+
+    Example
+    -------
+    >>> result = select_file("data/jeju_2025_applicants.xlsx", "jeju_2025",
+    ...                      created="2026-01-01T00:00:00+00:00")          # doctest: +SKIP
+    >>> result.audit["input_file"]                                       # doctest: +SKIP
+    'jeju_2025_applicants.xlsx'
+    """
+    step = progress or (lambda stage, rows: None)
+    call = call if isinstance(call, Call) else load_call(call)
+    step("reading", 0)
+    table = read_table(applicants_path, sheet=sheet)
+    step("validating", len(table.frame))
+    checked = validate(table, money_unit=money_unit)
+    if not checked.ok:
+        raise DataError(checked.problems)
+    if committee is not None and not isinstance(committee, pd.DataFrame):
+        items = (None if committee_items in (None, "any")
+                 else committee_scores.load_preset(committee_items))
+        committee = committee_scores.read_scores(committee, items=items)
+    step("selecting", len(table.frame))
+    result = _decide(checked.frame, call, model, committee, optimal_mode, variants, seed,
+                     created, input_sha256=sha256_file(applicants_path),
+                     input_file=os.path.basename(applicants_path))
+    result.warnings = checked.warnings
+    return result
+
+
+def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
+           model: TechIndex | str | os.PathLike | None = None,
+           committee: pd.DataFrame | None = None, optimal_mode: bool = False,
+           variants: int | None = None, seed: int | None = None,
+           input_sha256: str | None = None, created: str | None = None) -> Selection:
+    """Decide a call: eligibility, selection score, rank, money, robustness, audit.
+
+    Parameters
+    ----------
+    applicants : the applicants, validated (contract names, money in 천원) or raw as a
+        spreadsheet has them (validated here); several fiscal years per firm are allowed
+        (the latest is the application, the others feed the 3-year average revenue).
+    call : a :class:`~ktop_index.selection.calls.Call`, a call file or a bundled call's name.
+    model : a fitted TechIndex or a model file (the bundled default when None).
+    committee : long committee scores (``brn, evaluator, item, points``; see
+        :mod:`ktop_index.selection.committee`), already aggregated ones (a
+        ``committee_score`` column), or None.
+    optimal_mode : choose the set with the largest total score within the budget instead of
+        going down the ranking; the table then also has ``selected_by_rank``.
+    variants, seed : robustness variants (0 = none) and seed; the call's when None.
+    input_sha256 : the input file's hash for the audit (the data's hash is always recorded;
+        :func:`select_file` records both).
+    created : the audit's time stamp (UTC ISO); now when None.
+
+    Returns
+    -------
+    Selection
+
+    Example
+    -------
+    >>> from ktop_index.data.validate import read_firms                       # doctest: +SKIP
+    >>> result = select(read_firms("data/jeju_2025_applicants.xlsx"), "jeju_2025")  # doctest: +SKIP
+    >>> result.audit["counts"]["selected"]                                   # doctest: +SKIP
+    15
+    """
+    return _decide(applicants, call, model, committee, optimal_mode, variants, seed, created,
+                   input_sha256=input_sha256)
+
+
+def _decide(applicants, call, model, committee, optimal_mode, variants, seed, created, *,
+            input_sha256: str | None, input_file: str | None = None) -> Selection:
+    """The steps of a decision, in order (see the module's docstring)."""
+    call = call if isinstance(call, Call) else load_call(call)
+    model = model if isinstance(model, TechIndex) else TechIndex.load(model)
+    n_variants = call.robustness.variants if variants is None else int(variants)
+    seed = call.robustness.seed if seed is None else int(seed)
+    frame, key = _applicant_frame(applicants)
+    firms, table, components = _score_latest(frame, key, model)
+    evaluators = _committee_points(table, committee, call)
+    table["bonus_points"] = _bonus_points(firms, call)
+    checks = _screen_eligibility(table, firms, call)
+    money = _money(table, firms, call)
+    scorer = _Scorer(call, model, table["committee_score"].to_numpy(dtype="float64",
+                                                                    na_value=np.nan),
+                     table["bonus_points"].to_numpy(), committee is not None)
+    rated = components["rated"]
+    score, order = _score_and_order(table, scorer, rated, call, money["support_won"])
+    costs = money["support_won"].to_numpy()
+    budget = int(to_won(call.money.budget))
+    _allocate(table, score, order, costs, budget, call, optimal_mode)
+    _robustness(table, model, components, scorer, _robustness_pool(checks), rated, costs,
+                budget, call, n_variants, seed)
+    table["notes"], table["notes_ko"] = _notes(table, money, rated, committee is not None,
+                                               call)
+    result = _in_rank_order(table, optimal_mode)
+    differences = _optimal_differences(result) if optimal_mode else None
+    audit = build_audit(call, model, frame, result, seed=seed, variants=n_variants,
+                        optimal_mode=optimal_mode, has_committee=committee is not None,
+                        weights=scorer.weights(), differences=differences,
+                        input_sha256=input_sha256, input_file=input_file, created=created)
+    return Selection(result, audit, evaluators, differences)
+
+
+# ---------------------------------------------------------------------------- the applicants
+
+def _applicant_frame(applicants: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The validated applicants (index 0..n-1) with each firm's 3-year average revenue, and
+    the column that identifies a firm (``brn``, else ``firm_id``)."""
+    frame = _validated(applicants).reset_index(drop=True)
+    key = "brn" if "brn" in frame else "firm_id"
+    if key not in frame:
+        raise DataError("the applicants have neither brn (사업자등록번호) nor firm_id (기업ID)")
+    frame["avg_revenue"] = average_revenue(frame, key)
+    return frame, key
+
+
+def _validated(applicants: pd.DataFrame) -> pd.DataFrame:
+    """The applicants as the contract has them: validated here when they come raw (Korean
+    headers, Y/N text, numbers as text), so bad cells give one line naming row and column."""
+    if _looks_validated(applicants):
+        return applicants
+    result = validate(applicants, source="applicants")
+    if not result.ok:
+        raise DataError(result.problems)
+    return result.frame
+
+
+def _looks_validated(frame: pd.DataFrame) -> bool:
+    for f in FIELDS:
+        if f.name not in frame:
+            continue
+        dtype = frame[f.name].dtype
+        if f.kind in (MONEY, "int", "float", "year") and not pd.api.types.is_numeric_dtype(dtype):
+            return False
+        if f.kind == "yesno" and not pd.api.types.is_bool_dtype(dtype):
+            return False
+    return all(match_header(str(c))[0] in (None, c) for c in frame.columns)
 
 
 def _latest_rows(frame: pd.DataFrame, key: str) -> np.ndarray:
@@ -98,9 +284,84 @@ def _display_brn(value: object) -> object:
     return format_brn(value) if not pd.isna(value) and is_valid_brn(value) else value
 
 
-def _model_sha(model: TechIndex) -> str:
-    text = json.dumps(model.to_dict(), sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _score_latest(frame: pd.DataFrame, key: str,
+                  model: TechIndex) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Score every row (the model needs the whole frame) and keep each firm's latest.
+
+    Returns the firms (one row each), the decision table begun (business number, name,
+    domain scores, composite, Tech-Index, grade) and the model's components of the firms.
+    """
+    latest = _latest_rows(frame, key)
+    scored = model.transform(frame).iloc[latest].reset_index(drop=True)
+    components = {k: (v[latest] if isinstance(v, np.ndarray) else v)
+                  for k, v in model.components(frame).items()}
+    firms = frame.iloc[latest].reset_index(drop=True)
+    if "brn" not in firms:
+        firms["brn"] = firms[key]
+    table = pd.DataFrame({"brn": firms["brn"].map(_display_brn).astype("str"),
+                          "firm_name": firms.get("firm_name", pd.Series("", index=firms.index))})
+    for column in (*DOMAINS, "composite", "tech_index", "grade"):
+        table[column] = scored[column].to_numpy()
+    return firms, table, components
+
+
+# ---------------------------------------------------------------------------- points
+
+def _committee_points(table: pd.DataFrame, committee: pd.DataFrame | None,
+                      call: Call) -> pd.DataFrame | None:
+    """Add the committee score (and its spread) of each firm; return each evaluator's spread
+    when the scores are per evaluator."""
+    if committee is None:
+        table["committee_score"] = np.nan
+        return None
+    trim_rule = call.scoring.committee_min_evaluators_for_trim
+    agg = (committee if "committee_score" in committee  # already aggregated
+           else committee_scores.aggregate(committee, trim_rule))
+    agg = agg.assign(brn=agg["brn"].map(_display_brn))
+    unknown = sorted(set(agg["brn"]) - set(table["brn"]))
+    if unknown:
+        raise DataError(f"the committee scores name {len(unknown)} firm(s) that did not "
+                        f"apply, e.g. {unknown[0]} (expected applicants' business numbers)")
+    if agg["brn"].duplicated().any():
+        raise DataError(f"the committee scores give firm "
+                        f"{agg.loc[agg['brn'].duplicated(), 'brn'].iloc[0]} twice "
+                        "(expected one aggregated row per firm)")
+    by_firm = agg.set_index("brn")
+    for column in by_firm.columns:  # mapped, so the rows keep their order and number
+        table[column] = table["brn"].map(by_firm[column]).to_numpy()
+    return committee_scores.evaluator_spread(committee) if "evaluator" in committee else None
+
+
+def _bonus_points(firms: pd.DataFrame, call: Call) -> np.ndarray:
+    """The points of the call's bonus column (가점), 0 when missing, capped at bonus_max."""
+    column = call.scoring.bonus_column
+    if not column:
+        return np.zeros(len(firms))
+    if column not in firms:
+        raise DataError(f"call {call.name} takes bonus points from column '{column}', which "
+                        "the applicants lack")
+    bonus = pd.to_numeric(firms[column], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
+    if call.scoring.bonus_max:
+        bonus = np.clip(bonus, 0.0, call.scoring.bonus_max)
+    return bonus
+
+
+def _screen_eligibility(table: pd.DataFrame, firms: pd.DataFrame, call: Call) -> pd.DataFrame:
+    """Add ``eligible`` and the reasons; return every rule's pass/fail."""
+    checks = screen(firms, call, grades=table["grade"])
+    for column in ("eligible", "reasons", "reasons_ko"):
+        table[column] = checks[column].to_numpy()
+    return checks
+
+
+def _money(table: pd.DataFrame, firms: pd.DataFrame, call: Call) -> pd.DataFrame:
+    """Add what each firm would get (천원) if selected; return the money table (won too)."""
+    requested = firms["requested"] if "requested" in firms else np.full(len(firms), np.nan)
+    revenue = firms.get("revenue", pd.Series(np.nan, index=firms.index))
+    money = money_table(requested, revenue, call.money)
+    for column in MONEY_OUT:
+        table[column] = money[column].to_numpy()
+    return money
 
 
 class _Scorer:
@@ -124,6 +385,11 @@ class _Scorer:
         e = call.eligibility
         self.need_rated = e.not_rated == "ineligible" or bool(e.min_grade)
         self.min_position = GRADES.index(e.min_grade) if e.min_grade else len(GRADES)
+
+    def weights(self) -> dict:
+        """How the Tech-Index enters the score, with the weights after re-normalisation."""
+        return {"tech_index_use": self.use, "tech_weight": self.w_tech,
+                "committee_weight": self.w_committee}
 
     def subset(self, members: np.ndarray) -> _Scorer:
         """The same scorer for the firms at positions ``members``."""
@@ -156,6 +422,23 @@ class _Scorer:
         return score
 
 
+# ---------------------------------------------------------------------------- rank and money
+
+def _score_and_order(table: pd.DataFrame, scorer: _Scorer, rated: np.ndarray, call: Call,
+                     support_won: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Add ``selection_score`` and ``rank``; return the scores (-inf where not eligible by
+    grade) and the eligible firms' positions, best first."""
+    score = scorer(table["composite"].to_numpy(dtype="float64"), rated)
+    eligible = table["eligible"].to_numpy(dtype=bool)
+    table["selection_score"] = np.where(eligible & np.isfinite(score), score, np.nan)
+    order = _tie_order(table, np.where(eligible, score, -np.inf), call, support_won.to_numpy())
+    order = order[eligible[order]]
+    rank = np.full(len(table), np.nan)
+    rank[order] = np.arange(1, len(order) + 1)
+    table["rank"] = pd.array(rank, dtype="Int64")
+    return score, order
+
+
 def _tie_order(table: pd.DataFrame, score: np.ndarray, call: Call,
                support_won: np.ndarray) -> np.ndarray:
     """Positions sorted best first: score, then the call's tie-break rules, then brn.
@@ -175,140 +458,11 @@ def _tie_order(table: pd.DataFrame, score: np.ndarray, call: Call,
     return np.lexsort(keys)
 
 
-def _validated(applicants: pd.DataFrame) -> pd.DataFrame:
-    """The applicants as the contract has them: validated here when they come raw (Korean
-    headers, Y/N text, numbers as text), so bad cells give one line naming row and column."""
-    from ktop_index.data.validate import DataError, validate
-
-    if _looks_validated(applicants):
-        return applicants
-    result = validate(applicants, source="applicants")
-    if not result.ok:
-        raise DataError(result.problems)
-    return result.frame
-
-
-def _looks_validated(frame: pd.DataFrame) -> bool:
-    for f in FIELDS:
-        if f.name not in frame:
-            continue
-        dtype = frame[f.name].dtype
-        if f.kind in (MONEY, "int", "float", "year") and not pd.api.types.is_numeric_dtype(dtype):
-            return False
-        if f.kind == "yesno" and not pd.api.types.is_bool_dtype(dtype):
-            return False
-    return all(match_header(str(c))[0] in (None, c) for c in frame.columns)
-
-
-def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
-           model: TechIndex | str | os.PathLike | None = None,
-           committee: pd.DataFrame | None = None, optimal_mode: bool = False,
-           variants: int | None = None, seed: int | None = None,
-           input_sha256: str | None = None, created: str | None = None) -> Selection:
-    """Decide a call: eligibility, selection score, rank, money, robustness, audit.
-
-    Parameters
-    ----------
-    applicants : validated applicants (contract names, money in 천원); several fiscal years
-        per firm are allowed (the latest is the application, the others feed growth and the
-        3-year average revenue).
-    call : a :class:`~ktop_index.calls.Call`, a call file or a bundled call's name.
-    model : a fitted TechIndex or a model file (the bundled default when None).
-    committee : long committee scores (``brn, evaluator, item, points``; see
-        :mod:`ktop_index.selection.committee`), or None.
-    optimal_mode : choose the set with the largest total score within the budget instead of
-        going down the ranking; the table then also has ``selected_by_rank``.
-    variants, seed : robustness variants (0 = none) and seed; the call's when None.
-    input_sha256 : the input file's hash for the audit (the data's hash is always recorded).
-    created : the audit's time stamp (UTC ISO); now when None.
-
-    Returns
-    -------
-    Selection
-    """
-    from ktop_index.selection import committee as committee_module
-    from ktop_index.selection import robustness
-
-    call = call if isinstance(call, Call) else load_call(call)
-    model = model if isinstance(model, TechIndex) else TechIndex.load(model)
-    n_variants = call.robustness.variants if variants is None else int(variants)
-    seed = call.robustness.seed if seed is None else int(seed)
-    frame = _validated(applicants).reset_index(drop=True)
-    key = "brn" if "brn" in frame else "firm_id"
-    if key not in frame:
-        raise ValueError("the applicants have neither brn (사업자등록번호) nor firm_id (기업ID)")
-    frame["avg_revenue"] = average_revenue(frame, key)
-    latest = _latest_rows(frame, key)
-    scored = model.score(frame).iloc[latest].reset_index(drop=True)
-    components = {k: (v[latest] if isinstance(v, np.ndarray) else v)
-                  for k, v in model.components(frame).items()}
-    firms = frame.iloc[latest].reset_index(drop=True)
-    if "brn" not in firms:
-        firms["brn"] = firms[key]
-
-    table = pd.DataFrame({"brn": firms["brn"].map(_display_brn).astype("str"),
-                          "firm_name": firms.get("firm_name", pd.Series("", index=firms.index))})
-    for column in (*DOMAINS, "composite", "tech_index", "grade"):
-        table[column] = scored[column].to_numpy()
-    evaluators = None
-    trim_rule = call.scoring.committee_min_evaluators_for_trim
-    if committee is not None:
-        agg = (committee if "committee_score" in committee  # already aggregated
-               else committee_module.aggregate(committee, trim_rule))
-        agg = agg.assign(brn=agg["brn"].map(_display_brn))
-        unknown = sorted(set(agg["brn"]) - set(table["brn"]))
-        if unknown:
-            raise ValueError(f"the committee scores name {len(unknown)} firm(s) that did not "
-                             f"apply, e.g. {unknown[0]} (expected applicants' business numbers)")
-        if agg["brn"].duplicated().any():
-            raise ValueError(f"the committee scores give firm "
-                             f"{agg.loc[agg['brn'].duplicated(), 'brn'].iloc[0]} twice "
-                             "(expected one aggregated row per firm)")
-        by_firm = agg.set_index("brn")
-        for column in by_firm.columns:  # mapped, so the rows keep their order and number
-            table[column] = table["brn"].map(by_firm[column]).to_numpy()
-        if "evaluator" in committee:
-            evaluators = committee_module.evaluator_spread(committee)
-    else:
-        table["committee_score"] = np.nan
-    bonus = np.zeros(len(table))
-    if call.scoring.bonus_column:
-        if call.scoring.bonus_column not in firms:
-            raise ValueError(f"call {call.name} takes bonus points from column "
-                             f"'{call.scoring.bonus_column}', which the applicants lack")
-        bonus = pd.to_numeric(firms[call.scoring.bonus_column], errors="coerce").fillna(0.0)
-        bonus = bonus.to_numpy(dtype="float64")
-        if call.scoring.bonus_max:
-            bonus = np.clip(bonus, 0.0, call.scoring.bonus_max)
-    table["bonus_points"] = bonus
-
-    checks = screen(firms, call, grades=table["grade"])
-    table["eligible"] = checks["eligible"].to_numpy()
-    table["reasons"] = checks["reasons"].to_numpy()
-    table["reasons_ko"] = checks["reasons_ko"].to_numpy()
-
-    money = money_table(firms["requested"] if "requested" in firms else np.full(len(firms),
-                        np.nan), firms.get("revenue", pd.Series(np.nan, index=firms.index)),
-                        call.money)
-    for column in ("requested", "support", "self_burden", "national_share", "local_share"):
-        table[column] = money[column].to_numpy()
-
-    rated = components["rated"]
-    scorer = _Scorer(call, model, table["committee_score"].to_numpy(dtype="float64",
-                                                                    na_value=np.nan),
-                     bonus, committee is not None)
-    score = scorer(table["composite"].to_numpy(dtype="float64"), rated)
+def _allocate(table: pd.DataFrame, score: np.ndarray, order: np.ndarray, costs: np.ndarray,
+              budget: int, call: Call, optimal_mode: bool) -> None:
+    """Add ``status`` (and ``selected_by_rank`` in optimal mode); zero the money of the firms
+    not selected. ``costs`` and ``budget`` in won."""
     eligible = table["eligible"].to_numpy(dtype=bool)
-    table["selection_score"] = np.where(eligible & np.isfinite(score), score, np.nan)
-
-    costs = money["support_won"].to_numpy()
-    order = _tie_order(table, np.where(eligible, score, -np.inf), call, costs)
-    order = order[eligible[order]]
-    rank = np.full(len(table), np.nan)
-    rank[order] = np.arange(1, len(order) + 1)
-    table["rank"] = pd.array(rank, dtype="Int64")
-
-    budget = int(to_won(call.money.budget))
     by_rank = np.zeros(len(table), bool)
     by_rank[order] = greedy(costs[order], budget, call.money.max_firms)
     chosen = by_rank.copy()
@@ -318,39 +472,25 @@ def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
         table["selected_by_rank"] = by_rank
     status = np.where(eligible, "not_selected", "ineligible").astype(object)
     status[chosen] = "selected"
-    rest = [i for i in order if not chosen[i]]
-    if optimal_mode:
-        waiting = rest[:call.money.waitlist]
-    else:
-        waiting = [i for i in rest if rank[i] > (rank[chosen].max() if chosen.any() else 0)]
-        waiting = waiting[:call.money.waitlist]
-    status[waiting] = "waitlist"
+    status[_waitlist(table["rank"].to_numpy(dtype="float64", na_value=np.nan), order, chosen,
+                     call.money.waitlist, optimal_mode)] = "waitlist"
     table["status"] = status
-    for column in ("support", "self_burden", "national_share", "local_share"):
+    for column in MONEY_OUT[1:]:
         table[column] = table[column].where(chosen, 0.0)
 
-    pool = _robustness_pool(checks)
-    _robustness(table, model, components, scorer, pool, rated, costs, budget, call,
-                n_variants, seed, robustness)
-    table["notes"], table["notes_ko"] = _notes(table, money, rated, committee is not None,
-                                               call)
-    sort_key = np.where(eligible, rank, len(table) + 1)
-    brn_text = table["brn"].astype("str").fillna("").to_numpy(dtype=object)
-    table = table.iloc[np.lexsort((brn_text, sort_key))].reset_index(drop=True)
-    for column in (*DOMAINS, "tech_index"):  # for reading; decisions used full precision
-        table[column] = table[column].round(2)
-    extra = ["selected_by_rank"] if optimal_mode else []
-    result = table[list(COLUMNS) + extra]
-    audit = _audit(call, model, frame, result, input_sha256, created, seed, n_variants,
-                   optimal_mode, committee is not None, scorer, trim_rule)
-    differences = None
-    if optimal_mode:
-        differences = result.loc[result["selected_by_rank"] != (result["status"] == "selected"),
-                                 ["brn", "firm_name", "rank", "selection_score", "requested",
-                                  "support", "status", "selected_by_rank"]].reset_index(drop=True)
-        audit["optimal"] = _optimal_summary(result, differences)
-    return Selection(result, audit, evaluators, differences)
 
+def _waitlist(rank: np.ndarray, order: np.ndarray, chosen: np.ndarray, size: int,
+              optimal_mode: bool) -> list[int]:
+    """The reserve firms: the next ``size`` ranked below the last selected firm (in optimal
+    mode: the best ``size`` not chosen)."""
+    rest = [i for i in order if not chosen[i]]
+    if optimal_mode:
+        return rest[:size]
+    last = rank[chosen].max() if chosen.any() else 0
+    return [i for i in rest if rank[i] > last][:size]
+
+
+# ---------------------------------------------------------------------------- robustness
 
 def _robustness_pool(checks: pd.DataFrame) -> np.ndarray:
     """Firms eligible on every rule that does not depend on the index (grade rules vary)."""
@@ -362,7 +502,7 @@ def _robustness_pool(checks: pd.DataFrame) -> np.ndarray:
 
 
 def _robustness(table, model, components, scorer, pool, rated, costs, budget, call,
-                n_variants, seed, robustness) -> None:
+                n_variants, seed) -> None:
     """Fill rank_low, rank_high, selection_probability and robustness (empty when no variants)."""
     n = len(table)
     table["rank_low"] = pd.array([pd.NA] * n, dtype="Int64")
@@ -395,7 +535,10 @@ def _robustness(table, model, components, scorer, pool, rated, costs, budget, ca
     table.loc[members, "robustness"] = flag
 
 
+# ---------------------------------------------------------------------------- the result
+
 def _notes(table, money, rated, has_committee, call) -> tuple[list[str], list[str]]:
+    """Each firm's notes, in English and Korean ('; '-joined; empty when none)."""
     en: list[list[str]] = [[] for _ in range(len(table))]
     ko: list[list[str]] = [[] for _ in range(len(table))]
 
@@ -417,124 +560,22 @@ def _notes(table, money, rated, has_committee, call) -> tuple[list[str], list[st
     return ["; ".join(x) for x in en], ["; ".join(x) for x in ko]
 
 
-def _optimal_summary(result: pd.DataFrame, differences: pd.DataFrame) -> dict:
-    chosen = result["status"] == "selected"
-    by_rank = result["selected_by_rank"]
-    return {
-        "firms_optimal": int(chosen.sum()), "firms_by_rank": int(by_rank.sum()),
-        "score_optimal": round(float(result.loc[chosen, "selection_score"].sum()), 4),
-        "score_by_rank": round(float(result.loc[by_rank, "selection_score"].sum()), 4),
-        "added": differences.loc[~differences["selected_by_rank"], "brn"].tolist(),
-        "dropped": differences.loc[differences["selected_by_rank"], "brn"].tolist(),
-    }
+def _in_rank_order(table: pd.DataFrame, optimal_mode: bool) -> pd.DataFrame:
+    """The agreed columns, eligible firms by rank then the others, by business number; the
+    scores rounded for reading (every decision used full precision)."""
+    eligible = table["eligible"].to_numpy(dtype=bool)
+    sort_key = np.where(eligible, table["rank"].to_numpy(dtype="float64", na_value=np.nan),
+                        len(table) + 1)
+    brn_text = table["brn"].astype("str").fillna("").to_numpy(dtype=object)
+    table = table.iloc[np.lexsort((brn_text, sort_key))].reset_index(drop=True)
+    for column in (*DOMAINS, "tech_index"):
+        table[column] = table[column].round(2)
+    return table[list(COLUMNS) + (["selected_by_rank"] if optimal_mode else [])]
 
 
-def _audit(call, model, frame, table, input_sha256, created, seed, n_variants, optimal_mode,
-           has_committee, scorer, trim_rule) -> dict:
-    selected = table["status"] == "selected"
-    status = table["status"].value_counts()
-    _, sme_column = sme_ceiling(pd.Series(["10"]), call.reference_date)
-    return {
-        "call": call.name, "call_title": call.title,
-        "call_reference_date": call.reference_date.isoformat(),
-        "call_file": Path(call.source).name, "call_file_sha256": call.sha256,
-        "input_sha256": input_sha256, "input_data_sha256": data_hash(frame),
-        "model_version": f"{model.spec_['name']} {model.spec_['spec_version']}, reference "
-                         f"year {model.reference_['year']}",
-        "model_sha256": _model_sha(model), "package_version": __version__,
-        "created": created or dt.datetime.now(dt.UTC).replace(microsecond=0)
-        .isoformat().replace("+00:00", "Z"),
-        "seed": seed, "variants": n_variants,
-        "mode": "optimal" if optimal_mode else "rank",
-        "applicants": len(table), "counts": {s: int(status.get(s, 0)) for s in STATUSES},
-        "fragile": table.loc[table["robustness"] == "fragile", "brn"].tolist(),
-        "often_selected": table.loc[table["robustness"] == "often_selected", "brn"].tolist(),
-        "money_krw_thousand": {
-            "budget": call.money.budget, "cap": call.money.cap,
-            "support": round(float(table.loc[selected, "support"].sum()), 3),
-            "national_share": round(float(table.loc[selected, "national_share"].sum()), 3),
-            "local_share": round(float(table.loc[selected, "local_share"].sum()), 3),
-            "self_burden": round(float(table.loc[selected, "self_burden"].sum()), 3),
-            "remaining": round(call.money.budget - float(table.loc[selected, "support"].sum()),
-                               3)},
-        "score": {"tech_index_use": scorer.use, "tech_weight": scorer.w_tech,
-                  "committee_weight": scorer.w_committee, "committee": has_committee,
-                  "committee_trim_from_evaluators": trim_rule,
-                  "tie_break": list(call.scoring.tie_break)
-                  + ([] if "brn" in call.scoring.tie_break else ["brn"])},
-        "sme_table": sme_column,
-        "rounding": "integer won; self-burden and national share rounded down to the won; "
-                    "local share = support - national share",
-    }
+def _optimal_differences(result: pd.DataFrame) -> pd.DataFrame:
+    """The firms the optimal choice and rank order disagree on."""
+    disagree = result["selected_by_rank"] != (result["status"] == "selected")
+    return result.loc[disagree, ["brn", "firm_name", "rank", "selection_score", "requested",
+                                 "support", "status", "selected_by_rank"]].reset_index(drop=True)
 
-
-def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
-    """A short readable summary: counts per status, money, fragile selections."""
-    a = selection.audit
-    c, m = a["counts"], a["money_krw_thousand"]
-    table = selection.table
-    fragile = table[table["robustness"] == "fragile"]
-    often = table[table["robustness"] == "often_selected"]
-    if lang == "ko":
-        lines = [(f"{a['call_title']}: 신청 {a['applicants']}개사 — 선정 {c['selected']}, 예비 "
-                 f"{c['waitlist']}, 미선정 {c['not_selected']}, 부적격 {c['ineligible']}"),
-                 (f"지원금 {m['support']:,.0f}천원 (국비 {m['national_share']:,.0f}, 지방비 "
-                 f"{m['local_share']:,.0f}) / 예산 {m['budget']:,.0f}천원, 잔액 "
-                 f"{m['remaining']:,.0f}천원; 기업 자부담 {m['self_burden']:,.0f}천원")]
-        if a["variants"]:
-            lines.append(f"선정 안정성 ({a['variants']}개 변형): 불안정 선정 {len(fragile)}개사"
-                         + "".join(f"\n  - {r.firm_name} ({r.brn}) 선정 확률 {r.selection_probability:.0%}"
-                                   for r in fragile.itertuples())
-                         + f"\n미선정이나 자주 선정된 기업 {len(often)}개사 (선정 확률 50% 이상)")
-    else:
-        lines = [(f"{a['call_title']}: {a['applicants']} applicants — {c['selected']} selected, "
-                 f"{c['waitlist']} waitlist, {c['not_selected']} not selected, "
-                 f"{c['ineligible']} ineligible"),
-                 (f"support {m['support']:,.0f} 천원 (national {m['national_share']:,.0f}, local "
-                 f"{m['local_share']:,.0f}) of a budget of {m['budget']:,.0f} 천원, "
-                 f"{m['remaining']:,.0f} left; self-burden {m['self_burden']:,.0f} 천원")]
-        if a["variants"]:
-            lines.append(f"robustness ({a['variants']} variants): {len(fragile)} fragile "
-                         "selection(s)"
-                         + "".join(f"\n  - {r.firm_name} ({r.brn}) selection_probability {r.selection_probability:.0%}"
-                                   for r in fragile.itertuples())
-                         + f"\n{len(often)} not selected but often selected (selection_probability >= 50%)")
-    if not a["score"]["committee"] and a["score"]["tech_index_use"] == "weight":
-        lines.append("발표평가 점수 없음: 기업혁신역량지수만으로 순위 산정 (--committee로 반영)"
-                     if lang == "ko" else "no committee scores: ranked by the Tech-Index alone "
-                     "(give them with --committee)")
-    if "optimal" in a:
-        o = a["optimal"]
-        word = ("최적 선정: 추가 {} / 제외 {}개사 (총점 {} → {})" if lang == "ko"
-                else "optimal mode: {} added, {} dropped vs. rank order (total score {} -> {})")
-        lines.append(word.format(len(o["added"]), len(o["dropped"]), o["score_by_rank"],
-                                 o["score_optimal"]))
-        for row in selection.differences.itertuples():
-            sign = "-" if row.selected_by_rank else "+"
-            lines.append(f"  {sign} {row.firm_name} ({row.brn}) #{row.rank}, "
-                         f"{'신청' if lang == 'ko' else 'requested'} {row.requested:,.0f} 천원")
-    return lines
-
-
-def write_selection(selection: Selection, outdir: str | os.PathLike, lang: str = "en") -> dict:
-    """Write ``selection.csv``, ``selection.xlsx``, ``audit.json`` (and, with committee
-    scores, ``committee_evaluators.csv``) into ``outdir``, each atomically.
-
-    Returns the paths written, by name.
-    """
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    table = selection.labelled(lang)
-    paths = {"csv": out / "selection.csv", "xlsx": out / "selection.xlsx",
-             "audit": out / "audit.json"}
-    write_table(table, paths["csv"])
-    from ktop_index.report.excel import write_selection_xlsx  # here: excel imports this module
-
-    write_selection_xlsx(table, paths["xlsx"], lang=lang)
-    if selection.evaluators is not None:
-        paths["evaluators"] = out / "committee_evaluators.csv"
-        write_table(selection.evaluators, paths["evaluators"])
-    text = json.dumps(selection.audit, ensure_ascii=False, indent=1, sort_keys=True,
-                      allow_nan=False, default=str)
-    _atomic(paths["audit"], lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
-    return paths

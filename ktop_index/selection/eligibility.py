@@ -38,19 +38,15 @@ import pandas as pd
 
 from ktop_index import reference
 from ktop_index.data.brn import brn_problem, normalise_brn
-from ktop_index.selection.calls import GRADES, Call
+from ktop_index.errors import DataError
+from ktop_index.index.spec import GRADES
+from ktop_index.labels import BRN_WHY_KO, DOCUMENT_LABELS, ELIGIBILITY_REASONS
+from ktop_index.selection.calls import Call
 
 EOK = 100_000.0                      # 1억원 in 천원
 ASSET_CEILING_EOK = 5_000.0          # 자산총액 5,000억원 미만 (상한기준)
 NEW_TABLE_FROM = dt.date(2025, 9, 1)  # 시행령 개정 시행일
 _NOT_BUSINESS = {80, 82, 83, 84, 89}
-
-DOC_LABELS = {"letter_of_intent": ("letter of intent", "참여의향서"),
-              "sme_confirmed": ("SME certificate", "중소기업확인서")}
-
-
-load_regions = reference.regions
-load_sme_table = reference.sme_size_criteria
 
 
 def _clean(text: object) -> str:
@@ -61,7 +57,7 @@ def _clean(text: object) -> str:
 def _prefix_table() -> list[tuple[str, str]]:
     """(prefix, region_id), longest prefix first, so '제주특별자치도 제주시' beats '제주'."""
     pairs = []
-    for row in load_regions().itertuples():
+    for row in reference.regions().itertuples():
         pairs += [(_clean(p), row.region_id) for p in row.address_prefixes.split("|") if p]
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
@@ -70,7 +66,7 @@ def _prefix_table() -> list[tuple[str, str]]:
 def _code_table() -> dict[str, str]:
     """5-digit 법정동 시군구 code -> region_id (province rows by their 2-digit 시도 code)."""
     table = {}
-    for row in load_regions().itertuples():
+    for row in reference.regions().itertuples():
         if row.sigungu_code_5:
             table[row.sigungu_code_5] = row.region_id
         elif row.sido_code_2:
@@ -109,7 +105,7 @@ def region_of(values) -> list[str]:
 
 def _region_ok(found: list[str], call: Call) -> np.ndarray:
     """In the call's regions; a province-only address passes when every city of it is listed."""
-    regions = load_regions()
+    regions = reference.regions()
     allowed = set(call.eligibility.regions)
     for province in regions.loc[regions["level"] == "sido", "region_id"]:
         children = set(regions.loc[regions["parent"] == province, "region_id"])
@@ -119,9 +115,18 @@ def _region_ok(found: list[str], call: Call) -> np.ndarray:
 
 
 def _ksic_section(ksic: pd.Series) -> pd.Series:
-    from ktop_index.data.validate import ksic_divisions
+    return ksic.str.slice(0, 2).map(reference.ksic_divisions())
 
-    return ksic.str.slice(0, 2).map(ksic_divisions())
+
+def sme_table_column(on: dt.date) -> str:
+    """The column of ``reference/sme_size_criteria.csv`` in force on ``on`` (the table of
+    별표1 changed on 2025-09-01).
+
+    >>> sme_table_column(dt.date(2025, 3, 1))
+    'sme_max_avg_revenue_eok_until_2025_08_31'
+    """
+    return ("sme_max_avg_revenue_eok_from_2025_09_01" if on >= NEW_TABLE_FROM
+            else "sme_max_avg_revenue_eok_until_2025_08_31")
 
 
 def sme_ceiling(ksic: pd.Series, on: dt.date) -> tuple[np.ndarray, str]:
@@ -134,9 +139,8 @@ def sme_ceiling(ksic: pd.Series, on: dt.date) -> tuple[np.ndarray, str]:
 
     Returns the ceilings and the name of the column used.
     """
-    column = ("sme_max_avg_revenue_eok_from_2025_09_01" if on >= NEW_TABLE_FROM
-              else "sme_max_avg_revenue_eok_until_2025_08_31")
-    table = load_sme_table()
+    column = sme_table_column(on)
+    table = reference.sme_size_criteria()
     codes = ksic.astype("str").fillna("").str.replace(r"^[A-Z]", "", regex=True)
     division = codes.str.slice(0, 2)
     section = _ksic_section(codes).fillna("")
@@ -175,38 +179,8 @@ def average_revenue(frame: pd.DataFrame, key: str = "brn") -> pd.Series:
     return mean
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, tuple[str, str]]:
-    return {
-        "brn": ("invalid business number ({why})", "사업자등록번호 오류 ({why})"),
-        "branch": ("branch office (BRN type code 85): apply with the head office's number",
-                   "지점 사업자(구분코드 85): 본점 사업자등록번호로 신청 필요"),
-        "not_business": ("not a for-profit business (BRN type code {code})",
-                         "영리 사업자가 아님 (사업자등록번호 구분코드 {code})"),
-        "region": ("outside the call's regions ({where})", "지원 대상 지역이 아님 ({where})"),
-        "region_unknown": ("location missing", "소재지 없음"),
-        "industry": ("industry outside the targets (KSIC {ksic})",
-                     "육성 대상 업종이 아님 (업종코드 {ksic})"),
-        "industry_unknown": ("industry code missing", "업종코드 없음"),
-        "sme_revenue": (("not an SME: average revenue {rev:,.0f}억원 above the {ceil:,.0f}억원 "
-                        "ceiling of its industry"), ("중소기업 아님: 평균매출액 {rev:,.0f}억원이 업종 "
-                        "기준 {ceil:,.0f}억원 초과")),
-        "sme_assets": ("not an SME: total assets {assets:,.0f}억원, at or above 5,000억원",
-                       "중소기업 아님: 자산총액 {assets:,.0f}억원 (5,000억원 이상)"),
-        "sme_unknown": ("SME status cannot be checked (no revenue and no SME certificate)",
-                        "중소기업 여부 확인 불가 (매출액·중소기업확인서 없음)"),
-        "document": ("{doc_en} not submitted", "{doc_ko} 미제출"),
-        "min_grade": ("Tech-Index grade {grade} below the minimum {minimum}",
-                      "기업혁신역량지수 등급 {grade}: 최소 등급 {minimum} 미달"),
-        "not_rated": ("Tech-Index not rated (too little data)",
-                      "기업혁신역량지수 산출 불가 (자료 부족)"),
-    }
-
-
 def _why_ko(why: str) -> str:
-    from ktop_index.labels import BRN_WHY_KO as _WHY_KO
-
-    return next((k for e, k in _WHY_KO.items() if e in why), why)
+    return next((k for e, k in BRN_WHY_KO.items() if e in why), why)
 
 
 def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> pd.DataFrame:
@@ -230,7 +204,7 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
     passes the SME size test only with an SME certificate; missing assets skip the asset test.
     """
     rules = call.eligibility
-    msg = _messages()
+    msg = ELIGIBILITY_REASONS
     n = len(frame)
     en: list[list[str]] = [[] for _ in range(n)]
     ko: list[list[str]] = [[] for _ in range(n)]
@@ -272,12 +246,12 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
     if rules.sme_size:
         _sme_rules(frame, call, codes, fail)
     for doc in rules.required_documents:
+        doc_en, doc_ko = DOCUMENT_LABELS[doc]
         if doc not in frame:
-            raise ValueError(f"the applicants have no column {doc} ({DOC_LABELS[doc][1]}), "
-                             f"which call {call.name} requires (expected Y/N per firm)")
+            raise DataError(f"the applicants have no column {doc} ({doc_ko}), which call "
+                            f"{call.name} requires (expected Y/N per firm)")
         given = frame[doc].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        fail("documents", ~given, "document", doc_en=DOC_LABELS[doc][0],
-             doc_ko=DOC_LABELS[doc][1])
+        fail("documents", ~given, "document", doc_en=doc_en, doc_ko=doc_ko)
     if grades is not None:
         _grade_rules(grades, call, fail)
 

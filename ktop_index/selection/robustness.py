@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ktop_index.errors import CallError
 from ktop_index.index.composite import n_minmax, n_prank, n_zscore
 
 
@@ -66,8 +67,8 @@ def indicator_scores(components: dict, method: str) -> np.ndarray:
         return np.clip(50.0 + 50.0 * n_zscore(values) / 3.0, 0.0, 100.0)
     if method == "prank":
         return 100.0 * n_prank(values)
-    raise ValueError(f"unknown normalisation '{method}' (expected goalposts, minmax, zscore "
-                     "or prank)")
+    raise CallError(f"unknown normalisation '{method}' (expected goalposts, minmax, zscore "
+                    "or prank)")
 
 
 def _domain_scores(scores: np.ndarray, spec: dict, gmean: bool) -> np.ndarray:

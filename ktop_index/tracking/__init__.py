@@ -1,5 +1,7 @@
 """Stage 5, tracking: the append-only history store of every scoring run and selection, and
 what is read from it: trajectories, industry series, the support effect, monitoring.
 
-Modules: ``store`` · ``ingest`` · ``history`` · ``effect`` · ``monitor``.
+Modules: ``store`` (the SQLite store) · ``ingest`` (imports into it) · ``history`` (latest
+scores, trajectories, industry series) · ``effect`` (the support effect) · ``monitor``
+(flags for supported firms) · ``present`` (the tables in Korean, at the edge).
 """

@@ -1,7 +1,9 @@
 """The tracking store: an append-only SQLite history of firm-years, scoring runs and selections.
 
 One file (default ``./ktop_history.sqlite``), no server: Python's own :mod:`sqlite3`. The
-store is the project's memory; :mod:`ktop_index.tracking.history` holds the analyses that read it.
+store is the project's memory: :mod:`~ktop_index.tracking.ingest` fills it;
+:mod:`~ktop_index.tracking.history`, :mod:`~ktop_index.tracking.effect` and
+:mod:`~ktop_index.tracking.monitor` read it.
 
 Guarantees
 ----------
@@ -52,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ktop_index.errors import StoreError
+from ktop_index.index.spec import DOMAINS
 
 DEFAULT_PATH = "ktop_history.sqlite"
 
@@ -65,7 +68,6 @@ FIRM_YEAR_FIELDS = (
 )  # fmt: skip
 _TEXT_FIELDS = frozenset({"firm_name", "ksic", "region"})
 
-DOMAINS = ("infrastructure", "input", "activity", "outcome")
 #: Score columns kept per run and firm-year (reason texts are not kept: re-score to see them).
 SCORE_FIELDS = (
     *DOMAINS, "composite", "tech_index", "grade", "percentile", "industry_percentile",
@@ -175,7 +177,15 @@ CREATE INDEX selection_firms_firm ON selection_firms (firm);
 #: Never edit one that has shipped: add a new one.
 MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
-
+# The latest run of each firm-year, its scores and the fields of the data set it scored.
+_LATEST = """
+WITH latest AS (SELECT firm, year, max(run) AS run FROM scores {where} GROUP BY firm, year)
+SELECT l.firm, l.year, l.run, r.model_sha256, {score_columns}, {field_columns}
+FROM latest l
+JOIN scores s ON s.run = l.run AND s.firm = l.firm AND s.year = l.year
+JOIN runs r ON r.run = l.run
+LEFT JOIN firm_years fy ON fy.dataset = r.dataset AND fy.firm = l.firm AND fy.year = l.year
+"""
 
 
 class Store:
@@ -299,6 +309,62 @@ class Store:
     def integrity(self) -> str:
         """``'ok'`` when SQLite's integrity check finds nothing wrong."""
         return "; ".join(r[0] for r in self.conn.execute("PRAGMA integrity_check"))
+
+    def count(self, table: str) -> int:
+        """The number of rows of a table."""
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def latest_panel(self, fields: Sequence[str] = ("revenue", "employees"),
+                     firms: Sequence[int] | None = None,
+                     scores: Sequence[str] = SCORE_FIELDS) -> pd.DataFrame:
+        """Per firm-year, the scores of its latest run and the fields of that run's data set.
+
+        "Latest": when a firm-year was scored several times, the run imported last (the
+        highest run number), so a re-scoring supersedes without erasing.
+
+        Parameters
+        ----------
+        fields : columns of ``firm_years`` (contract fields; money in KRW thousand, 천원).
+        firms : only these firm keys (all firms when None).
+        scores : columns of ``scores``.
+
+        Returns
+        -------
+        DataFrame ``firm, year, run, model_sha256, <scores>, <fields>`` sorted by firm and
+        year; numbers as float64 (NULL as NaN), keys as int64.
+        """
+        where, params = "", ()
+        if firms is not None:
+            firms = [int(f) for f in firms]
+            where = f"WHERE firm IN ({', '.join('?' * len(firms))})" if firms else "WHERE 0"
+            params = tuple(firms)
+        sql = _LATEST.format(where=where,
+                             score_columns=", ".join(f"s.{c}" for c in scores),
+                             field_columns=", ".join(f"fy.{c}" for c in fields))
+        frame = self.query(sql, params)
+        for name in frame.columns:
+            if name not in ("grade", "model_sha256", *_TEXT_FIELDS):
+                frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        for name in ("firm", "year", "run"):
+            frame[name] = frame[name].astype("int64")
+        return frame.sort_values(["firm", "year"], kind="stable").reset_index(drop=True)
+
+    def latest_selection(self, call: str) -> pd.DataFrame:
+        """The applicants of a call's latest imported selection: ``firm, brn, firm_name,
+        status, support`` (KRW thousand, 천원), by firm key.
+
+        Raises :class:`StoreError` naming the calls stored when the call has no selection.
+        """
+        found = self.conn.execute("SELECT max(selection) FROM selections WHERE call = ?",
+                                  (call,)).fetchone()[0]
+        if found is None:
+            calls = [r[0] for r in self.conn.execute("SELECT call FROM calls ORDER BY call")]
+            raise StoreError(f"no selection of call '{call}' in the store {self.path} (calls "
+                             f"stored: {', '.join(calls) or 'none'}; import a `ktop select` "
+                             "output folder with ktop track import)")
+        return self.query(
+            "SELECT sf.firm, f.brn, sf.firm_name, sf.status, sf.support FROM selection_firms sf "
+            "JOIN firms f ON f.firm = sf.firm WHERE sf.selection = ? ORDER BY sf.firm", (found,))
 
 
 def migrate(conn: sqlite3.Connection, upto: int | None = None) -> int:

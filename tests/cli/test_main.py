@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ktop_index.cli.main import main
+from ktop_index.cli import main
 from ktop_index.data.io import read_table
 from ktop_index.data.template import template_headers
 from ktop_index.data.validate import validate
@@ -28,12 +28,19 @@ def test_help_reads_well():
 
 
 def test_wrong_usage_exits_2():
-    """Unknown commands, options and missing files exit 2 with one line, no traceback."""
-    for args in [("bogus",), ("validate",), ("validate", "no_such_file.csv"),
-                 ("synth", "-o", "x", "--years", "2020")]:
+    """Unknown commands, missing arguments and bad option values exit 2, no traceback."""
+    for args in [("bogus",), ("validate",), ("synth", "-o", "x", "--years", "2020")]:
         out = ktop(*args)
         assert out.returncode == 2, args
         assert "Traceback" not in out.stderr
+
+
+def test_a_missing_input_file_exits_1():
+    """A file that cannot be read is an error of the input (exit 1), not of usage: one line
+    naming the file."""
+    out = ktop("validate", "no_such_file.csv")
+    assert out.returncode == 1
+    assert out.stderr == "ktop validate: error: no_such_file.csv: no such file\n"
 
 
 def test_validate_exit_codes(tmp_path):
@@ -99,13 +106,18 @@ def test_score_csv_streams_the_same_bytes(tmp_path):
     whole file at once and writing it; to XLSX it gives the same numbers."""
     from ktop_index.data.io import write_csv_blocks, write_table
     from ktop_index.data.validate import read_firms
-    from ktop_index.index.techindex import score_firms, score_firms_blocks
+    from ktop_index.index.spec import indicator_labels_ko
+    from ktop_index.index.techindex import TechIndex, _score_tables, identity_labels_ko, score_firms
+    from ktop_index.labels import localise_score_table, localise_scores
 
     source = "data/jeju_2025_applicants.csv"
     frame = read_firms(source)
     whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
-    write_table(score_firms(frame, lang="ko"), whole)
-    write_csv_blocks(score_firms_blocks(frame, lang="ko", rows=7), blocks)
+    model = TechIndex.load()
+    labels = indicator_labels_ko(model.spec_), identity_labels_ko()
+    write_table(localise_scores(score_firms(frame, model), "ko", *labels), whole)
+    write_csv_blocks((localise_score_table(t, "ko", *labels)
+                      for t in _score_tables(frame, model, rows=7)), blocks)
     assert blocks.read_bytes() == whole.read_bytes()
     assert main(["score", source, "-o", str(tmp_path / "cli.csv"), "--lang", "ko"]) == 0
     assert (tmp_path / "cli.csv").read_bytes() == whole.read_bytes()

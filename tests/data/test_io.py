@@ -187,4 +187,28 @@ def test_arrow_blocks_write_the_bytes_of_the_frame(tmp_path):
     assert blocks.read_bytes() == whole.read_bytes()
     text = whole.read_bytes().decode("utf-8-sig")
     assert "'=1+1" in text and "'@x" in text and "'-y" in text and "'=C" in text
-    assert "'-1" not in text and "'\t탭" in text
+    # a text that is wholly a number ("-1") runs as no formula: left as it is
+    assert "'-1" not in text and "'\t탭" in text and ",-2," in text
+
+
+def test_one_formula_rule_for_csv_and_xlsx(tmp_path):
+    """The same text cells are escaped in CSV (apostrophe) and XLSX (quoted text) exports, by
+    OWASP's rule: =, +, -, @, tab and CR at the start; never numbers."""
+    from openpyxl import load_workbook
+
+    from ktop_index.data.io import FORMULA_START, formula_like
+
+    attacks = ["-2+3+cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)",
+               "\tx", "\rx", "-1+HYPERLINK(\"y\")", "한라", "1-2", "-5000", "+1.5e3"]
+    assert formula_like(attacks).tolist() == [True] * 7 + [False] * 4
+    assert {a[0] for a in attacks[:7]} == set(FORMULA_START)
+    frame = pd.DataFrame({"name": pd.array(attacks, dtype="str"), "v": [-1.0] * len(attacks)})
+    write_table(frame, tmp_path / "a.csv")
+    write_table(frame, tmp_path / "a.xlsx")
+    text = (tmp_path / "a.csv").read_bytes().decode("utf-8-sig")
+    for attack in attacks[:7]:
+        assert "'" + attack.replace('"', '""') in text
+    sheet = load_workbook(tmp_path / "a.xlsx").active
+    cells = [sheet.cell(row, 1).value for row in range(2, len(attacks) + 2)]
+    assert [c.startswith("'") for c in cells] == [True] * 7 + [False] * 4
+    assert all(sheet.cell(row, 2).value == -1 for row in range(2, len(attacks) + 2))

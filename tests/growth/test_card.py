@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from ktop_index._files import sha256_file
+from ktop_index.errors import SpecError
 from ktop_index.growth.card import model_card, write_card
 from ktop_index.growth.model import GrowthModel
 from ktop_index.index.techindex import TechIndex
@@ -90,6 +92,20 @@ def test_card_flags_a_grade_order_break():
     assert _monotone_sentence(rates[1:]) == "The high-growth rate rises with every grade step."
 
 
+def test_card_shows_the_hash_of_the_model_file(model, tmp_path):
+    """The card's model sha256 is the sha256 of the model file's bytes as saved (and the
+    model's own ``sha256``), and changes with the model."""
+    path = tmp_path / "m.json"
+    index = TechIndex.from_dict(model)
+    index.save(path)
+    card = write_card(path).read_text(encoding="utf-8")
+    assert f"- Model sha256: `{sha256_file(path)}`" in card
+    assert index.sha256 == sha256_file(path)
+    changed = copy.deepcopy(model)
+    changed["growth"]["training"]["seed"] += 1
+    assert sha256_file(path) not in model_card(changed, "m.json")
+
+
 def test_write_card_is_deterministic(model, tmp_path):
     """The card is written beside the model, the same bytes each time."""
     path = tmp_path / "m.json"
@@ -102,6 +118,6 @@ def test_write_card_is_deterministic(model, tmp_path):
 def test_a_model_without_growth_section_has_no_card(tmp_path):
     """A plain rebased model: a clear error naming the file."""
     sp = generate(n_firms=300, years=(2023, 2024), seed=1)
-    plain = TechIndex().fit(sp.panel, 2024).to_dict()
-    with pytest.raises(ValueError, match="plain.json: the model has no growth section"):
+    plain = TechIndex(reference_year=2024).fit(sp.panel).to_dict()
+    with pytest.raises(SpecError, match="plain.json: the model has no growth section"):
         model_card(plain, "plain.json")

@@ -8,20 +8,21 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
-from ktop_index.cli.main import main
+from ktop_index.cli import main
+from ktop_index.errors import DataError, SpecError
 from ktop_index.growth.model import (
     GrowthModel,
-    auc,
     combine_indicator_weights,
     combine_weights,
     fit_nonnegative_logistic,
-    population_stability,
     predict_proba,
-    psi,
 )
+from ktop_index.growth.outcomes import OutcomeRules
+from ktop_index.growth.validation import auc, population_stability
 from ktop_index.index.techindex import TechIndex, score_firms
 from ktop_index.synth import TRUE_GROWTH_WEIGHTS, generate
 
@@ -52,6 +53,86 @@ def _full_rows(model, rows):
     full = ~np.isnan(parts["scores"]).any(axis=1)
     composite = model.index_._composite(parts["domains"])
     return parts, full, composite
+
+
+# ---------------------------------------------------------------------- scikit-learn contract
+
+TINY = {"n_bootstrap": 4, "n_refits": 2}
+
+
+@pytest.fixture(scope="module")
+def small_panels():
+    """Two different small synthetic panels, 2014-2024 (about 6,000 firm-years each)."""
+    return (generate(n_firms=800, years=(2014, 2024), seed=21),
+            generate(n_firms=800, years=(2014, 2024), seed=22))
+
+
+def _model_text(model: GrowthModel) -> str:
+    return json.dumps(model.index_.to_dict(), sort_keys=True)
+
+
+def test_clone_gives_the_same_options_unfitted(small_panels):
+    """clone() of an unfitted and of a fitted model: the same parameters, nothing learned."""
+    rules = OutcomeRules(annual_growth=0.10)
+    model = GrowthModel(level="domains", rules=rules, combination=0.7, seed=3, **TINY)
+    params = model.get_params()
+    assert params["rules"] == rules and params["level"] == "domains"
+    assert clone(model).get_params() == params
+    model.fit(small_panels[0].panel)
+    copy = clone(model)
+    assert copy.get_params() == params
+    assert not any(name.endswith("_") for name in vars(copy))
+    with pytest.raises(NotFittedError):
+        copy.predict_proba(small_panels[0].panel)
+
+
+def test_fitting_twice_is_one_fresh_fit(small_panels):
+    """A model fitted on one panel, then on another, equals a fresh fit on the second."""
+    first, second = small_panels
+    refitted = GrowthModel(seed=1, **TINY).fit(first.panel, first.truth)
+    assert refitted.fit(second.panel) is refitted
+    fresh = GrowthModel(seed=1, **TINY).fit(second.panel)
+    assert _model_text(refitted) == _model_text(fresh)
+    assert refitted.labels_.equals(fresh.labels_)
+    assert "latent_capability" not in refitted.growth_["validation"]["high_growth"]["baselines"]
+
+
+def test_a_failed_fit_leaves_the_model_unfitted(small_panels):
+    """A fit that fails (too few years) does not keep the previous fit's results."""
+    panel = small_panels[0].panel
+    model = GrowthModel(**TINY).fit(panel)
+    with pytest.raises(DataError):
+        model.fit(panel[panel["year"] >= 2020])
+    with pytest.raises(NotFittedError):
+        model.save("never.json")
+
+
+def test_unfitted_use_raises_not_fitted_error(tmp_path):
+    """predict_proba and save before fit: sklearn's NotFittedError, no file written."""
+    model = GrowthModel()
+    with pytest.raises(NotFittedError):
+        model.predict_proba(pd.DataFrame())
+    with pytest.raises(NotFittedError):
+        model.save(tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("combination", 1.5, "combination 1.5: expected a share in [0, 1]"),
+    ("level", "both", "level 'both': expected 'indicators' or 'domains'"),
+    ("min_weight", 0.3, "min_weight 0.3: expected a weight in [0, 0.25]"),
+    ("min_indicator_weight", -0.1, "min_indicator_weight -0.1: expected a weight in [0, 0.2]"),
+    ("l2", -1, "l2 -1: expected a penalty >= 0"),
+    ("test_years", 0, "test_years 0: expected a whole number >= 1"),
+    ("n_bootstrap", 2.5, "n_bootstrap 2.5: expected a whole number >= 0"),
+    ("n_refits", -1, "n_refits -1: expected a whole number >= 0"),
+])
+def test_a_bad_option_is_a_spec_error_naming_it(name, value, message):
+    """Each option outside its allowed values: SpecError naming it, the value and what is
+    allowed; raised by fit before any data is read."""
+    with pytest.raises(SpecError) as error:
+        GrowthModel(**{name: value}).fit(pd.DataFrame())
+    assert str(error.value) == message
 
 
 # ---------------------------------------------------------------------- the estimator
@@ -131,16 +212,6 @@ def test_a_domain_without_signal_keeps_equal_indicator_weights():
     assert out == ({"p": 0.05, "q": 0.95}, {"x": 0.5, "y": 0.5, "z": 1.0})
 
 
-def test_auc_matches_sklearn_with_ties_and_weights():
-    """Our AUC (ties one half, row weights) equals sklearn's roc_auc_score."""
-    rng = np.random.default_rng(3)
-    score = rng.integers(0, 8, 500).astype(float)
-    y = rng.random(500) < 0.3
-    weight = rng.integers(0, 4, 500).astype(float)
-    assert auc(score, y) == pytest.approx(roc_auc_score(y, score))
-    assert auc(score, y, weight) == pytest.approx(roc_auc_score(y, score, sample_weight=weight))
-
-
 # ---------------------------------------------------------------------- the fitted model
 
 def test_weights_are_nonnegative_and_sum_to_one(fitted):
@@ -193,7 +264,7 @@ def test_zero_weight_indicators_do_not_break_scoring_reasons_or_gains(fitted, sy
     dropped = [i for i, w in fitted.indicator_weights_.items() if w == 0]
     assert dropped  # the synthetic panel has indicators without growth signal
     rows = synthetic.panel[synthetic.panel["year"] == 2024]
-    scored = fitted.index_.score(rows)
+    scored = fitted.index_.transform(rows)
     assert scored["coverage"].notna().all() and scored["tech_index"].notna().mean() > 0.9
     assert (scored["strength_1"].astype(str) != "").mean() > 0.9
     firm = synthetic.panel[synthetic.panel["firm_id"] == rows["firm_id"].iloc[0]]
@@ -221,7 +292,7 @@ def test_indicator_level_beats_domain_level_out_of_time(fitted, fitted_domains):
 def test_raising_a_capability_field_never_lowers_the_index(fitted, synthetic):
     """More patents, filings, projects, certifications, R&D spending or exports: index >= before."""
     rows = synthetic.panel[synthetic.panel["year"] == 2024].head(400)
-    before = fitted.index_.score(rows)["tech_index"]
+    before = fitted.index_.transform(rows)["tech_index"]
     for field, change in (("patents", 3), ("ip_filings", 2), ("rnd_projects", 1),
                           ("commercialized", 2), ("certifications", 1), ("rnd_expense", 5e4),
                           ("export_revenue", 1e5)):
@@ -229,7 +300,7 @@ def test_raising_a_capability_field_never_lowers_the_index(fitted, synthetic):
         raised[field] = raised[field] + change
         if field == "certifications":
             raised[field] = raised[field].clip(upper=4)
-        after = fitted.index_.score(raised)["tech_index"]
+        after = fitted.index_.transform(raised)["tech_index"]
         rated = before.notna()
         assert rated.sum() > 300 and after[rated].notna().all()
         assert (after[rated] >= before[rated] - 1e-9).all(), field
@@ -250,7 +321,7 @@ def test_raising_a_domain_score_never_lowers_the_composite(fitted):
 
 def test_index_keeps_its_scale(fitted, synthetic):
     """Refitted with the learned weights, the reference year has mean 100 and sd 10."""
-    scored = fitted.index_.score(synthetic.panel)  # 2023 rows give 2024's growth
+    scored = fitted.index_.transform(synthetic.panel)  # 2023 rows give 2024's growth
     tech = scored.loc[synthetic.panel["year"] == 2024, "tech_index"].dropna()
     assert tech.mean() == pytest.approx(100, abs=1e-6)
     assert tech.std(ddof=0) == pytest.approx(10, abs=1e-6)
@@ -290,7 +361,7 @@ def test_validation_is_out_of_time(fitted):
 def test_a_short_panel_is_refused_with_a_clear_message(synthetic):
     """Five years cannot give an out-of-time validation: one-line error saying what is needed."""
     short = synthetic.panel[synthetic.panel["year"] >= 2020]
-    with pytest.raises(ValueError, match="out-of-time validation needs at least 7"):
+    with pytest.raises(DataError, match="out-of-time validation needs at least 7"):
         GrowthModel(**FAST).fit(short)
 
 
@@ -411,16 +482,6 @@ def test_calibration_beats_the_base_rate(fitted):
 
 # ---------------------------------------------------------------------- drift
 
-def test_psi_hand_case():
-    """Shares 0.3/0.7 against 0.5/0.5: 0.2 ln(0.6)*-1 + 0.2 ln(1.4) = 0.1695 ('watch')."""
-    result = psi([0.5, 0.5], [30, 70])
-    expected = (0.3 - 0.5) * np.log(0.3 / 0.5) + (0.7 - 0.5) * np.log(0.7 / 0.5)
-    assert result["psi"] == pytest.approx(expected, abs=1e-6)
-    assert result["verdict"] == "watch"
-    assert psi([0.5, 0.5], [10, 90])["verdict"] == "shifted"
-    assert psi([0.5, 0.5], [50, 50]) == {"psi": 0.0, "verdict": "stable"}
-
-
 def test_reference_population_is_stable_and_a_shifted_batch_is_not(fitted, synthetic):
     """The base year against itself: PSI near 0; the same firms with far more R&D: shifted."""
     reference = synthetic.panel[synthetic.panel["year"] == 2024]
@@ -462,13 +523,14 @@ def test_ktop_fit_refuses_a_non_json_output(tmp_path, capsys):
 def test_ktop_fit_records_a_non_default_level_in_its_command():
     """`--level domains` is passed to the model and recorded in the rebuild command;
     an unknown level is a usage error."""
-    from ktop_index.cli.main import _fit_command, build_parser
+    from ktop_index.cli.app import build_parser
+    from ktop_index.cli.growth import _fit_command
 
     args = build_parser().parse_args(["fit", "p.parquet", "-o", "m.json", "--level", "domains"])
     assert args.level == "domains"
     assert _fit_command(args) == "ktop fit p.parquet -o m.json --seed 0 --level domains"
     default = build_parser().parse_args(["fit", "p.parquet", "-o", "m.json"])
-    assert default.level == "indicators" and "--level" not in _fit_command(default)
+    assert default.level is None and "--level" not in _fit_command(default)
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["fit", "p.parquet", "-o", "m.json", "--level", "both"])
     assert exit_info.value.code == 2

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ktop_index.errors import DataError, SpecError
 from ktop_index.growth.outcomes import OutcomeRules, label_outcomes
 from ktop_index.synth import generate
 
@@ -157,8 +158,33 @@ def test_capital_impairment_breaks_sustainable_growth():
 
 def test_duplicate_firm_year_is_an_error():
     """Two rows for one firm and year: a clear error naming them."""
-    with pytest.raises(ValueError, match="firm A in 2018 more than once"):
+    with pytest.raises(DataError, match="firm A in 2018 more than once"):
         label_outcomes(panel([("A", 2018, 5, 1, 1), ("A", 2018, 6, 1, 1)]))
+
+
+def test_a_panel_without_a_needed_column_is_a_data_error():
+    """No total_equity: a DataError naming the missing column."""
+    frame = panel([("A", 2018, 5, 1, 1)]).drop(columns="total_equity")
+    with pytest.raises(DataError, match="the panel has no column total_equity"):
+        label_outcomes(frame)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("measure", "profit", "measure 'profit': expected one of employees, revenue, either"),
+    ("horizon", 0, "horizon 0: expected a whole number of years >= 1"),
+    ("horizon", 2.5, "horizon 2.5: expected a whole number of years >= 1"),
+    ("annual_growth", 0.0, "annual_growth 0.0: expected a rate above 0"),
+    ("min_employees", -1, "min_employees -1: expected a whole number of employees >= 0"),
+    ("micro", "yes", "micro 'yes': expected True or False"),
+    ("micro_min_revenue", -5.0, "micro_min_revenue -5.0: expected an amount in 천원 >= 0"),
+    ("sustain_min_equity", float("nan"), "sustain_min_equity nan: expected an amount in 천원"),
+])
+def test_an_invalid_rule_is_a_spec_error_naming_it(name, value, message):
+    """Each threshold outside its allowed values: SpecError naming the parameter, the value
+    and what is allowed."""
+    with pytest.raises(SpecError) as error:
+        OutcomeRules(**{name: value})
+    assert str(error.value) == message
 
 
 def test_agrees_with_the_generator_truth():

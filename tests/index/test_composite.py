@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ktop_index.errors import DataError, InputError, UsageError
 from ktop_index.index import composite
 from ktop_index.index.composite import (
     a_amean,
@@ -468,7 +469,7 @@ def test_output_does_not_depend_on_imeta_row_order(asem, asem_default):
 
 
 # ---------------------------------------------------------------------------------------
-# Bad input: one clear ValueError
+# Bad input: one clear error (DataError for a bad table, UsageError for a bad option)
 # ---------------------------------------------------------------------------------------
 
 
@@ -494,7 +495,7 @@ def bad_meta(column: str, row: int, value) -> pd.DataFrame:
 )
 def test_bad_imeta(imeta, message):
     idata, _ = small_data()
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(DataError, match=message):
         build_composite(idata, imeta)
 
 
@@ -502,7 +503,7 @@ def test_childless_aggregate():
     idata, _ = small_data()
     imeta = three_level_meta()
     imeta.loc[2, "Parent"] = "P1"  # P2 loses its only child
-    with pytest.raises(ValueError, match="aggregate 'P2' .* has no children"):
+    with pytest.raises(DataError, match="aggregate 'P2' .* has no children"):
         build_composite(idata, imeta)
 
 
@@ -510,7 +511,7 @@ def test_parent_must_be_one_level_up():
     idata, _ = small_data()
     imeta = three_level_meta()
     imeta.loc[2, "Parent"] = "Index"
-    with pytest.raises(ValueError, match="Parent 'Index' of 'x3' is at Level 3; expected Level 2"):
+    with pytest.raises(DataError, match="Parent 'Index' of 'x3' is at Level 3; expected Level 2"):
         build_composite(idata, imeta)
 
 
@@ -529,28 +530,28 @@ def test_parent_must_be_one_level_up():
 )
 def test_bad_idata(change, message):
     idata, imeta = small_data()
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(DataError, match=message):
         build_composite(change(idata), imeta)
 
 
 def test_bad_options_and_weights():
     idata, imeta = small_data()
-    with pytest.raises(ValueError, match="normalise must be one of"):
+    with pytest.raises(UsageError, match="normalise must be one of"):
         build_composite(idata, imeta, normalise="maxmin")
-    with pytest.raises(ValueError, match="aggregate must be one of"):
+    with pytest.raises(UsageError, match="aggregate must be one of"):
         build_composite(idata, imeta, aggregate="median")
     partial = pd.DataFrame({"iCode": ["x1", "x2"], "Level": [1, 1], "Weight": [1, 1]})
-    with pytest.raises(ValueError, match="no Weight for 'x3'"):
+    with pytest.raises(DataError, match="no Weight for 'x3'"):
         build_composite(idata, imeta, weights=partial)
     wrong_level = pd.DataFrame(
         {"iCode": ["x1", "x2", "x3"], "Level": [1, 2, 1], "Weight": [1, 1, 1]}
     )
-    with pytest.raises(ValueError, match="Level of 'x2' is 2; iMeta has 1"):
+    with pytest.raises(DataError, match="Level of 'x2' is 2; iMeta has 1"):
         build_composite(idata, imeta, weights=wrong_level)
     unknown = pd.DataFrame({"iCode": ["x1", "x2", "x3", "x9"], "Weight": [1, 1, 1, 1]})
-    with pytest.raises(ValueError, match="'x9' is not an Indicator/Aggregate"):
+    with pytest.raises(DataError, match="'x9' is not an Indicator/Aggregate"):
         build_composite(idata, imeta, weights=unknown)
-    with pytest.raises(ValueError, match="goalposts normalisation needs"):
+    with pytest.raises(DataError, match="goalposts normalisation needs"):
         build_composite(idata, imeta.drop(columns="goalpost_scale"), normalise="goalposts")
 
 
@@ -560,7 +561,7 @@ def test_run_files_names_the_file_and_keeps_old_output(tmp_path):
     idata.to_csv(data, index=False)
     imeta.assign(Parent=["Idx", "Idx", "Idx", None]).to_csv(meta, index=False)
     out.write_text("old\n")
-    with pytest.raises(ValueError, match=rf"{meta.name}: Parent 'Idx' of 'x1'"):
+    with pytest.raises(DataError, match=rf"{meta.name}: Parent 'Idx' of 'x1'"):
         run_files(data, meta, out)
     assert out.read_text() == "old\n"
     imeta.to_csv(meta, index=False)
@@ -578,3 +579,24 @@ def test_parse_hierarchy_of_synthetic_meta():
     assert h.indicators == tuple(f"I{i:02d}" for i in range(1, 21))
     assert [g.code for g in h.groups] == ["G1", "G2", "G3", "G4", "Index"]
     assert h.directions[[4, 9, 14, 19]].tolist() == [-1, -1, -1, -1]
+
+
+def test_an_unreadable_csv_is_an_input_error(tmp_path):
+    """A file that is not CSV text is an InputError naming it."""
+    path = tmp_path / "iMeta.csv"
+    path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InputError, match=r"iMeta.csv: cannot read as CSV"):
+        composite.read_table(path)
+
+
+def test_write_csv_is_atomic_with_ordinary_permissions(tmp_path):
+    """The output is a whole file with the permissions the umask gives (0666 less it, not
+    mkstemp's 0600), and no temporary file is left beside it."""
+    mask = os.umask(0o022)
+    try:
+        composite.write_csv(pd.DataFrame({"uCode": ["A"], "Index": [0.1]}), tmp_path / "o.csv")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "o.csv").read_text() == '"uCode","Index"\n"A",0.1\n'
+    assert (tmp_path / "o.csv").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]

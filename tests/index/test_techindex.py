@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
-from ktop_index.index.techindex import SCORE_COLUMNS, TechIndex, load_spec, score_firms
+from ktop_index.index.spec import indicator_labels_ko, load_spec
+from ktop_index.index.techindex import (
+    SCORE_COLUMNS,
+    TechIndex,
+    _score_tables,
+    identity_labels_ko,
+    score_file,
+    score_firms,
+)
+from ktop_index.labels import SCORE_COLUMNS_KO, localise_score_table, localise_scores
 from ktop_index.synth import generate_panel
 
 
@@ -20,12 +33,12 @@ def panel():
 
 @pytest.fixture(scope="module")
 def model(panel):
-    return TechIndex().fit(panel, reference_year=2023)
+    return TechIndex(reference_year=2023).fit(panel)
 
 
 def in_year(model, panel, year):
     """Scores of one year's rows, scored with the panel (growth needs the year before)."""
-    return model.score(panel)[panel["year"] == year]
+    return model.transform(panel)[panel["year"] == year]
 
 
 def test_reference_mean_is_100_and_sd_10(panel, model):
@@ -50,10 +63,10 @@ def test_grades_follow_reference_percentiles(panel, model):
 
 def test_same_inputs_same_index_in_any_batch(panel, model):
     """A firm scored alone, in a shuffled batch, or in another batch gets the same numbers."""
-    full = model.score(panel)
+    full = model.transform(panel)
     firm = panel["firm_id"].iloc[100]
-    alone = model.score(panel[panel["firm_id"] == firm])
-    shuffled = model.score(panel.sample(frac=1.0, random_state=3))
+    alone = model.transform(panel[panel["firm_id"] == firm])
+    shuffled = model.transform(panel.sample(frac=1.0, random_state=3))
     numeric = [c for c in full.columns if full[c].dtype.kind == "f"]
     assert np.array_equal(alone[numeric].to_numpy(), full.loc[alone.index, numeric].to_numpy(),
                           equal_nan=True)
@@ -63,28 +76,28 @@ def test_same_inputs_same_index_in_any_batch(panel, model):
 
 
 def test_scoring_in_blocks_equals_scoring_whole(panel, model):
-    """Scoring block by block (growth looking across block edges) gives the same table."""
+    """Scoring block by block (growth looking across block edges), in one thread or three,
+    gives the table of scoring the whole."""
     shuffled = panel.sample(frac=1.0, random_state=5)  # a firm's years land in other blocks
-    whole = model.score(shuffled)
-    blocks = pd.concat(list(model.score_blocks(shuffled, rows=97)))
-    assert blocks.index.equals(whole.index)
-    assert whole["contrib_outcome"].notna().any()
-    pd.testing.assert_frame_equal(blocks, whole)
-    threaded = pd.concat(list(model.score_blocks(shuffled, rows=97, workers=3)))
-    pd.testing.assert_frame_equal(threaded, whole)
+    whole = pa.Table.from_pandas(score_firms(shuffled, model), preserve_index=False)
+    assert whole["contrib_outcome"].null_count < len(shuffled)
+    for workers in (1, 3):
+        blocks = pa.concat_tables(_score_tables(shuffled, model, rows=97, workers=workers))
+        assert blocks.column_names == whole.column_names
+        assert blocks.to_pylist() == whole.to_pylist()
 
 
 def test_more_of_a_positive_indicator_never_lowers_the_index(panel, model):
     """Raising patents, R&D expense or IP filings never lowers a domain score or the index."""
     rows = panel[panel["year"] == 2023].head(300)
-    before = model.score(rows)
+    before = model.transform(rows)
     for field, step in [("patents", 3), ("rnd_expense", 50_000.0), ("ip_filings", 2),
                         ("certifications", 1), ("export_revenue", 10_000.0)]:
         more = rows.copy()
         more[field] = more[field] + step
         if field == "export_revenue":  # keep exports within revenue
             more[field] = np.minimum(more[field], more["revenue"])
-        after = model.score(more)
+        after = model.transform(more)
         for column in ("infrastructure", "input", "activity", "outcome", "tech_index"):
             diff = (after[column] - before[column]).dropna()
             assert (diff >= -1e-9).all(), (field, column)
@@ -95,7 +108,7 @@ def test_model_round_trip(tmp_path, panel, model):
     path = tmp_path / "m.json"
     model.save(path)
     again = TechIndex.load(path)
-    a, b = model.score(panel), again.score(panel)
+    a, b = model.transform(panel), again.transform(panel)
     pd.testing.assert_frame_equal(a, b)
     again.save(tmp_path / "m2.json")
     assert path.read_bytes() == (tmp_path / "m2.json").read_bytes()
@@ -106,14 +119,15 @@ def test_model_round_trip(tmp_path, panel, model):
 
 def test_fit_is_deterministic(panel):
     """Fitting twice on the same data gives the same model file."""
-    assert TechIndex().fit(panel, 2023).to_dict() == TechIndex().fit(panel, 2023).to_dict()
+    assert TechIndex(reference_year=2023).fit(panel).to_dict() == \
+        TechIndex().fit(panel, reference_year=2023).to_dict()
 
 
 def test_not_rated_below_minimum_coverage(panel, model):
     """A firm with too few fields is not rated (grade NR, no index), not invented."""
     rows = panel[panel["year"] == 2023].head(5).copy()
     sparse = rows[["firm_id", "year", "ksic", "patents"]]
-    scored = model.score(sparse)
+    scored = model.transform(sparse)
     assert (scored["grade"] == "NR").all() and scored["tech_index"].isna().all()
     assert (scored["coverage"] < 0.6).all()
 
@@ -122,7 +136,7 @@ def test_missing_indicator_reweights_within_domain(panel, model):
     """Dropping one input indicator leaves the domain score as the mean of the others."""
     rows = panel[panel["year"] == 2023].head(50).copy()
     rows["rnd_expense"] = np.nan  # removes rnd_intensity and rnd_expense from 'input'
-    scored = model.score(rows)
+    scored = model.transform(rows)
     scores = model.components(rows)["scores"]
     names = [s["name"] for s in model.spec_["indicators"]]
     idx = [names.index(n) for n in ("rnd_staff_share", "salary_per_employee")]
@@ -134,7 +148,7 @@ def test_missing_indicator_reweights_within_domain(panel, model):
 
 def test_contributions_add_up(panel, model):
     """Domain contributions sum to tech_index - 100 for firms with all four domains."""
-    scored = model.score(panel[panel["year"] == 2023])
+    scored = model.transform(panel[panel["year"] == 2023])
     parts = scored[[f"contrib_{d}" for d in ("infrastructure", "input", "activity", "outcome")]]
     full = scored[["infrastructure", "input", "activity", "outcome"]].notna().all(axis=1)
     full &= scored["grade"] != "NR"
@@ -143,14 +157,16 @@ def test_contributions_add_up(panel, model):
 
 
 def test_reasons_name_real_indicators(panel, model):
-    """Strengths and weaknesses are indicator labels from the spec, in English or Korean."""
+    """Strengths and weaknesses are indicator labels from the spec, in English (Korean once
+    localised)."""
     spec = load_spec()
     labels = {s["label"] for s in spec["indicators"]} | {""}
     labels_ko = {s["label_ko"] for s in spec["indicators"]} | {""}
-    scored = model.score(panel[panel["year"] == 2023])
+    scored = model.transform(panel[panel["year"] == 2023])
     for column in ("strength_1", "strength_2", "weakness_1", "weakness_2"):
         assert set(scored[column]) <= labels
-    assert set(model.score(panel.head(50), lang="ko")["strength_1"]) <= labels_ko
+    korean = localise_scores(scored, "ko", indicator_labels_ko(spec))
+    assert set(korean["강점1"]) <= labels_ko
     # a strength really is above the peers: the firm's score on it beats the peer median
     assert (scored["strength_1"] != "").mean() > 0.9
 
@@ -162,11 +178,11 @@ def test_reasons_never_name_an_indicator_without_weight(panel):
     spec["indicators"][-1]["weight"] = 0.0
     silent = {s["label"] for s in spec["indicators"]
               if s["domain"] == spec["domains"][0]["name"] or s is spec["indicators"][-1]}
-    scored = TechIndex(spec).fit(panel, reference_year=2023).score(panel)
+    scored = TechIndex(spec).fit(panel, reference_year=2023).transform(panel)
     named = set(scored[["strength_1", "strength_2", "weakness_1", "weakness_2"]].stack())
     assert named and not named & silent
     # the same model with every weight on gives those indicators as reasons somewhere
-    loud = TechIndex(load_spec()).fit(panel, reference_year=2023).score(panel)
+    loud = TechIndex(load_spec()).fit(panel, reference_year=2023).transform(panel)
     assert set(loud[["strength_1", "weakness_1"]].stack()) & silent
 
 
@@ -174,7 +190,7 @@ def test_two_reasons_never_rest_on_the_same_field(panel, model):
     """The two strengths (and the two weaknesses) of a firm come from different fields: not
     "IP filings" and "IP filings per employee" together. Without the rule such pairs occur."""
     field = {s["label"]: s.get("field", s.get("numerator")) for s in model.spec_["indicators"]}
-    scored = model.score(panel)
+    scored = model.transform(panel)
     for first, second in (("strength_1", "strength_2"), ("weakness_1", "weakness_2")):
         both = scored[second].astype(str) != ""
         assert both.sum() > 1000
@@ -190,18 +206,19 @@ def test_two_reasons_never_rest_on_the_same_field(panel, model):
 
 
 def test_score_columns_and_korean_labels(panel, model):
-    """score_firms gives identity then score columns; --lang ko gives Korean headers."""
+    """score_firms gives identity then score columns in English; localised, Korean headers."""
     rows = panel[panel["year"] == 2023].head(3)
     out = score_firms(rows, model)
     assert list(out.columns[:6]) == ["firm_id", "brn", "firm_name", "year", "ksic", "region"]
     assert all(c in out.columns for c in SCORE_COLUMNS)
-    ko = score_firms(rows, model, lang="ko")
+    ko = localise_scores(out, "ko", indicator_labels_ko(model.spec_), identity_labels_ko())
     assert "기업혁신역량지수" in ko.columns and "사업자등록번호" in ko.columns
+    assert list(ko.columns[6:]) == [SCORE_COLUMNS_KO[c] for c in out.columns[6:]]
 
 
 def test_percentiles_in_range_and_monotone(panel, model):
     """Percentiles lie in 0-100 and rise with the index."""
-    scored = model.score(panel[panel["year"] == 2023]).dropna(subset=["tech_index"])
+    scored = model.transform(panel[panel["year"] == 2023]).dropna(subset=["tech_index"])
     assert scored["percentile"].between(0, 100).all()
     assert scored["industry_percentile"].between(0, 100).all()
     ordered = scored.sort_values("tech_index")["percentile"].to_numpy()
@@ -209,36 +226,44 @@ def test_percentiles_in_range_and_monotone(panel, model):
 
 
 def test_rebase_is_recorded(panel, model):
-    """Refitting on another base year changes the scale and records both bases."""
-    rebased = TechIndex.from_dict(model.to_dict())
-    rebased.spec = rebased.spec_
-    rebased.fit(panel, reference_year=2021)
+    """Rebasing on another base year gives a new model whose scale is that year's and which
+    records both bases; the model rebased is left as it was."""
+    before = model.to_dict()
+    rebased = model.rebase(panel, reference_year=2021)
+    assert rebased is not model and model.to_dict() == before
     history = rebased.reference_["history"]
     assert [h["year"] for h in history] == [2023, 2021]
+    assert rebased.spec_ == model.spec_ and rebased.spec_ is not model.spec_
     scored = in_year(rebased, panel, 2021)
     assert scored.loc[scored["grade"] != "NR", "tech_index"].mean() == pytest.approx(100)
 
 
 def test_unfitted_model_refuses_to_score(panel):
-    """Scoring before fitting is a clear error."""
-    with pytest.raises(ValueError, match="not fitted"):
-        TechIndex().score(panel)
+    """Every use of an unfitted model is scikit-learn's NotFittedError, naming what to do."""
+    model = TechIndex()
+    for use in (model.transform, model.components, model.unadjusted_rows,
+                lambda frame: model.rebase(frame, 2023), lambda frame: model.to_dict(),
+                lambda frame: model.sha256):
+        with pytest.raises(NotFittedError, match="not fitted yet: call fit"):
+            use(panel)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_arrow_blocks_write_the_bytes_of_scoring_whole(tmp_path, panel, model, lang):
-    """score_firms_tables, written block by block from two threads, gives the bytes of
-    write_table(score_firms(...)): formula-like names escaped, not-rated rows empty."""
+    """The streamed tables, localised and written block by block from two threads, give the
+    bytes of write_table(localised score_firms(...)): formula-like names escaped, not-rated
+    rows empty."""
     from ktop_index.data.io import write_csv_blocks, write_table
-    from ktop_index.index.techindex import score_firms_tables
 
     rows = panel.sample(n=700, random_state=2).copy()
     rows["firm_name"] = rows["firm_name"].astype("str")
     rows.iloc[:3, rows.columns.get_loc("firm_name")] = ["=SUM(A1)", "-x", None]
     rows.iloc[3:6, rows.columns.get_loc("revenue")] = np.nan  # fewer indicators, some NR
+    labels, fields = indicator_labels_ko(model.spec_), identity_labels_ko()
     whole, blocks = tmp_path / "whole.csv", tmp_path / "blocks.csv"
-    write_table(score_firms(rows, model, lang=lang), whole)
-    write_csv_blocks(score_firms_tables(rows, model, lang=lang, rows=97, workers=2), blocks)
+    write_table(localise_scores(score_firms(rows, model), lang, labels, fields), whole)
+    write_csv_blocks((localise_score_table(t, lang, labels, fields)
+                      for t in _score_tables(rows, model, rows=97, workers=2)), blocks)
     assert blocks.read_bytes() == whole.read_bytes()
     assert "'=SUM(A1)" in whole.read_bytes().decode("utf-8-sig")
 
@@ -361,3 +386,131 @@ def test_a_spec_or_data_that_rates_nobody_is_a_clear_error(panel):
     sparse["patents"] = sparse["patents"].where(sparse.index == sparse.index[-1])  # ...one has
     with pytest.raises(ValueError, match=r"reference year 2023: [01] firm-years rated"):
         TechIndex(strict).fit(sparse, reference_year=2023)
+
+
+# ------------------------------------------------------------------ the estimator contract
+
+def test_clone_gives_the_same_parameters_unfitted(model):
+    """sklearn's clone works on an unfitted, a fitted and a loaded model: same parameters,
+    no learned attribute."""
+    for original in (TechIndex(), TechIndex(spec=load_spec(), reference_year=2022), model,
+                     TechIndex.load()):
+        copy = clone(original)
+        assert copy.get_params() == original.get_params()
+        assert not [a for a in vars(copy) if a.endswith("_")]
+        with pytest.raises(NotFittedError):
+            copy.to_dict()
+
+
+def test_init_only_stores_and_fit_returns_self(panel):
+    """__init__ neither loads nor checks (a broken spec fails at fit); fit returns self, and
+    fit_transform is fit then transform."""
+    broken = TechIndex(spec={"not": "a spec"}, reference_year=1900)
+    assert broken.get_params() == {"spec": {"not": "a spec"}, "reference_year": 1900}
+    fresh = TechIndex(reference_year=2023)
+    assert fresh.fit(panel) is fresh
+    pd.testing.assert_frame_equal(TechIndex(reference_year=2023).fit_transform(panel),
+                                  fresh.transform(panel))
+
+
+def test_fitting_twice_keeps_nothing_of_the_first_fit(panel):
+    """A refit model equals a fresh fit: no rebasing history, no growth section of before."""
+    twice = TechIndex().fit(panel, reference_year=2023)
+    twice.growth_ = {"weights": "of another fit"}
+    twice.fit(panel, reference_year=2021)
+    fresh = TechIndex().fit(panel, reference_year=2021)
+    assert twice.to_dict() == fresh.to_dict()
+    assert sorted(vars(twice)) == sorted(vars(fresh))
+    assert [h["year"] for h in twice.reference_["history"]] == [2021]
+
+
+def test_the_base_year_is_given_by_name(panel):
+    """fit(frame, 2023) would pass 2023 as scikit-learn's y: a TypeError says how to give it."""
+    with pytest.raises(TypeError, match=r"fit\(frame, reference_year=\.\.\.\)"):
+        TechIndex().fit(panel, 2023)
+
+
+def test_rebasing_the_bundled_model_keeps_its_method_and_growth_section(panel):
+    """A rebased growth-fitted model keeps its weights and growth section and records the old
+    base before the new; the loaded model is unchanged."""
+    bundled = TechIndex.load()
+    before = bundled.sha256
+    rebased = bundled.rebase(panel, reference_year=2023)
+    assert bundled.sha256 == before
+    assert rebased.spec_ == bundled.spec_ and rebased.growth_ == bundled.growth_
+    assert [h["year"] for h in rebased.reference_["history"]] == [2024, 2023]
+    assert rebased.get_params()["reference_year"] == 2023
+
+
+def test_the_model_hash_is_the_hash_of_its_file(tmp_path, model):
+    """sha256 of the bundled model is the sha256 of models/default.json; of a fitted model,
+    that of the file save writes."""
+    from ktop_index import _files
+    from ktop_index.index.spec import model_path
+
+    assert TechIndex.load().sha256 == _files.sha256_file(model_path("default.json"))
+    model.save(tmp_path / "m.json")
+    assert model.sha256 == _files.sha256_file(tmp_path / "m.json")
+
+
+def test_a_model_file_that_is_not_one_is_a_spec_error(tmp_path):
+    """Not JSON, not a model, a newer format or a missing section: a SpecError, one line."""
+    from ktop_index.errors import SpecError
+
+    path = tmp_path / "m.json"
+    for text, message in [("{oops", "not a JSON model file"),
+                          ('{"format": "other"}', "not a ktop_index model"),
+                          ('{"format": "ktop_index.tech_index_model", "format_version": 9}',
+                           "newer than this ktop_index reads"),
+                          ('{"format": "ktop_index.tech_index_model", "spec": {}}',
+                           "no 'reference' section")]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(SpecError, match=message):
+            TechIndex.load(path)
+
+
+# ------------------------------------------------------------------ scoring a file
+
+JEJU = Path(__file__).resolve().parents[2] / "data" / "jeju_2025_applicants.xlsx"
+
+
+@pytest.mark.parametrize(("suffix", "lang"), [(".csv", "ko"), (".csv", "en"), (".xlsx", "ko"),
+                                              (".xlsx", "en"), (".parquet", "ko")])
+def test_score_file_writes_what_ktop_score_writes(tmp_path, suffix, lang, capsys):
+    """score_file's output has the bytes of `ktop score` and of write_table of the localised
+    score_firms; the run reports rows, not-rated rows, warnings and stages as counted here."""
+    from ktop_index.cli import main
+    from ktop_index.data.io import read_table, write_table
+    from ktop_index.data.validate import validate
+
+    stages = []
+    run = score_file(JEJU, tmp_path / f"api{suffix}", lang=lang,
+                     progress=lambda stage, rows: stages.append((stage, rows)))
+    assert main(["score", str(JEJU), "-o", str(tmp_path / f"cli{suffix}"), "--lang", lang]) == 0
+    capsys.readouterr()
+    result = validate(read_table(JEJU))
+    model = TechIndex.load()
+    scored = score_firms(result.frame, model)
+    write_table(localise_scores(scored, lang, indicator_labels_ko(model.spec_),
+                                identity_labels_ko()), tmp_path / f"whole{suffix}")
+    api = (tmp_path / f"api{suffix}").read_bytes()
+    assert api == (tmp_path / f"cli{suffix}").read_bytes()
+    assert api == (tmp_path / f"whole{suffix}").read_bytes()
+    assert run.rows == len(result.frame) == 150
+    assert run.not_rated == int((scored["grade"] == "NR").sum())
+    assert run.unadjusted == model.unadjusted_rows(result.frame)
+    assert [p.line() for p in run.warnings] == [p.line() for p in result.warnings]
+    assert run.model.sha256 == model.sha256
+    middle = ["scoring and writing"] if suffix == ".csv" else ["scoring", "writing"]
+    assert stages == [("reading", 0), ("validating", 150)] + [(s, 150) for s in middle]
+
+
+def test_score_file_refuses_data_with_errors(tmp_path):
+    """An input with errors raises DataError holding every problem; nothing is written."""
+    from ktop_index.errors import DataError
+
+    source = Path(__file__).resolve().parents[2] / "data" / "examples" / "applicants_with_errors.csv"
+    with pytest.raises(DataError) as caught:
+        score_file(source, tmp_path / "out.csv")
+    assert any(p.severity == "error" for p in caught.value.problems)
+    assert list(tmp_path.iterdir()) == []

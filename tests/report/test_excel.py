@@ -127,3 +127,35 @@ def test_real_selection_table_exports(jeju_firms, tmp_path):
     fills = {sheet.cell(k, j).value: sheet.cell(k, j).fill.fgColor.rgb[-6:]
              for k in range(2, sheet.max_row + 1)}
     assert fills["선정"] == "C6EFCE" and fills["부적격"] == "FFC7CE"
+
+
+def test_every_formula_start_is_text_as_in_csv_exports(selection_table, tmp_path):
+    """The one OWASP rule of the data layer: a cell starting with = + - @ tab or CR (a
+    negative-looking "-2+3+cmd|..." too) is stored as quoted text; other text is not."""
+    from ktop_index.data.io import FORMULA_START
+
+    risky = ["-2+3+cmd|' /C calc'!A0", "+1+A1", "\tx", "\rx", "=1", "@a"]
+    frame = selection_table().head(len(risky) + 1).copy()
+    frame["firm_name"] = risky + ["한라식품(주)"]
+    write_selection_xlsx(frame, tmp_path / "f.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
+    j = _column(sheet, "firm_name")
+    cells = [sheet.cell(k, j) for k in range(2, len(risky) + 3)]
+    assert {text[0] for text in risky} == set(FORMULA_START)
+    assert [c.quotePrefix for c in cells] == [True] * len(risky) + [False]
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_english_headers_and_typed_aliases_read_back(table):
+    """Headers with the money unit, the Korean words of the eligible column and the headers
+    people type (사업자번호, 상태, 지원금액) map back to the canonical names and values."""
+    from ktop_index.labels import SELECTION_COLUMNS_EN
+
+    english = table.rename(columns=SELECTION_COLUMNS_EN)
+    assert "support (KRW thousand)" in english
+    assert list(english_columns(english).columns) == list(table.columns)
+    typed = pd.DataFrame({"사업자번호": ["124-81-00998"], "상태": ["예비선정"],
+                          "지원금액": [10_000.0], "신청자격": ["부적격"]})
+    back = english_columns(typed)
+    assert back.to_dict("records") == [{"brn": "124-81-00998", "status": "waitlist",
+                                        "support": 10_000.0, "eligible": False}]

@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ktop_index.cli.main import main
-from ktop_index.data.io import InputError, write_table
-from ktop_index.index.techindex import TechIndex, score_firms
-from ktop_index.report.excel import SELECTION_LABELS_KO, STATUS_KO
+from ktop_index.cli import main
+from ktop_index.data.io import write_table
+from ktop_index.errors import DataError, InputError, UsageError
+from ktop_index.index.spec import indicator_labels_ko
+from ktop_index.index.techindex import TechIndex, identity_labels_ko, score_firms
+from ktop_index.labels import SELECTION_COLUMNS_KO, STATUS_KO, localise_reasons, localise_scores
 from ktop_index.report.html import domain_gains, indicator_gains, report_firm, report_selection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +91,7 @@ def test_selection_report_ranked_table_and_findings(selection_table, tmp_path):
 
 def test_selection_report_in_korean_from_korean_headers(selection_table, tmp_path):
     """A Korean selection.csv (ktop select --lang ko) gives a Korean report (lang="ko")."""
-    table = selection_table().rename(columns=SELECTION_LABELS_KO)
+    table = selection_table().rename(columns=SELECTION_COLUMNS_KO)
     table["선정결과"] = table["선정결과"].map(STATUS_KO)
     path = report_selection(write_round(selection_table, tmp_path, table), lang="ko", generated_at="x")
     text = path.read_text(encoding="utf-8")
@@ -118,16 +120,39 @@ def test_selection_report_bad_folder_messages(selection_table, tmp_path):
     with pytest.raises(InputError, match=r"audit\.json: no such file"):
         report_selection(folder)
     broken = write_round(selection_table, tmp_path / "s", selection_table().drop(columns=["status"]))
-    with pytest.raises(ValueError, match=r"selection\.csv: missing column\(s\) status"):
+    with pytest.raises(DataError, match=r"selection\.csv: missing column\(s\) status"):
         report_selection(broken)
+    odd = selection_table()
+    odd.loc[0, "status"] = "chosen"
+    with pytest.raises(DataError, match=r"column status: unknown value\(s\) chosen"):
+        report_selection(write_round(selection_table, tmp_path / "t", odd))
+    with pytest.raises(UsageError, match="lang must be 'en' or 'ko', got 'fr'"):
+        report_selection(folder, lang="fr")
+
+
+def test_selection_report_is_written_as_an_ordinary_file(selection_table, tmp_path):
+    """The report file gets an ordinary file's permissions (0666 less the umask), not a
+    temporary file's 0600, and no temporary file is left beside it."""
+    import os
+
+    folder = write_round(selection_table, tmp_path / "r")
+    mask = os.umask(0o022)
+    try:
+        path = report_selection(folder, generated_at="t")
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in folder.iterdir()) == ["audit.json", "report.html",
+                                                        "selection.csv"]
 
 
 def test_selection_report_on_a_real_select_output(jeju_firms, tmp_path):
     """The report reads what the selection module writes (Korean headers) and its counts
     agree with the audit record."""
+    from ktop_index.report.outputs import write_selection
     from ktop_index.selection import decide as selection
     result = selection.select(jeju_firms(), "jeju_2025", variants=50, created="2026-01-01")
-    selection.write_selection(result, tmp_path, lang="ko")
+    write_selection(result, tmp_path, lang="ko")
     text = report_selection(tmp_path, lang="ko", generated_at="x").read_text("utf-8")
     assert_self_contained(text)
     for status, n in result.audit["counts"].items():
@@ -156,7 +181,8 @@ def test_firm_report_from_applicants_file(jeju_scores, tmp_path):
 def test_firm_report_in_korean_from_firm_data(jeju_firms, jeju_scores, tmp_path):
     """With lang='ko' the card is Korean, reasons included, from a firm data file."""
     model = TechIndex.load()
-    reasons = model.score(jeju_firms(), lang="ko")
+    reasons = localise_reasons(model.transform(jeju_firms()), "ko",
+                               indicator_labels_ko(model.spec_))
     path = report_firm(jeju_scores()["brn"].iloc[4], APPLICANTS, output=tmp_path / "f.html",
                        lang="ko", generated_at="x")
     text = path.read_text(encoding="utf-8")
@@ -173,14 +199,14 @@ def _escape(value) -> str:
 def test_rescoring_the_unchanged_firm_gives_its_index(jeju_firms):
     """The improvement analysis re-scores through the model's own steps: unchanged scores
     give back the firm's Tech-Index."""
-    from ktop_index.report.html import _rescore
+    from ktop_index.index.explain import rescore
     model = TechIndex.load()
     firms = jeju_firms()
-    scores = model.score(firms)
+    scores = model.transform(firms)
     parts = model.components(firms)
     for k in range(0, 150, 15):
         if np.isfinite(scores["tech_index"].iloc[k]):
-            assert _rescore(model, parts["scores"][k]) == pytest.approx(
+            assert rescore(model, parts["scores"][k]) == pytest.approx(
                 scores["tech_index"].iloc[k], abs=1e-9)
 
 
@@ -241,7 +267,8 @@ def test_firm_report_from_korean_scored_file_has_trajectory(tmp_path):
     """A `ktop score --lang ko` file with several years gives the trajectory picture."""
     panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
     firm_ids = panel["firm_id"].unique()[:40]
-    scored = score_firms(panel[panel["firm_id"].isin(firm_ids)], lang="ko")
+    scored = localise_scores(score_firms(panel[panel["firm_id"].isin(firm_ids)]), "ko",
+                             indicator_labels_ko(TechIndex.load().spec_), identity_labels_ko())
     write_table(scored, tmp_path / "scores.csv")
     brn = panel.loc[panel["firm_id"] == firm_ids[0], "brn"].iloc[0]
     text = report_firm(brn, tmp_path / "scores.csv", output=tmp_path / "f.html", lang="ko",
@@ -266,7 +293,8 @@ def test_korean_firm_report_from_english_scores_names_reasons_in_korean(jeju_fir
 
 
 def test_firm_report_trajectory_from_tracking_store(jeju_scores, tmp_path, monkeypatch):
-    """With --db the trajectory comes from ktop_index.track.firm_trajectory (agreed shape)."""
+    """With --db the trajectory comes from ktop_index.tracking.history.firm_trajectory
+    (agreed shape)."""
     calls = []
 
     def firm_trajectory(brn, db):
@@ -286,13 +314,13 @@ def test_firm_report_trajectory_from_tracking_store(jeju_scores, tmp_path, monke
 
 def test_firm_report_trajectory_from_the_real_store(tmp_path):
     """With the tracking module present, a store built by it feeds the card's trajectory."""
-    from ktop_index.tracking import history as track
+    from ktop_index.tracking import history, ingest
     panel = pd.read_parquet(ROOT / "data" / "sample_panel.parquet")
     sample = panel[panel["firm_id"].isin(panel["firm_id"].unique()[:20])]
     sample.to_parquet(tmp_path / "p.parquet")
-    track.import_path(tmp_path / "p.parquet", db=tmp_path / "h.sqlite")
+    ingest.import_path(tmp_path / "p.parquet", db=tmp_path / "h.sqlite")
     brn = sample["brn"].iloc[0]
-    expected = track.firm_trajectory(brn, db=tmp_path / "h.sqlite")
+    expected = history.firm_trajectory(brn, db=tmp_path / "h.sqlite")
     text = report_firm(brn, tmp_path / "p.parquet", db=tmp_path / "h.sqlite",
                        output=tmp_path / "f.html", generated_at="x").read_text("utf-8")
     last = expected.sort_values("year").iloc[-1]
@@ -310,7 +338,7 @@ def test_firm_report_is_reproducible(jeju_scores, tmp_path):
 
 def test_firm_report_unknown_brn(tmp_path):
     """A BRN not in the file is a clear error."""
-    with pytest.raises(ValueError, match="no firm with BRN 123-45-67890"):
+    with pytest.raises(DataError, match="no firm with BRN 123-45-67890"):
         report_firm("1234567890", APPLICANTS, output=tmp_path / "f.html")
 
 
@@ -333,8 +361,8 @@ def test_cli_report_firm(jeju_scores, tmp_path, capsys):
 
 
 def test_cli_report_errors_are_one_line(tmp_path, capsys):
-    """A missing folder exits 2 and an unknown BRN exits 1, one line each, no traceback."""
-    assert main(["report", "selection", str(tmp_path / "nope")]) == 2
+    """A missing folder and an unknown BRN exit 1, one line each, no traceback."""
+    assert main(["report", "selection", str(tmp_path / "nope")]) == 1
     err = capsys.readouterr().err
     assert "no such folder" in err and "Traceback" not in err
     assert main(["report", "firm", "1234567890", "--scores", str(APPLICANTS),

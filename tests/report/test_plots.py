@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
+from ktop_index.errors import DataError, SpecError, UsageError
+from ktop_index.index.spec import DOMAINS, GRADES
 from ktop_index.index.techindex import TechIndex, score_firms
 from ktop_index.report import plots
 
@@ -102,7 +104,7 @@ def test_radar_draws_firm_industry_and_selected(jeju_scores):
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["industry median", "selected median", scores["firm_name"].iloc[2]]
     firm_line = ax.get_lines()[-1]
-    expected = [scores[d].iloc[2] for d in plots.DOMAINS]
+    expected = [scores[d].iloc[2] for d in DOMAINS]
     assert np.allclose(firm_line.get_ydata()[:4], expected)
 
 
@@ -111,7 +113,7 @@ def test_radar_industry_is_the_median(jeju_scores):
     scores = jeju_scores()
     fig = plots.radar(scores.iloc[0], industry=scores)
     industry = fig.axes[0].get_lines()[0].get_ydata()[:4]
-    assert np.allclose(industry, scores[list(plots.DOMAINS)].median().to_numpy())
+    assert np.allclose(industry, scores[list(DOMAINS)].median().to_numpy())
 
 
 def test_trajectory_bands_follow_the_grade_cutoffs():
@@ -196,7 +198,7 @@ def test_grade_rates_plot_in_grade_order_with_percentages():
     fig = plots.grade_rates(growth_model(), lang="en")
     ax = fig.axes[0]
     ticks = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
-    assert ticks == list(plots.GRADE_ORDER)
+    assert ticks == list(GRADES)
     heights = [p.get_height() for p in ax.patches[:7]]
     assert np.allclose(heights, [27, 20, 15, 11, 8, 6, 4])
 
@@ -209,7 +211,7 @@ def test_grade_rates_skip_empty_grades_and_show_missing_rates():
     rates[0]["sustainable_rate"] = None  # CCC
     fig = plots.grade_rates(model)
     ax = fig.axes[0]
-    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == list(plots.GRADE_ORDER)
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == list(GRADES)
     labels = [t.get_text() for t in ax.texts]
     assert labels.count("-") == 1
 
@@ -230,7 +232,7 @@ def test_growth_plots_on_a_fitted_growth_model(tmp_path):
 
 def test_growth_section_missing_is_a_clear_error():
     """A model without growth validation is rejected with a message saying so."""
-    with pytest.raises(ValueError, match="no growth validation"):
+    with pytest.raises(SpecError, match="no growth validation"):
         plots.calibration({"spec": {}})
 
 
@@ -300,5 +302,36 @@ def test_support_effect_plot_draws_each_horizon_with_its_interval_and_truth():
 
 def test_support_effect_plot_needs_known_outcomes():
     """A table without the three outcomes is a clear error naming what it has."""
-    with pytest.raises(ValueError, match="have outcomes: sales"):
+    with pytest.raises(DataError, match="have outcomes: sales"):
         plots.support_effect(effect_table().assign(outcome="sales"))
+
+
+def test_the_grades_and_domains_are_the_specs():
+    """The figures draw the spec's grade scale (AAA best ... CCC, the bundled spec's seven
+    grades) and its four domains, the one home of both."""
+    assert plots.GRADE_ORDER == GRADES == ("AAA", "AA", "A", "BBB", "BB", "B", "CCC")
+    assert set(plots.TEXT["ko"]) >= set(DOMAINS)
+
+
+def test_unknown_language_and_missing_column_are_named():
+    """A language other than en/ko is wrong usage; a frame without the column drawn is a
+    DataError naming the column and those present."""
+    with pytest.raises(UsageError, match="lang must be 'en' or 'ko', got 'de'"):
+        plots.by_year(pd.DataFrame({"year": [2024], "tech_index": [100.0]}), lang="de")
+    with pytest.raises(DataError, match="expected a column 'tech_index' \\(have: year\\)"):
+        plots.by_year(pd.DataFrame({"year": [2024]}))
+
+
+def test_save_png_writes_the_png_bytes_atomically(tmp_path):
+    """save_png writes exactly png_bytes' bytes, as an ordinary file, nothing left beside it."""
+    import os
+
+    fig = plots.by_year(pd.DataFrame({"year": [2023, 2024], "tech_index": [99.0, 101.0]}))
+    mask = os.umask(0o022)
+    try:
+        plots.save_png(fig, tmp_path / "y.png")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "y.png").read_bytes() == plots.png_bytes(fig)
+    assert (tmp_path / "y.png").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["y.png"]

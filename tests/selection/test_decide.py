@@ -16,8 +16,9 @@ import pytest
 from ktop_index.data.brn import make_brn
 from ktop_index.data.io import read_table
 from ktop_index.index.techindex import TechIndex
+from ktop_index.report.outputs import summary_lines, write_selection
 from ktop_index.selection.calls import load_call
-from ktop_index.selection.decide import select, summary_lines, write_selection
+from ktop_index.selection.decide import select, select_file
 from ktop_index.synth import generate_panel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +93,7 @@ def test_score_blends_index_and_committee(model_and_firms):
     model, firms = model_and_firms
     committee = committee_for(firms["brn"], np.linspace(50, 95, len(firms)))
     result = select(firms, JEJU, model=model, committee=committee, variants=0)
-    composite = model.score(firms)["composite"].to_numpy()
+    composite = model.transform(firms)["composite"].to_numpy()
     table = result.table.set_index("brn").loc[firms["brn"]]
     expected = np.round(0.3 * np.nan_to_num(composite) + 0.7 * np.linspace(50, 95, len(firms)), 4)
     assert np.allclose(table["selection_score"], expected)
@@ -300,3 +301,92 @@ def test_raw_applicants_are_validated_first():
     bad.loc[5, "letter_of_intent"] = "maybe"
     with pytest.raises(DataError, match=r"^applicants:7:letter_of_intent: 'maybe' is not yes/no"):
         select(bad, "jeju_2025", **args)
+
+
+def test_select_file_writes_what_the_cli_writes(tmp_path):
+    """`select_file` + `write_selection` give the bytes `ktop select` writes (CSV, XLSX and
+    audit.json, the input file's name and sha256 included), for the bundled Jeju call."""
+    from ktop_index._files import sha256_file
+
+    data = ROOT / "data" / "jeju_2025_applicants.xlsx"
+    created = "2025-03-02T00:00:00Z"
+    out = ktop("select", data, "--call", "jeju_2025", "-o", tmp_path / "cli", "--lang", "ko",
+               "--variants", "60", "--created", created)
+    assert out.returncode == 0, out.stderr
+    result = select_file(data, "jeju_2025", variants=60, created=created)
+    written = json.loads((tmp_path / "cli" / "audit.json").read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(result.audit, default=str)) == written
+    assert result.audit["input_file"] == "jeju_2025_applicants.xlsx"
+    assert result.audit["input_sha256"] == sha256_file(data)
+    write_selection(result, tmp_path / "api", lang="ko")
+    for name in ("selection.csv", "selection.xlsx", "audit.json"):
+        assert ((tmp_path / "api" / name).read_bytes()
+                == (tmp_path / "cli" / name).read_bytes()), name
+
+
+def test_select_file_takes_a_committee_file_and_keeps_warnings(tmp_path):
+    """A committee scores file is read and checked against the 2025 item table; the
+    applicants' validation warnings come back on the Selection; a frame selects the same."""
+    from ktop_index.data.validate import validate
+
+    path = ROOT / "data" / "jeju_2025_applicants.csv"
+    checked = validate(read_table(path))
+    brns = checked.frame["brn"].head(6)
+    rows = [(b, f"위원{e}", "need", 5 + (i + e) % 6) for i, b in enumerate(brns) for e in range(5)]
+    scores = pd.DataFrame(rows, columns=["사업자등록번호", "평가위원", "평가항목", "점수"])
+    scores.to_csv(tmp_path / "scores.csv", index=False, encoding="utf-8-sig")
+    result = select_file(path, "jeju_2025", committee=tmp_path / "scores.csv", variants=0)
+    assert result.table["committee_score"].notna().sum() == 6
+    assert len(result.evaluators) == 5 and result.audit["score"]["committee"]
+    assert [p.line() for p in result.warnings] == [p.line() for p in checked.warnings]
+    long = scores.set_axis(["brn", "evaluator", "item", "points"], axis=1)
+    same = select(checked.frame, "jeju_2025", committee=long, variants=0)
+    pd.testing.assert_frame_equal(result.table, same.table)
+    scores.loc[0, "점수"] = 99  # item 'need' allows 10 points (the 2025 table)
+    scores.to_csv(tmp_path / "bad.csv", index=False, encoding="utf-8-sig")
+    from ktop_index.errors import DataError
+
+    with pytest.raises(DataError, match=r"bad.csv:2:점수: 99 is above the 10 points of item 'need'"):
+        select_file(path, "jeju_2025", committee=tmp_path / "bad.csv", variants=0)
+    any_items = select_file(path, "jeju_2025", committee=tmp_path / "bad.csv",
+                            committee_items=None, variants=0)
+    assert any_items.table["committee_score"].notna().sum() == 6
+
+
+def test_select_file_stops_on_data_errors():
+    """An applicants file with errors raises one DataError holding every problem."""
+    from ktop_index.errors import DataError
+
+    with pytest.raises(DataError) as info:
+        select_file(ROOT / "data" / "examples" / "applicants_with_errors.csv", "jeju_2025")
+    assert len([p for p in info.value.problems if p.severity == "error"]) > 1
+
+
+def test_the_audit_records_the_model_file_hash(model_and_firms, tmp_path):
+    """The audit's model_sha256 is the sha256 of the model file's bytes, as saved (the hash
+    the history store records), for the bundled model and for a model fitted here."""
+    from ktop_index._files import sha256_file
+
+    model, firms = model_and_firms
+    model.save(tmp_path / "model.json")
+    audit = select(firms, JEJU, model=model, variants=0).audit
+    assert audit["model_sha256"] == sha256_file(tmp_path / "model.json")
+    bundled = select(firms, JEJU, variants=0).audit
+    assert bundled["model_sha256"] == sha256_file(ROOT / "models" / "default.json")
+    assert "input_file" not in audit and audit["input_sha256"] is None
+
+
+def test_missing_identity_and_bonus_column_are_data_errors(model_and_firms):
+    """Applicants without a business number or firm id, or without the call's bonus column,
+    raise DataError (a ValueError) naming what is missing."""
+    from ktop_index.errors import DataError
+
+    model, firms = model_and_firms
+    with pytest.raises(DataError, match="neither brn"):
+        select(firms.drop(columns=["brn", "firm_id"]), JEJU, model=model, variants=0)
+    missing = replace(JEJU, scoring=replace(JEJU.scoring, bonus_column="우대"))
+    with pytest.raises(DataError, match="column '우대', which the applicants lack"):
+        select(firms, missing, model=model, variants=0)
+    with pytest.raises(DataError, match="did not apply"):
+        select(firms, JEJU, model=model, variants=0,
+               committee=committee_for([make_brn(999, 81, 9)], [50]))

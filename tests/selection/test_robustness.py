@@ -42,7 +42,7 @@ def test_model_choices_reproduce_the_model(model_and_firms):
     model, firms = model_and_firms
     found = variant_composites(model, firms, n_variants=5, seed=1, concentration=1e12,
                                normalisations=("goalposts",), aggregations=("amean",))
-    composite = model.score(firms)["composite"].to_numpy()
+    composite = model.transform(firms)["composite"].to_numpy()
     rated = ~np.isnan(composite)
     assert np.allclose(found.composite[:, rated], composite[rated], atol=1e-3)
 

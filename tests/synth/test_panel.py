@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from importlib import resources
 
 import numpy as np
@@ -10,7 +12,9 @@ import pytest
 
 from ktop_index import synth
 from ktop_index.data.brn import is_valid_brn, taxpayer_type
-from ktop_index.synth import panel as synth_panel
+from ktop_index.errors import SpecError
+from ktop_index.synth import panel as panel_mod
+from ktop_index.synth import world
 
 YEARS = (2014, 2024)
 HG_3Y = 3 * np.log(1.2)  # OECD-Eurostat: > 20 % a year, annualised over 3 years
@@ -86,11 +90,13 @@ def test_wrappers_return_the_parts_of_generate():
 
 
 def test_bad_arguments_are_rejected():
-    """Reversed years and a non-positive firm count raise ValueError."""
-    with pytest.raises(ValueError, match="years"):
+    """Reversed years, a non-positive firm count and all-zero region weights are SpecErrors."""
+    with pytest.raises(SpecError, match="years"):
         synth.generate(n_firms=10, years=(2024, 2014))
-    with pytest.raises(ValueError, match="n_firms"):
+    with pytest.raises(SpecError, match="n_firms"):
         synth.generate(n_firms=0)
+    with pytest.raises(SpecError, match="region_weights"):
+        synth.generate(n_firms=10, region_weights={"제주특별자치도": 0.0})
 
 
 # ---- contract ---------------------------------------------------------------------------
@@ -215,9 +221,9 @@ def test_firm_names_are_unique_and_korean(panel):
 def test_ksic_codes_exist_in_the_reference(panel, subclasses):
     """Every KSIC code (in the panel and in the generator's tables) is a KSIC-11 subclass."""
     assert set(panel["ksic"]) <= subclasses
-    table_codes = {c for row in synth_panel._INDUSTRIES for c in row[synth_panel._SUBCLASSES]}
+    table_codes = {c for row in world.INDUSTRIES for c in row[world.SUBCLASSES]}
     assert table_codes <= subclasses
-    assert {c for m in synth_panel._SUB_MULT.values() for c in m} <= table_codes
+    assert {c for m in world.SUB_MULT.values() for c in m} <= table_codes
 
 
 def test_industry_mix_looks_like_korean_smes(panel):
@@ -407,92 +413,209 @@ def test_null_world_has_no_capability_growth_link():
     assert abs(t["capability"].corr(t["revenue_growth_3y"], method="spearman")) < 0.1
 
 
-# ---- applicants -------------------------------------------------------------------------
+# ---- writing ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def jeju():
-    return synth.make_applicants("jeju_2025", n=150, seed=2025)
+def test_write_gives_ordinary_permissions_and_leaves_no_temporary_file(tmp_path):
+    """Under a 0022 umask the Parquet files are readable by group and others (not mkstemp's
+    0600), and the folder holds only the two files."""
+    old = os.umask(0o022)
+    try:
+        paths = synth.write(tmp_path / "out", n_firms=50, years=(2023, 2024), seed=1)
+    finally:
+        os.umask(old)
+    for path in paths.values():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o044 == 0o044 and mode & 0o022 == 0, oct(mode)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "panel.parquet",
+        "truth.parquet",
+    ]
 
 
-def test_applicants_shape_and_columns(jeju):
-    """~150 applicants with the panel columns plus the call columns, all for fiscal 2024."""
-    assert len(jeju) == 150
-    assert tuple(jeju.columns) == synth.PANEL_COLUMNS + synth.APPLICANT_EXTRA_COLUMNS
-    assert (jeju["year"] == 2024).all()
-    assert jeju["letter_of_intent"].isin(["Y", "N"]).all()
-    assert jeju["sme_confirmed"].isin(["Y", "N"]).all()
-    assert (jeju["requested"] > 0).all() and (jeju["requested"] > 50_000).any()
+# ---- the steps of the simulation --------------------------------------------------------
+
+N_STEP = 20_000  # firms in the step tests: enough for sampling error of about 0.01
 
 
-def test_applicants_are_valid_data(jeju):
-    """Applicant rows have unique valid BRNs, rnd_staff <= employees and founded <= year."""
-    assert jeju["brn"].is_unique and jeju["firm_id"].is_unique
-    assert all(is_valid_brn(b) for b in jeju["brn"])
-    ok = jeju["rnd_staff"].notna()
-    assert (jeju.loc[ok, "rnd_staff"] <= jeju.loc[ok, "employees"]).all()
-    assert (jeju["founded"] <= jeju["year"]).all()
-    assert (jeju["firm_age"] == jeju["year"] - jeju["founded"]).all()
+def test_founding_years_put_entrants_inside_the_panel_and_incumbents_before_it():
+    """Entrants (about entrant_share) are founded after the first panel year and by the last;
+    incumbents at most 45 years before the first year; a one-year panel has no entrants."""
+    params = synth.GenerativeParams()
+    founded = panel_mod._draw_founding_years(np.random.default_rng(0), N_STEP, (2014, 2024), params)
+    entrant = founded > 2014
+    assert abs(entrant.mean() - params.entrant_share) < 0.02
+    assert founded.max() <= 2024 and founded.min() >= 2014 - 45
+    age0 = 2014 - founded[~entrant]
+    assert (
+        abs(age0.mean() - (params.mean_age_at_start - 0.5)) < 0.4
+    )  # floor of an exponential, capped
+    one_year = panel_mod._draw_founding_years(np.random.default_rng(0), 500, (2020, 2020), params)
+    assert (one_year <= 2020).all()
 
 
-def test_applicants_are_mostly_jeju_with_matching_region(jeju):
-    """Most addresses are in Jeju-si or Seogwipo-si; region is the address's 시도 시군구 prefix."""
-    home = jeju["address"].str.match(r"제주특별자치도 (제주시|서귀포시) ")
-    assert home.mean() >= 0.85
-    assert all(a.startswith(r + " ") for a, r in zip(jeju["address"], jeju["region"]))
-    assert jeju["address"].str.fullmatch(r".+ \S+ \d+").all()
+def test_latent_domains_correlate_at_the_common_share_and_sum_to_the_capability():
+    """Two domain levels correlate at factor_common_share; cap_level = levels @ weights; CEO
+    priors are within 0-30 years and founders' tenures within 15-35."""
+    params = synth.GenerativeParams(factor_common_share=0.3)
+    lat = panel_mod._draw_latent(np.random.default_rng(1), N_STEP, params)
+    corr = np.corrcoef(lat.eta.T)[~np.eye(4, dtype=bool)]
+    assert np.abs(corr - 0.3).max() < 0.04
+    assert np.allclose(lat.eta.std(axis=0), 1.0, atol=0.03)
+    w = np.array([synth.TRUE_GROWTH_WEIGHTS[d] for d in synth.DOMAINS])
+    np.testing.assert_allclose(lat.cap_level, lat.eta @ w, rtol=1e-12)
+    assert lat.ceo_prior.min() >= 0 and lat.ceo_prior.max() <= 30
+    assert lat.founder_tenure.min() >= 15 and lat.founder_tenure.max() <= 35
 
 
-def test_applicants_include_each_screen_out_case(jeju):
-    """10-15 % of rows are documented screen-outs, each case consistent with its note."""
-    note = jeju["_synthetic_note"]
-    out = note.str.startswith("screen-out")
-    assert 0.10 <= out.mean() <= 0.15
-    clean = note == ""
-    assert clean.mean() > 0.75
-    targets = synth.CALLS["jeju_2025"]["targets"]
-
-    def rows(text):
-        m = note.str.contains(text, regex=False)
-        assert m.any(), text
-        return jeju[m]
-
-    seoul = rows("Seoul 세종대로")
-    assert seoul["address"].str.match(r"서울특별시 (중구|종로구) 세종대로 \d+").all()
-    big = rows("not an SME")
-    assert (big["revenue"] > 1.5e8).all() and (big["sme_confirmed"] == "N").all()
-    other = rows("industry outside the targets")
-    assert not other["ksic"].map(lambda k: k.startswith(targets)).any()
-    assert (rows("no letter of intent")["letter_of_intent"] == "N").all()
-    assert rows("Sejong address")["address"].str.startswith("세종특별자치시 ").all()
-    branch = rows("branch office")
-    assert (branch["brn"].map(taxpayer_type) == "branch").all()
-    # the clean rows pass every screen
-    c = jeju[clean]
-    assert c["ksic"].map(lambda k: k.startswith(targets)).all()
-    assert c["address"].str.match(r"제주특별자치도 (제주시|서귀포시) ").all()
-    assert (c["letter_of_intent"] == "Y").all() and (c["sme_confirmed"] == "Y").all()
-    assert (c["requested"] <= 50_000).all()
-    assert (c["revenue"].dropna() <= 4e7).all()  # within the lowest SME ceiling (400억, I55)
-    assert c["brn"].map(taxpayer_type).isin(["corporation", "individual"]).all()
+def test_factor_deviation_is_a_stationary_ar1():
+    """A step of the deviation keeps its sd at ar_sd and correlates ar_phi with the last."""
+    params = synth.GenerativeParams()
+    a = np.random.default_rng(2).standard_normal((N_STEP, 4)) * params.ar_sd
+    b = panel_mod._next_deviation(np.random.default_rng(3), a, params)
+    assert np.allclose(b.std(axis=0), params.ar_sd, rtol=0.03)
+    r = [np.corrcoef(a[:, d], b[:, d])[0, 1] for d in range(4)]
+    assert np.allclose(r, params.ar_phi, atol=0.02)
 
 
-def test_applicants_are_deterministic_and_carry_truth():
-    """The same seed gives the same applicants; with_truth returns the firms' panel and truth."""
-    a, sp_ = synth.make_applicants("jeju_2025", n=60, seed=5, with_truth=True)
-    pd.testing.assert_frame_equal(a, synth.make_applicants("jeju_2025", n=60, seed=5))
-    assert set(sp_.panel["firm_id"]) == set(a["firm_id"])
-    assert sp_.panel["year"].max() == 2027  # the applicants' future is part of the truth
-    assert sp_.truth["firm_id"].equals(sp_.panel["firm_id"])
+def test_rnd_organisation_levels_follow_size_and_infrastructure():
+    """R&D organisation is 0, 1 or 2; none without employees, at most a department below 3
+    employees; a higher infrastructure factor never lowers it."""
+    rng = np.random.default_rng(4)
+    fI, r_ind, Lc, noise = (rng.standard_normal(N_STEP) for _ in range(4))
+    emp = rng.integers(0, 40, N_STEP)
+    org = panel_mod._rnd_org(fI, r_ind, Lc, emp, noise)
+    assert set(np.unique(org)) == {0, 1, 2}
+    assert (org[emp == 0] == 0).all() and (org[emp < 3] <= 1).all()
+    assert (panel_mod._rnd_org(fI + 0.5, r_ind, Lc, emp, noise) >= org).all()
 
 
-def test_sejong_applicants():
-    """The Sejong call gives mostly Sejong food and food-tech firms plus screen-out cases."""
-    s = synth.make_applicants("sejong_2025", n=60, seed=1)
-    assert len(s) == 60 and s["brn"].is_unique
-    assert s["address"].str.startswith("세종특별자치시 ").mean() >= 0.85
-    clean = s[s["_synthetic_note"] == ""]
-    assert clean["ksic"].map(lambda k: k.startswith(synth.CALLS["sejong_2025"]["targets"])).all()
-    assert s["_synthetic_note"].str.contains("Jeju address applying to Sejong call").any()
-    with pytest.raises(ValueError, match="call"):
-        synth.make_applicants("busan_2025")
+def test_certifications_are_between_0_and_4_and_rise_with_infrastructure():
+    """0-4 certifications, never fewer with a higher infrastructure factor."""
+    rng = np.random.default_rng(5)
+    fI, fA, r_ind, Lc = (rng.standard_normal(N_STEP) for _ in range(4))
+    u = rng.random((N_STEP, 4))
+    cert = panel_mod._certifications(fI, fA, r_ind, Lc, u)
+    assert cert.min() == 0 and cert.max() == 4
+    assert (panel_mod._certifications(fI + 1.0, fA, r_ind, Lc, u) >= cert).all()
+
+
+def test_ceo_experience_grows_one_year_a_year_until_the_successor():
+    """A founder's years in the industry rise by exactly one per year of firm age (0.1-year
+    steps, at most 50); the successor starts again from own prior years."""
+    lat = panel_mod._draw_latent(np.random.default_rng(6), 2000, synth.GenerativeParams())
+    young = panel_mod._ceo_experience(np.full(2000, 3.0), lat)
+    older = panel_mod._ceo_experience(np.full(2000, 4.0), lat)
+    np.testing.assert_allclose(older - young, 1.0, atol=1e-9)
+    assert np.allclose(young * 10, np.round(young * 10))
+    late = panel_mod._ceo_experience(np.full(2000, 60.0), lat)
+    expected = np.minimum(lat.successor_prior + 60 - np.floor(lat.founder_tenure), 50)
+    np.testing.assert_allclose(late, np.round(expected, 1))
+
+
+def test_rnd_staff_never_exceeds_employees_and_fills_the_organisation():
+    """0 <= R&D staff <= employees; a department has at least 1, an institute at least 2."""
+    rng = np.random.default_rng(7)
+    emp = rng.integers(0, 200, N_STEP)
+    org = np.where(emp == 0, 0, rng.integers(0, 3, N_STEP))
+    lat = panel_mod._draw_latent(rng, N_STEP, synth.GenerativeParams())
+    staff = panel_mod._rnd_staff(
+        rng.standard_normal(N_STEP), rng.standard_normal(N_STEP), emp, org, lat
+    )
+    assert (staff >= 0).all() and (staff <= emp).all()
+    assert (staff[org >= 1] >= np.minimum(1, emp[org >= 1])).all()
+    assert (staff[org == 2] >= np.minimum(2, emp[org == 2])).all()
+
+
+def test_three_year_counts_sum_this_year_and_the_two_before_since_founding():
+    """The windowed counts equal a hand sum of the yearly flows of the last 3 years, counting
+    only years from the founding year on."""
+    sim_years = np.arange(2010, 2016)
+    state = panel_mod._start_state(
+        np.random.default_rng(0), 2, sim_years.size, synth.GenerativeParams()
+    )
+    state.filings[:] = [[1, 2, 3, 4, 5, 6], [10, 20, 30, 40, 50, 60]]
+    founded = np.array([2000, 2013])  # the second firm's window starts in 2013
+    ip3, pr3, _ = panel_mod._three_year_counts(state, 4, sim_years, founded)  # year 2014
+    assert ip3.tolist() == [3 + 4 + 5, 40 + 50] and pr3.tolist() == [0, 0]
+    ip3, _, _ = panel_mod._three_year_counts(state, 0, sim_years, np.array([2000, 2000]))
+    assert ip3.tolist() == [1, 10]
+
+
+def test_exit_hazard_falls_with_capability_and_rises_with_risk_factors():
+    """The hazard is a probability, strictly lower at higher capability, higher for micro
+    firms and impaired capital; in a world without the capability effect it ignores it."""
+    params = synth.GenerativeParams()
+    cap = np.linspace(-3, 3, 61)
+    ones = np.ones_like(cap)
+    no_tourism = np.zeros_like(cap, bool)
+
+    def hazard(emp=20, equity=1.0, p=params):
+        return panel_mod._exit_hazard(
+            cap, emp * ones, equity * ones, 10 * ones, 2019, no_tourism, p
+        )
+
+    h = hazard()
+    assert ((h > 0) & (h < 1)).all() and (np.diff(h) < 0).all()
+    assert (hazard(emp=2) > h).all() and (hazard(equity=-1.0) > h).all()
+    null = synth.GenerativeParams(exit_capability=0.0)
+    assert np.ptp(hazard(p=null)) == 0
+
+
+def test_exits_are_final():
+    """A firm that exits stays out: later years with zero hazard do not bring it back, and a
+    firm not alive this year cannot exit again."""
+    state = panel_mod._start_state(np.random.default_rng(0), 4, 1, synth.GenerativeParams())
+    rng = np.random.default_rng(1)
+    cur = np.array([True, True, False, True])
+    panel_mod._apply_exits(rng, state, np.array([1.0, 0.0, 1.0, 0.0]), cur)
+    assert state.alive.tolist() == [False, True, True, True]
+    panel_mod._apply_exits(rng, state, np.zeros(4), state.alive)
+    assert state.alive.tolist() == [False, True, True, True]
+
+
+def test_exited_firms_never_reappear_in_the_panel(sp):
+    """Once alive_next_year is False a firm has no later row: it is each firm's last row."""
+    t = sp.truth
+    last = ~t["firm_id"].duplicated(keep="last")
+    assert (t["alive_next_year"] | last).all()
+    later = t.groupby("firm_id")["year"].transform("max")
+    assert (t.loc[~t["alive_next_year"], "year"] == later[~t["alive_next_year"]]).all()
+
+
+def test_financials_keep_the_accounting_identities(panel):
+    """Operating profit <= revenue - salaries - R&D expense; equity <= 0.95 x assets (up to
+    rounding); R&D expense is zero without R&D staff except for outsourcers (<= 10 %)."""
+    p = panel.dropna(subset=["revenue", "operating_profit", "salaries", "rnd_expense"])
+    assert (p["operating_profit"] <= p["revenue"] - p["salaries"] - p["rnd_expense"] + 1).all()
+    q = panel.dropna(subset=["total_equity", "total_assets"])
+    assert (q["total_equity"] <= 0.95 * q["total_assets"] + 1).all()
+    none = panel["rnd_staff"].eq(0).fillna(False) & panel["rnd_expense"].notna()
+    assert (panel.loc[none, "rnd_expense"] > 0).mean() < 0.10
+
+
+def test_future_outcomes_are_consistent_with_survival(sp):
+    """Growth is known only for survivors; high growth means survival and more than 20 % a
+    year over 3 years (revenue; employment with 10 or more employees for the OECD flag)."""
+    t = sp.truth
+    assert t.loc[~t["survives_3y"], "revenue_growth_3y"].isna().all()
+    assert t.loc[t["survives_3y"], "revenue_growth_3y"].notna().all()
+    hg = t["high_growth_3y"]
+    assert (t.loc[hg, "survives_3y"]).all() and (t.loc[hg, "revenue_growth_3y"] > HG_3Y).all()
+    oecd = t["high_growth_3y_oecd"]
+    assert (t.loc[oecd, "employment_growth_3y"] > HG_3Y).all()
+    assert (sp.panel.loc[oecd, "employees"] >= 10).all()
+    assert not (t["survives_3y"] & ~t["alive_next_year"]).any()  # exits are final
+    assert (t["alive_next_year"] & ~t["survives_3y"]).any()  # some survive a year, not three
+
+
+def test_missingness_touches_only_the_listed_columns():
+    """Only the MISSING_RATES columns get missing cells; the rest of the frame is unchanged."""
+    frame = pd.DataFrame({c: np.arange(1000.0) for c in (*synth.MISSING_RATES, "patents")})
+    firm = np.repeat(np.arange(100), 10)
+    out = panel_mod._apply_missingness(np.random.default_rng(0), frame.copy(), firm, 100)
+    assert out["patents"].equals(frame["patents"])
+    for c in synth.MISSING_RATES:
+        kept = out[c].notna()
+        assert out.loc[kept, c].equals(frame.loc[kept, c])
+    assert out["export_revenue"].isna().any()

@@ -1,0 +1,222 @@
+"""What every command group shares: exit codes, the reading options, defaults read from the
+API, progress on stderr, reading a valid input, aligned tables.
+
+Nothing here imports pandas or numpy at module level: building the parser for ``ktop --help``
+must stay fast, so every heavy import happens inside the function that needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import sys
+from collections.abc import Callable, Mapping, Sequence
+
+from ktop_index.labels import CLI_WORDS, display_width
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+MAX_SHOWN = 30  # errors printed by commands other than validate, which prints them all
+MONEY_CHOICES = ("원", "천원", "백만원", "억원", "KRW", "KRW_thousand", "KRW_million")
+
+
+def add_lang(parser: argparse.ArgumentParser) -> None:
+    """``--lang en|ko``: the language of messages and column labels (the CLI's own default)."""
+    parser.add_argument("--lang", choices=("en", "ko"), default="en",
+                        help="language of messages and column labels (default: en)")
+
+
+def add_reading(parser: argparse.ArgumentParser) -> None:
+    """``--money-unit`` and ``--sheet``: how to read an input file."""
+    parser.add_argument("--money-unit", choices=MONEY_CHOICES, metavar="UNIT",
+                        help="unit of money columns whose header names none: 원, 천원 or 백만원")
+    parser.add_argument("--sheet", help="XLSX sheet name or 0-based number (default: the first)")
+
+
+def words(key: str, lang: str) -> str:
+    """The command line's own words (:data:`ktop_index.labels.CLI_WORDS`) in ``lang``.
+
+    >>> words("wrote", "ko")
+    '작성: '
+    """
+    english, korean = CLI_WORDS[key]
+    return korean if lang == "ko" else english
+
+
+# ---------------------------------------------------------------------------- API defaults
+
+def api_default(target: str, name: str | None = None):
+    """The default of parameter ``name`` of the API object ``target`` ('module:attribute'),
+    read from its signature (a class: its ``__init__``; a mapping: the key ``name``; no
+    name: the object itself). The API is the one home of every default the CLI shows.
+
+    >>> api_default("ktop_index.labels:DOMAINS_KO", "input")
+    '투입'
+    >>> api_default("ktop_index.cli._common:api_default", "name") is None
+    True
+    """
+    import inspect  # here, not at the top: `ktop --help` never needs it
+
+    module, _, attribute = target.partition(":")
+    obj = getattr(importlib.import_module(module), attribute)
+    if name is None:
+        return obj
+    if isinstance(obj, Mapping):
+        return obj[name]
+    return inspect.signature(obj).parameters[name].default
+
+
+class ApiDefault:
+    """An API default shown in a help text, looked up only when the text is printed, so
+    building the parser imports none of the API (``ktop --help`` stays fast).
+
+    ``str()`` gives the default, through ``show`` when given (e.g. a share as a percent).
+    """
+
+    def __init__(self, target: str, name: str | None = None,
+                 show: Callable[[object], str] = str):
+        self.target, self.name, self.show = target, name, show
+
+    def __str__(self) -> str:
+        return self.show(api_default(self.target, self.name))
+
+
+def add_api_option(parser: argparse.ArgumentParser, *flags: str, default: ApiDefault,
+                   **kwargs) -> argparse.Action:
+    """An option whose default is the API's: its value is None unless given (pass it on with
+    :func:`given`), and ``%(api_default)s`` in its help shows the API's default."""
+    action = parser.add_argument(*flags, default=None, **kwargs)
+    action.api_default = default  # argparse expands %(NAME)s from the action's attributes
+    return action
+
+
+def given(args: argparse.Namespace, **options: str) -> dict:
+    """The options the user gave, keyed by the API's parameter names.
+
+    ``options`` maps each parameter name to its option's ``dest``; an option left out
+    (None) is not passed, so the API's own default applies.
+
+    >>> given(argparse.Namespace(bootstrap=20, refits=None), n_bootstrap="bootstrap",
+    ...       n_refits="refits")
+    {'n_bootstrap': 20}
+    """
+    return {name: getattr(args, dest) for name, dest in options.items()
+            if getattr(args, dest) is not None}
+
+
+def share_text(value: float) -> str:
+    """A share as its number and percent, for help texts.
+
+    >>> share_text(0.2)
+    '0.2 = 20%'
+    """
+    return f"{value:g} = {value:.0%}"
+
+
+# ---------------------------------------------------------------------------- progress, input
+
+class Progress:
+    """Stage-by-stage progress on stderr, shown for large inputs (or a terminal)."""
+
+    def __init__(self, stages: Sequence[str], threshold: int = 100_000):
+        self.stages, self.done, self.rows, self.threshold = list(stages), 0, 0, threshold
+
+    def step(self, stage: str) -> None:
+        """Announce ``stage`` (a bar of the stages done so far and the rows read)."""
+        if self.rows >= self.threshold or sys.stderr.isatty():
+            filled = round(20 * self.done / len(self.stages))
+            print(f"[{'#' * filled}{'.' * (20 - filled)}] {stage} ({self.rows:,} rows)",
+                  file=sys.stderr, flush=True)
+        self.done += 1
+
+    def __call__(self, stage: str, rows: int) -> None:
+        """The ``progress(stage, rows)`` callback the API's file functions take."""
+        self.rows = max(self.rows, rows)
+        self.step(stage)
+
+
+def read_valid(path: str, args: argparse.Namespace, progress: Progress):
+    """Read and validate an input file; warnings go to stderr (the first MAX_SHOWN), errors
+    stop the run as a :class:`~ktop_index.errors.DataError`. Returns the valid frame."""
+    from ktop_index.data.io import read_table
+    from ktop_index.data.validate import validate
+    from ktop_index.errors import DataError
+
+    progress.step("reading")
+    table = read_table(path, sheet=getattr(args, "sheet", None))
+    progress.rows = len(table.frame)
+    progress.step("validating")
+    result = validate(table, money_unit=getattr(args, "money_unit", None))
+    show_warnings(result.warnings, args.lang)
+    if not result.ok:
+        raise DataError(result.problems)
+    return result.frame
+
+
+def show_warnings(problems, lang: str) -> None:
+    """The warnings among ``problems`` on stderr: the first MAX_SHOWN, then how many more."""
+    warnings = [p for p in problems if p.severity == "warning"]
+    for problem in warnings[:MAX_SHOWN]:
+        print(problem.line(lang), file=sys.stderr)
+    if len(warnings) > MAX_SHOWN:
+        print(f"... and {len(warnings) - MAX_SHOWN} more warnings; `ktop validate FILE` "
+              "lists them all", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def warnings_first(lang: str):
+    """Show the warnings of a file the API rejects before its errors (as ``ktop validate``
+    orders them): a DataError's warnings go to stderr, then the error goes on up."""
+    from ktop_index.errors import DataError
+
+    try:
+        yield
+    except DataError as exc:
+        show_warnings(exc.problems, lang)
+        raise
+
+
+# ---------------------------------------------------------------------------- tables
+
+def padded_row(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """Cells padded to their display widths, two spaces apart; cells past ``widths`` are not
+    padded (the last, free-text column).
+
+    >>> padded_row(["매출", "x", "free text"], [6, 2])
+    '매출    x   free text'
+    """
+    padded = [c + " " * (w - display_width(c)) for c, w in zip(cells, widths)]
+    return "  ".join(padded + list(cells[len(widths):])).rstrip()
+
+
+def print_frame(frame) -> None:
+    """Print a DataFrame as aligned columns: numbers right-aligned (large ones with thousands
+    separators, others to 2 decimals), text left-aligned, missing values blank."""
+    import pandas as pd
+
+    cells = [[str(c) for c in frame.columns]]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
+        frame[c]) for c in frame.columns]
+    for values in frame.itertuples(index=False, name=None):
+        cells.append([cell_text(v) for v in values])
+    widths = [max(display_width(r[k]) for r in cells) for k in range(len(frame.columns))]
+    for r in cells:
+        print("  ".join((" " * (w - display_width(c)) + c) if num
+                        else (c + " " * (w - display_width(c)))
+                        for c, w, num in zip(r, widths, numeric)).rstrip())
+
+
+def cell_text(value: object) -> str:
+    """How :func:`print_frame` shows one value.
+
+    >>> [cell_text(v) for v in (None, float("nan"), 12345.6, 1.234, "A")]
+    ['', '', '12,346', '1.23', 'A']
+    """
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in (
+            "<NA>", "nan"):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.2f}"
+    return str(value)

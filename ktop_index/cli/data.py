@@ -1,0 +1,88 @@
+"""``ktop schema``, ``ktop template``, ``ktop validate``: the firm-year data contract."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ktop_index.cli._common import EXIT_ERROR, EXIT_OK, add_lang, add_reading, padded_row, words
+from ktop_index.labels import SCHEMA_TITLES_KO, display_width
+
+SCHEMA_KEYS = ("name", "label_ko", "type", "unit", "allowed", "required", "meaning")
+
+
+def add_parsers(sub) -> None:
+    """Add ``schema``, ``template`` and ``validate`` to the ``ktop`` subparsers."""
+    p = sub.add_parser("schema", help="print the firm-year data dictionary",
+                       description="Print the data dictionary: name, Korean label, type, unit, "
+                                   "allowed range, required or not, meaning.")
+    add_lang(p)
+    p.add_argument("-o", "--output", help="write it to a CSV/XLSX file instead")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("template", help="write an empty CSV/XLSX to fill in",
+                       description="Write an empty firm-year file with the contract's headers "
+                                   "(money headers carry their unit, 천원).")
+    p.add_argument("-o", "--output", required=True, help="FILE.csv or FILE.xlsx")
+    p.add_argument("--example", action="store_true", help="include one example row")
+    add_lang(p)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("validate", help="check a firm-year file and list every problem",
+                       description="Check FILE against the data contract and print every "
+                                   "problem as FILE:ROW:COLUMN: message. Exit 1 if any error.")
+    p.add_argument("file", help="CSV (UTF-8 or CP949), XLSX or Parquet")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    add_reading(p)
+    add_lang(p)
+    p.set_defaults(func=cmd_validate)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the data dictionary aligned (the meaning column free), or write it to -o."""
+    from ktop_index.data.contract import dictionary
+
+    rows = dictionary(args.lang)
+    if args.output:
+        import pandas as pd
+
+        from ktop_index.data.io import write_table
+
+        write_table(pd.DataFrame(rows), args.output)
+        print(f"wrote {args.output}")
+        return EXIT_OK
+    titles = _schema_titles(args.lang)
+    table = [titles] + [[str(r[k]) for k in SCHEMA_KEYS] for r in rows]
+    widths = [max(display_width(cells[k]) for cells in table) for k in range(len(titles) - 1)]
+    for cells in table:
+        print(padded_row(cells, widths))
+    return EXIT_OK
+
+
+def _schema_titles(lang: str) -> list[str]:
+    return [SCHEMA_TITLES_KO[k] for k in SCHEMA_KEYS] if lang == "ko" else list(SCHEMA_KEYS)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the empty firm-year file (with an example row on request)."""
+    from ktop_index.data.template import write_template
+
+    write_template(args.output, lang=args.lang, example=args.example)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print every problem of the file (errors only with -q), a summary on stderr; exit 1 if
+    any error."""
+    from ktop_index.data.io import read_table
+    from ktop_index.data.validate import validate
+
+    result = validate(read_table(args.file, sheet=args.sheet), money_unit=args.money_unit)
+    for problem in result.problems:
+        if problem.severity == "error" or not args.quiet:
+            print(problem.line(args.lang))
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    print(words("validate_summary", args.lang).format(
+        file=args.file, rows=len(result.frame), errors=n_err, warnings=n_warn), file=sys.stderr)
+    return EXIT_ERROR if n_err else EXIT_OK

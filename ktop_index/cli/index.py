@@ -1,0 +1,140 @@
+"""``ktop score``, ``ktop rebase``, ``ktop composite``: the Tech-Index and the composite engine."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ktop_index.cli._common import (
+    EXIT_OK,
+    ApiDefault,
+    Progress,
+    add_api_option,
+    add_lang,
+    add_reading,
+    given,
+    read_valid,
+    show_warnings,
+    warnings_first,
+)
+
+RUN_FILES = "ktop_index.index.composite:run_files"  # `ktop composite` calls it; its defaults
+
+
+def add_parsers(sub) -> None:
+    """Add ``score``, ``rebase`` and ``composite`` to the ``ktop`` subparsers."""
+    _add_score(sub)
+    _add_rebase(sub)
+    _add_composite(sub)
+
+
+def _add_score(sub) -> None:
+    p = sub.add_parser("score", help="compute the Tech-Index of every firm-year in a file",
+                       description="Score INPUT (CSV/XLSX/Parquet) with a fitted model and write "
+                                   "the four domain scores, composite, tech_index (base 100), "
+                                   "grade, percentiles, coverage and reasons to OUTPUT.")
+    p.add_argument("input", help="firm-year file (the data contract; Korean headers accepted)")
+    p.add_argument("-o", "--output", required=True, help="OUTPUT.csv, .xlsx or .parquet")
+    p.add_argument("--model", help="model file (default: the bundled model, fitted on the "
+                                   "bundled synthetic reference population)")
+    add_reading(p)
+    add_lang(p)
+    p.set_defaults(func=cmd_score)
+
+
+def _add_rebase(sub) -> None:
+    p = sub.add_parser("rebase", help="refit the index's normalisation on a new base year",
+                       description="Fit the normalisation (goalposts, mean-100 scale, grade "
+                                   "cut-offs, percentiles) on the rows of --base-year, keeping "
+                                   "the method and weights of --model or --spec. The new model "
+                                   "records the base year and the data hash; nothing else "
+                                   "changes a model's base.")
+    p.add_argument("panel", help="firm-year panel holding the base year (and the year before)")
+    p.add_argument("--base-year", type=int, required=True, help="the reference year")
+    p.add_argument("-o", "--output", required=True, help="the new model file (.json)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="model whose method and weights to keep (default: "
+                                        "the bundled model)")
+    source.add_argument("--spec", help="an index specification (.json) to fit instead")
+    add_reading(p)
+    add_lang(p)
+    p.set_defaults(func=cmd_rebase)
+
+
+def _add_composite(sub) -> None:
+    p = sub.add_parser("composite", help="build a composite index from COINr-style tables",
+                       description="Build a composite indicator from DATA (COINr iData: uCode "
+                                   "and indicator columns) and META (COINr iMeta: iCode, Level, "
+                                   "Parent, Weight, Direction, Type). OUT has one row per unit: "
+                                   "the normalised indicators and every aggregate level.")
+    p.add_argument("data", help="iData CSV")
+    p.add_argument("meta", help="iMeta CSV")
+    p.add_argument("-o", "--output", required=True, help="OUT.csv")
+    add_api_option(p, "--normalise", default=ApiDefault(RUN_FILES, "normalise"),
+                   choices=("minmax", "zscore", "rank", "percentile", "goalposts"),
+                   help="normalisation (default %(api_default)s; minmax scales to --range)")
+    add_api_option(p, "--aggregate", default=ApiDefault(RUN_FILES, "aggregate"),
+                   choices=("amean", "gmean"),
+                   help="aggregation: amean (weighted arithmetic mean) or gmean (weighted "
+                        "geometric mean; default %(api_default)s)")
+    p.add_argument("--weights", help="weights table (iCode, Level, Weight) overriding iMeta's")
+    add_api_option(p, "--range", nargs=2, type=float, metavar=("L", "U"),
+                   default=ApiDefault(RUN_FILES, "l_u", show=_pair_text),
+                   help="min-max target range (default %(api_default)s; gmean needs L > 0, "
+                        "e.g. 1 100)")
+    add_api_option(p, "--mean-sd", nargs=2, type=float, metavar=("M", "SD"),
+                   default=ApiDefault(RUN_FILES, "m_sd", show=_pair_text),
+                   help="z-score target mean and sd (default %(api_default)s)")
+    p.set_defaults(func=cmd_composite)
+
+
+def _pair_text(pair: tuple[float, float]) -> str:
+    return " ".join(f"{value:g}" for value in pair)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score the input with the model and write it (a CSV block by block)."""
+    from ktop_index.index.techindex import score_file
+
+    with warnings_first(args.lang):
+        run = score_file(args.input, args.output, args.model, lang=args.lang,
+                         sheet=args.sheet, money_unit=args.money_unit,
+                         progress=Progress(["reading", "validating", "scoring", "writing"]))
+    show_warnings(run.warnings, args.lang)
+    spec, reference = run.model.spec_, run.model.reference_
+    print(f"wrote {args.output} ({run.rows} firm-years, {run.not_rated} not rated; model "
+          f"{spec['name']} {spec['spec_version']}, reference year {reference['year']})")
+    if run.unadjusted:
+        print(f"note: {run.unadjusted} firm-years have no KSIC code (ksic) or one of an "
+              "industry the model's reference lacks; they are measured against the whole "
+              "reference, not their industry", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rebase(args: argparse.Namespace) -> int:
+    """Refit the normalisation on the base year; write the new model."""
+    from ktop_index.index.techindex import TechIndex
+
+    progress = Progress(["reading", "validating", "fitting"])
+    frame = read_valid(args.panel, args, progress)
+    progress.step("fitting")
+    if args.spec:
+        model = TechIndex(spec=args.spec).fit(frame, reference_year=args.base_year)
+    else:
+        model = TechIndex.load(args.model).rebase(frame, reference_year=args.base_year)
+    model.save(args.output)
+    print(f"wrote {args.output} (reference year {model.reference_['year']}, "
+          f"{model.reference_['rated_rows']} rated firm-years)")
+    return EXIT_OK
+
+
+def cmd_composite(args: argparse.Namespace) -> int:
+    """Build the composite from the COINr-style tables and write OUT."""
+    from ktop_index.index.composite import run_files
+
+    options = given(args, normalise="normalise", aggregate="aggregate", l_u="range",
+                    m_sd="mean_sd")
+    options = {name: tuple(v) if isinstance(v, list) else v for name, v in options.items()}
+    run_files(args.data, args.meta, args.output, weights_path=args.weights, **options)
+    print(f"wrote {args.output}")
+    return EXIT_OK

@@ -1,0 +1,122 @@
+"""The outputs of a selection, where the decision meets a person: the folder of files and the
+short summary ``ktop select`` prints.
+
+:func:`write_selection` writes ``selection.csv`` (UTF-8 with BOM), ``selection.xlsx``
+(:mod:`ktop_index.report.excel`), ``audit.json`` (keys sorted, one-space indents) and, with
+committee scores, ``committee_evaluators.csv`` into a folder, as a whole: every file is
+staged beside the folder, then moved in, so a failure leaves the old folder as it was. The
+same :class:`~ktop_index.selection.decide.Selection` always gives the same bytes.
+:func:`summary_lines` is the summary in English or Korean (the templates are
+:data:`ktop_index.labels.SELECTION_SUMMARY`).
+
+Example
+-------
+>>> from ktop_index.selection.decide import select_file                  # doctest: +SKIP
+>>> result = select_file("data/jeju_2025_applicants.xlsx", "jeju_2025")  # doctest: +SKIP
+>>> paths = write_selection(result, "out/jeju_2025", lang="ko")          # doctest: +SKIP
+>>> print("\\n".join(summary_lines(result, "ko")))                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ktop_index._files import atomic_folder, write_text
+from ktop_index.data.io import write_table
+from ktop_index.errors import UsageError
+from ktop_index.labels import SELECTION_SUMMARY
+from ktop_index.report.excel import write_selection_xlsx
+from ktop_index.selection.decide import Selection
+
+FILES = {"csv": "selection.csv", "xlsx": "selection.xlsx", "audit": "audit.json",
+         "evaluators": "committee_evaluators.csv"}
+
+
+def audit_text(audit: dict) -> str:
+    """``audit.json``'s text: keys sorted, one-space indents, non-ASCII kept, a final newline.
+
+    >>> audit_text({"seed": 1, "call": "제주"})
+    '{\\n "call": "제주",\\n "seed": 1\\n}\\n'
+    """
+    return json.dumps(audit, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False,
+                      default=str) + "\n"
+
+
+def write_selection(selection: Selection, outdir: str | os.PathLike,
+                    lang: str = "en") -> dict[str, Path]:
+    """Write the selection's files into ``outdir`` as a whole (see the module's docstring).
+
+    Parameters
+    ----------
+    selection : the decision (:func:`~ktop_index.selection.decide.select` or
+        :func:`~ktop_index.selection.decide.select_file`).
+    outdir : the folder, created if needed; files of it that are not written here stay.
+    lang : 'ko' for Korean headers and words in the CSV and XLSX, 'en' for English.
+
+    Returns
+    -------
+    The paths written, by name: ``csv``, ``xlsx``, ``audit`` (and ``evaluators``).
+    """
+    if lang not in ("en", "ko"):
+        raise UsageError(f"lang must be 'en' or 'ko', got {lang!r}")
+    out = Path(outdir)
+    names = {k: v for k, v in FILES.items()
+             if k != "evaluators" or selection.evaluators is not None}
+    table = selection.labelled(lang)
+    with atomic_folder(out) as staging:
+        write_table(table, staging / names["csv"])
+        write_selection_xlsx(table, staging / names["xlsx"], lang=lang)
+        if selection.evaluators is not None:
+            write_table(selection.evaluators, staging / names["evaluators"])
+        write_text(staging / names["audit"], audit_text(selection.audit))
+    return {k: out / name for k, name in names.items()}
+
+
+def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
+    """A short readable summary: counts per status, money, fragile selections, and in
+    optimal mode how the choice differs from rank order.
+
+    Parameters
+    ----------
+    selection : the decision.
+    lang : 'ko' or 'en'.
+
+    Returns
+    -------
+    Lines of text (a line may hold line breaks: the fragile firms under their count).
+    """
+    k = 1 if lang == "ko" else 0
+    text = {key: pair[k] for key, pair in SELECTION_SUMMARY.items()}
+    a = selection.audit
+    lines = [text["counts"].format(title=a["call_title"], applicants=a["applicants"],
+                                   **a["counts"]),
+             text["money"].format(**a["money_krw_thousand"])]
+    if a["variants"]:
+        lines.append(_robustness_line(selection, text))
+    if not a["score"]["committee"] and a["score"]["tech_index_use"] == "weight":
+        lines.append(text["no_committee"])
+    if "optimal" in a:
+        o = a["optimal"]
+        lines.append(text["optimal"].format(added=len(o["added"]), dropped=len(o["dropped"]),
+                                            by_rank=o["score_by_rank"],
+                                            optimal=o["score_optimal"]))
+        lines += [text["difference"].format(sign="-" if row.selected_by_rank else "+",
+                                            firm_name=row.firm_name, brn=row.brn,
+                                            rank=row.rank, requested=row.requested)
+                  for row in selection.differences.itertuples()]
+    return lines
+
+
+def _robustness_line(selection: Selection, text: dict[str, str]) -> str:
+    """The fragile selections (each named) and the count of often selected ones."""
+    table = selection.table
+    fragile = table[table["robustness"] == "fragile"]
+    often = int((table["robustness"] == "often_selected").sum())
+    return (text["robustness"].format(variants=selection.audit["variants"],
+                                      fragile=len(fragile))
+            + "".join(text["fragile_firm"].format(firm_name=r.firm_name, brn=r.brn,
+                                                  probability=r.selection_probability)
+                      for r in fragile.itertuples())
+            + text["often"].format(often=often))

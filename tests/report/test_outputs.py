@@ -1,0 +1,89 @@
+"""The outputs of a selection: the folder written as a whole, and the printed summary."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from ktop_index.data.io import read_table
+from ktop_index.report import outputs
+from ktop_index.report.outputs import audit_text, summary_lines, write_selection
+from ktop_index.selection.decide import Selection, select
+
+
+@pytest.fixture(scope="module")
+def decision(jeju_firms) -> Selection:
+    return select(jeju_firms(), "jeju_2025", variants=40, created="2026-01-01T00:00:00Z")
+
+
+def test_folder_has_the_three_files(decision, tmp_path):
+    """selection.csv (with BOM), selection.xlsx and audit.json, returned by name; the audit
+    is the decision's, keys sorted."""
+    paths = write_selection(decision, tmp_path / "out", lang="ko")
+    assert list(paths) == ["csv", "xlsx", "audit"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "audit.json", "selection.csv", "selection.xlsx"]
+    assert paths["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
+    text = paths["audit"].read_text(encoding="utf-8")
+    assert json.loads(text) == json.loads(json.dumps(decision.audit, default=str))
+    keys = [line.split('"')[1] for line in text.splitlines() if line.startswith(' "')]
+    assert keys == sorted(keys)
+    assert read_table(paths["csv"]).frame.columns[0] == "사업자등록번호"
+
+
+def test_a_failure_leaves_the_old_folder_untouched(decision, tmp_path, monkeypatch):
+    """When the workbook cannot be written, the folder keeps its earlier files, byte for
+    byte, and no staging folder is left behind."""
+    folder = tmp_path / "out"
+    write_selection(decision, folder, lang="en")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    other = Selection(decision.table.assign(firm_name="바뀐 이름"), decision.audit)
+    monkeypatch.setattr(outputs, "write_selection_xlsx", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_selection(other, folder, lang="en")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_committee_evaluators_file(decision, tmp_path):
+    """With per-evaluator scores the evaluators' spread is written too."""
+    spread = pd.DataFrame({"evaluator": ["A"], "firms": [3], "mean_total": [70.0],
+                           "mean_offset": [1.5], "sd_offset": [0.5]})
+    with_spread = Selection(decision.table, decision.audit, evaluators=spread)
+    paths = write_selection(with_spread, tmp_path / "c")
+    assert list(paths)[-1] == "evaluators"
+    assert read_table(paths["evaluators"]).frame["evaluator"].tolist() == ["A"]
+
+
+def test_bad_language_writes_nothing(decision, tmp_path):
+    """An unknown language is refused before any file is written."""
+    with pytest.raises(ValueError, match="lang must be"):
+        write_selection(decision, tmp_path / "x", lang="fr")
+    assert not (tmp_path / "x").exists()
+
+
+def test_summary_counts_and_money_from_the_audit(decision):
+    """The first lines restate the audit's counts and money, in English and in Korean."""
+    a = decision.audit
+    c, m = a["counts"], a["money_krw_thousand"]
+    en, ko = summary_lines(decision), summary_lines(decision, "ko")
+    assert en[0].endswith(f"{a['applicants']} applicants — {c['selected']} selected, "
+                          f"{c['waitlist']} waitlist, {c['not_selected']} not selected, "
+                          f"{c['ineligible']} ineligible")
+    assert f"신청 {a['applicants']}개사 — 선정 {c['selected']}" in ko[0]
+    assert en[1].startswith(f"support {m['support']:,.0f} 천원")
+    assert ko[1].startswith(f"지원금 {m['support']:,.0f}천원")
+    fragile = (decision.table["robustness"] == "fragile").sum()
+    assert f"{fragile} fragile selection(s)" in en[2]
+    assert en[-1].startswith("no committee scores") and ko[-1].startswith("발표평가 점수 없음")
+
+
+def test_audit_text_is_sorted_json_with_korean_kept():
+    """One-space indents, keys sorted, Hangul as is, a final newline."""
+    assert audit_text({"b": 1, "a": "제주"}) == '{\n "a": "제주",\n "b": 1\n}\n'
