@@ -198,9 +198,9 @@ _SOURCES = {"field": ("field",), "ratio": ("numerator", "denominator"), "growth"
 
 def check_spec(spec: dict, source: str = "spec") -> None:
     """Check a specification against :data:`SCHEMA` and its cross-references; raise one
-    :class:`~ktop_index.errors.SpecError` listing every problem, a line each
-    (``{source}: {key}: expected {what is allowed}, got {value}``); its ``problems`` holds
-    the lines.
+    :class:`~ktop_index.errors.SpecError` listing every problem on one line, as call files do
+    (``{source}: {key}: expected {what is allowed}, got {value}``, or ``{source}: 3 problems:
+    ...; ...; ...``); its ``problems`` holds one line per problem.
 
     Beyond each key's type: indicator and domain names (and indicator labels) unique, every
     indicator's domain declared, the source fields of its kind present, some domain weighted
@@ -214,9 +214,9 @@ def check_spec(spec: dict, source: str = "spec") -> None:
         _check_table(spec, "", "", problems)
         _check_references(spec, problems)
     if problems:
-        lines = [f"{source}: {p}" for p in problems]
-        error = SpecError("\n".join(lines))
-        error.problems = lines
+        head = f"{source}: " + (f"{len(problems)} problems: " if len(problems) > 1 else "")
+        error = SpecError(head + "; ".join(problems))
+        error.problems = [f"{source}: {p}" for p in problems]
         raise error
 
 
