@@ -184,14 +184,11 @@ def header_key(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", str(text)).lower())
 
 
-_key = header_key
-
-
 def _build_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for f in FIELDS:
         for name in (f.name, f.label_ko, *f.aliases):
-            lookup[_key(name)] = f.name
+            lookup[header_key(name)] = f.name
     return lookup
 
 
@@ -204,7 +201,7 @@ def money_factor(unit: str) -> float | None:
     >>> money_factor("백만원"), money_factor("KRW thousand"), money_factor("원")
     (1000.0, 1.0, 0.001)
     """
-    return MONEY_UNITS.get(_key(unit).replace(",", ""))
+    return MONEY_UNITS.get(header_key(unit).replace(",", ""))
 
 
 def split_unit(header: str) -> tuple[str, str | None]:
@@ -224,11 +221,11 @@ def match_header(header: str) -> tuple[str | None, float | None]:
     whole header is tried first so a name that itself ends in brackets (``영업이익(손실)``)
     still matches.
     """
-    whole = _LOOKUP.get(_key(header))
+    whole = _LOOKUP.get(header_key(header))
     if whole is not None:
         return whole, None
     base, unit = split_unit(header)
-    name = _LOOKUP.get(_key(base))
+    name = _LOOKUP.get(header_key(base))
     if name is None:
         return None, None
     factor = money_factor(unit) if unit else None

@@ -46,7 +46,7 @@ from ktop_index.data.contract import (
     FIELDS,
     MONEY,
     MONEY_UNITS,
-    _key,
+    header_key,
     known_headers,
     match_header,
     money_factor,
@@ -276,8 +276,8 @@ def normalise_ksic(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray
 
 def _did_you_mean(header: str) -> dict[str, str]:
     """Hints naming the closest known header, in English and Korean (empty when none is close)."""
-    keys = {_key(n): n for n in known_headers()}
-    close = difflib.get_close_matches(_key(header), list(keys), n=1, cutoff=0.6)
+    keys = {header_key(n): n for n in known_headers()}
+    close = difflib.get_close_matches(header_key(header), list(keys), n=1, cutoff=0.6)
     if not close:
         return {}
     name, _ = match_header(keys[close[0]])
@@ -287,11 +287,11 @@ def _did_you_mean(header: str) -> dict[str, str]:
 
 
 _ADDRESS = "address"  # not a field of its own: an address column beside the region column
-_ADDRESS_HEADERS = frozenset(_key(h) for h in ("address", "주소", "소재지주소"))
+_ADDRESS_HEADERS = frozenset(header_key(h) for h in ("address", "주소", "소재지주소"))
 
 
 def _is_address(header: str) -> bool:
-    return _key(header) in _ADDRESS_HEADERS
+    return header_key(header) in _ADDRESS_HEADERS
 
 
 def _map_columns(raw: pd.DataFrame, source: str, money_unit: str | None,
@@ -328,12 +328,12 @@ def _money_factor_for(header: str, name: str, default_factor: float | None, sour
                       problems: list[Problem]) -> float | None:
     """The unit of a money header that carries no known unit."""
     _, unit = split_unit(header)
-    if unit is not None and _key(unit) not in MONEY_UNITS:
+    if unit is not None and header_key(unit) not in MONEY_UNITS:
         problems.append(Problem(source, 1, header, "bad_unit", "error", {"unit": unit}))
         return None
     if default_factor is not None:
         return default_factor
-    if _key(header) == _key(name):
+    if header_key(header) == header_key(name):
         return 1.0  # the contract's own English name is in 천원 by definition
     problems.append(Problem(source, 1, header, "money_unit", "error",
                             {"label": FIELD_BY_NAME[name].label_ko}))
