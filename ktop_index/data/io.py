@@ -286,10 +286,12 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 #: OWASP's rule for CSV and spreadsheet exports: a text cell starting with one of these is
 #: run as a formula by Excel (``-2+3+cmd|' /C calc'!A0`` too), so every export prefixes it
-#: with an apostrophe (CSV) or stores it as quoted text (XLSX). A text that is wholly a plain
-#: number (``-5000``, ``+1.5``) is left alone: a spreadsheet reads it as that number, never
-#: as a formula, and an apostrophe would turn a value into text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: with an apostrophe (CSV) or stores it as quoted text (XLSX). The full-width forms (＝ ＋ － ＠)
+#: are there because Korean and Japanese input methods type them and Excel reads them as the
+#: ASCII ones. A text that is wholly a plain number (``-5000``, ``+1.5``) is left alone: a
+#: spreadsheet reads it as that number, never as a formula, and an apostrophe would turn a
+#: value into text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _FORMULA = "^[" + "".join("\\" + c if c == "-" else c for c in FORMULA_START) + "]"
 _PLAIN_NUMBER = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 _FORMULA_RE, _PLAIN_NUMBER_RE = re.compile(_FORMULA), re.compile(_PLAIN_NUMBER)
@@ -298,8 +300,8 @@ _FORMULA_RE, _PLAIN_NUMBER_RE = re.compile(_FORMULA), re.compile(_PLAIN_NUMBER)
 def is_formula_like(text: str) -> bool:
     """Whether one text cell would run as a formula (the rule of :data:`FORMULA_START`).
 
-    >>> [is_formula_like(t) for t in ("=1+1", "-2+3+cmd|' /C calc'!A0", "-5000", "한라")]
-    [True, True, False, False]
+    >>> [is_formula_like(t) for t in ("=1+1", "-2+3+cmd|' /C calc'!A0", "-5000", "한라", "＝A1")]
+    [True, True, False, False, True]
     """
     return bool(_FORMULA_RE.match(text)) and not _PLAIN_NUMBER_RE.match(text)
 
@@ -429,7 +431,7 @@ def _escape_table(table: pa.Table) -> pa.Table:
 
 
 _FIRST_BYTES = np.zeros(256, dtype=bool)  # the first bytes _FORMULA can match
-_FIRST_BYTES[list("".join(FORMULA_START).encode("ascii"))] = True
+_FIRST_BYTES[sorted({c.encode("utf-8")[0] for c in FORMULA_START})] = True
 
 
 def _may_start_a_formula(array) -> bool:

@@ -199,16 +199,17 @@ def test_one_formula_rule_for_csv_and_xlsx(tmp_path):
     from ktop_index.data.io import FORMULA_START, formula_like
 
     attacks = ["-2+3+cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)",
-               "\tx", "\rx", "-1+HYPERLINK(\"y\")", "한라", "1-2", "-5000", "+1.5e3"]
-    assert formula_like(attacks).tolist() == [True] * 7 + [False] * 4
-    assert {a[0] for a in attacks[:7]} == set(FORMULA_START)
+               "\tx", "\rx", "-1+HYPERLINK(\"y\")", "＝1+1", "＋A1", "－2+3+cmd", "＠SUM(A1)",
+               "한라", "1-2", "-5000", "+1.5e3"]
+    assert formula_like(attacks).tolist() == [True] * 11 + [False] * 4
+    assert {a[0] for a in attacks[:11]} == set(FORMULA_START)
     frame = pd.DataFrame({"name": pd.array(attacks, dtype="str"), "v": [-1.0] * len(attacks)})
     write_table(frame, tmp_path / "a.csv")
     write_table(frame, tmp_path / "a.xlsx")
     text = (tmp_path / "a.csv").read_bytes().decode("utf-8-sig")
-    for attack in attacks[:7]:
+    for attack in attacks[:11]:
         assert "'" + attack.replace('"', '""') in text
     sheet = load_workbook(tmp_path / "a.xlsx").active
     cells = [sheet.cell(row, 1).value for row in range(2, len(attacks) + 2)]
-    assert [c.startswith("'") for c in cells] == [True] * 7 + [False] * 4
+    assert [c.startswith("'") for c in cells] == [True] * 11 + [False] * 4
     assert all(sheet.cell(row, 2).value == -1 for row in range(2, len(attacks) + 2))

@@ -134,7 +134,8 @@ def test_every_formula_start_is_text_as_in_csv_exports(selection_table, tmp_path
     negative-looking "-2+3+cmd|..." too) is stored as quoted text; other text is not."""
     from ktop_index.data.io import FORMULA_START
 
-    risky = ["-2+3+cmd|' /C calc'!A0", "+1+A1", "\tx", "\rx", "=1", "@a"]
+    risky = ["-2+3+cmd|' /C calc'!A0", "+1+A1", "\tx", "\rx", "=1", "@a", "＝1", "＋A1", "－1+A1",
+             "＠a"]
     frame = selection_table().head(len(risky) + 1).copy()
     frame["firm_name"] = risky + ["한라식품(주)"]
     write_selection_xlsx(frame, tmp_path / "f.xlsx")
