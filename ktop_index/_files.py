@@ -22,7 +22,8 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 _BLOCK = 1 << 20  # bytes read at a time when hashing a file
@@ -75,27 +76,95 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
-    """Write a set of files as a whole: yield a hidden staging folder beside ``path``; when the
-    block ends without error every file in it is moved into ``path`` (created if needed), each
-    with one ``os.replace``. If the block fails, nothing in ``path`` changes.
+def atomic_folder(path: str | os.PathLike, owned: Iterable[str] = ()) -> Iterator[Path]:
+    """Write a folder of files as a whole: yield a hidden staging folder beside ``path``;
+    when the block ends without error the staging folder takes the place of ``path`` in one
+    step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames), and the old folder is
+    removed. If the block fails, or the process is killed, ``path`` is left as it was.
 
-    Files of ``path`` that the block did not write are left alone.
+    An existing ``path`` is replaced only when every entry in it is one of ``owned`` (the
+    names this kind of folder holds: an earlier round of the same outputs); anything else in
+    it is a person's file, and the folder is refused with an :class:`InputError` before any
+    work, naming what is there.
     """
     path = Path(path)
+    _check_replaceable(path, set(owned))
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    _remove_orphans(path)
+    staging = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     staging.mkdir(mode=0o777 & ~_umask())
     try:
         yield staging
-        path.mkdir(exist_ok=True)
-        for item in sorted(staging.iterdir()):
-            with open(item, "rb") as handle:
-                os.fsync(handle.fileno())
-        for item in sorted(staging.iterdir()):
-            os.replace(item, path / item.name)
+        _fsync_files(staging)
+        _check_replaceable(path, set(owned))  # again: it may have changed meanwhile
+        _swap_in(staging, path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_orphans(path: Path) -> None:
+    """Staging folders beside ``path`` left by a run that was killed (their process is gone)."""
+    for orphan in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = orphan.name[len(path.name) + 2:].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(orphan, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _check_replaceable(path: Path, owned: set[str]) -> None:
+    from ktop_index.errors import InputError
+
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: is a file, not a folder (give a folder for the outputs)")
+    if path.is_dir():
+        foreign = sorted(e.name for e in path.iterdir() if e.name not in owned)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+            raise InputError(f"{path}: holds files this command did not write ({shown}); "
+                             "give a new or empty folder, so nothing of yours is replaced")
+
+
+def _fsync_files(folder: Path) -> None:
+    for item in folder.iterdir():
+        with open(item, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    """Put ``staging`` at ``path``; what was at ``path`` ends up at ``staging`` (removed by
+    the caller)."""
+    if not path.exists():
+        os.replace(staging, path)
+        return
+    if not _exchange(staging, path):
+        old = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.old.tmp"
+        os.replace(path, old)
+        os.replace(staging, path)
+        os.replace(old, staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return done == 0
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -25,6 +25,8 @@ def add_parsers(sub) -> None:
                                    "(money headers carry their unit, 천원).")
     p.add_argument("-o", "--output", required=True, help="FILE.csv or FILE.xlsx")
     p.add_argument("--example", action="store_true", help="include one example row")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE if it exists (it may be a filled-in template)")
     add_lang(p)
     p.set_defaults(func=cmd_template)
 
@@ -67,7 +69,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     """Write the empty firm-year file (with an example row on request)."""
     from ktop_index.data.template import write_template
 
-    write_template(args.output, lang=args.lang, example=args.example)
+    write_template(args.output, lang=args.lang, example=args.example, overwrite=args.force)
     print(f"wrote {args.output}")
     return EXIT_OK
 

@@ -18,6 +18,7 @@ import pandas as pd
 from ktop_index.data.brn import make_brn
 from ktop_index.data.contract import FIELDS, MONEY
 from ktop_index.data.io import write_table
+from ktop_index.errors import UsageError
 
 # One plausible firm-year, in KRW thousand; used only when an example row is asked for.
 _EXAMPLE = {
@@ -45,8 +46,16 @@ def template_headers(lang: str = "en") -> list[str]:
     return headers
 
 
-def write_template(path: str | os.PathLike, lang: str = "en", example: bool = False) -> None:
-    """Write an empty CSV or XLSX (by suffix) with the contract's headers, atomically."""
+def write_template(path: str | os.PathLike, lang: str = "en", example: bool = False,
+                   overwrite: bool = False) -> None:
+    """Write an empty CSV or XLSX (by suffix) with the contract's headers, atomically.
+
+    An existing file is replaced only with ``overwrite=True`` (``ktop template --force``):
+    it may be a template an officer has filled in, and an empty one would take its place.
+    """
+    if not overwrite and os.path.exists(path):
+        raise UsageError(f"{path}: exists (it may be a filled-in file); give another name, "
+                         "or --force to replace it with an empty template")
     headers = template_headers(lang)
     rows = [[_EXAMPLE[f.name] for f in FIELDS]] if example else []
     write_table(pd.DataFrame(rows, columns=headers, dtype=object), path)

@@ -64,7 +64,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ktop_index import __version__, _files
-from ktop_index.errors import DataError, SpecError
+from ktop_index.errors import DataError, SpecError, UsageError
 from ktop_index.index.composite import a_amean, a_gmean, n_goalposts
 from ktop_index.index.explain import peer_groups, peer_index, reason_codes, reason_labels
 from ktop_index.index.indicators import (
@@ -773,6 +773,12 @@ class ScoreRun:
     model: TechIndex | None = None
 
 
+def _check_not_the_input(input_path, output_path) -> None:
+    """Writing the scores over the file they come from would lose the firms' data."""
+    if os.path.exists(output_path) and os.path.samefile(input_path, output_path):
+        raise UsageError(f"{output_path}: is the input file; write the scores to another file")
+
+
 def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
                model: TechIndex | str | os.PathLike | None = None, *, lang: str = "en",
                sheet: str | int | None = None, money_unit: str | None = None,
@@ -812,6 +818,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     from ktop_index.data.io import CSV_SUFFIXES, read_table, write_table
     from ktop_index.data.validate import validate
 
+    _check_not_the_input(input_path, output_path)
     step = progress or (lambda stage, rows: None)
     step("reading", 0)
     table = read_table(input_path, sheet=sheet)

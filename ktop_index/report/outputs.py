@@ -3,8 +3,11 @@ short summary ``ktop select`` prints.
 
 :func:`write_selection` writes ``selection.csv`` (UTF-8 with BOM), ``selection.xlsx``
 (:mod:`ktop_index.report.excel`), ``audit.json`` (keys sorted, one-space indents) and, with
-committee scores, ``committee_evaluators.csv`` into a folder, as a whole: every file is
-staged beside the folder, then moved in, so a failure leaves the old folder as it was. The
+committee scores, ``committee_evaluators.csv`` into a folder, as a whole: the files are
+staged in a hidden folder beside it, which then takes the folder's place in one step, so a
+failure or a kill leaves the last good round as it was (and never one round's CSV beside
+another's audit). A folder holding anything else than a round's files (:data:`OWNED`) is
+refused: it is a person's folder. The
 same :class:`~ktop_index.selection.decide.Selection` always gives the same bytes.
 :func:`summary_lines` is the summary in English or Korean (the templates are
 :data:`ktop_index.labels.SELECTION_SUMMARY`).
@@ -32,6 +35,9 @@ from ktop_index.selection.decide import Selection
 
 FILES = {"csv": "selection.csv", "xlsx": "selection.xlsx", "audit": "audit.json",
          "evaluators": "committee_evaluators.csv"}
+#: What a selection folder may hold to be replaced by a new round: its files and the reports
+#: ``ktop report selection`` writes into it (they describe the round they sit beside).
+OWNED = (*FILES.values(), "report.html", "report_ko.html")
 
 
 def audit_text(audit: dict) -> str:
@@ -52,7 +58,8 @@ def write_selection(selection: Selection, outdir: str | os.PathLike,
     ----------
     selection : the decision (:func:`~ktop_index.selection.decide.select` or
         :func:`~ktop_index.selection.decide.select_file`).
-    outdir : the folder, created if needed; files of it that are not written here stay.
+    outdir : the folder, created if needed; an earlier round in it is replaced as a whole
+        (its reports too); a folder holding other files is refused (``InputError``).
     lang : 'ko' for Korean headers and words in the CSV and XLSX, 'en' for English.
 
     Returns
@@ -65,7 +72,7 @@ def write_selection(selection: Selection, outdir: str | os.PathLike,
     names = {k: v for k, v in FILES.items()
              if k != "evaluators" or selection.evaluators is not None}
     table = selection.labelled(lang)
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, owned=OWNED) as staging:
         write_table(table, staging / names["csv"])
         write_selection_xlsx(table, staging / names["xlsx"], lang=lang)
         if selection.evaluators is not None:

@@ -125,3 +125,24 @@ def test_score_csv_streams_the_same_bytes(tmp_path):
     excel = read_table(tmp_path / "cli.xlsx").frame
     expected = score_firms(frame)
     assert np.allclose(excel["tech_index"].astype(float), expected["tech_index"], equal_nan=True)
+
+
+def test_outputs_never_replace_inputs_or_a_persons_files(tmp_path):
+    """`ktop score X -o X` and `ktop template -o FILLED` refuse (exit 2) and change nothing;
+    `ktop select -o FOLDER` refuses a folder holding other files (exit 1)."""
+    import shutil
+
+    applicants = tmp_path / "applicants.csv"
+    from pathlib import Path
+
+    shutil.copy(Path(__file__).resolve().parents[2] / "data" / "jeju_2025_applicants.csv",
+                applicants)
+    before = applicants.read_bytes()
+    done = ktop("score", applicants, "-o", applicants)
+    assert done.returncode == 2 and "is the input file" in done.stderr
+    done = ktop("template", "-o", applicants)
+    assert done.returncode == 2 and "--force" in done.stderr
+    done = ktop("select", applicants, "--call", "jeju_2025", "-o", tmp_path, "--variants", "0")
+    assert done.returncode == 1 and "holds files this command did not write" in done.stderr
+    assert applicants.read_bytes() == before
+    assert ktop("template", "-o", applicants, "--force").returncode == 0

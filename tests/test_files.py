@@ -1,0 +1,154 @@
+"""ktop_index._files: atomic writes of a file and of a folder, and the hashes.
+
+A folder of outputs is whole or untouched: a failure, or a process killed with SIGKILL while it
+writes, leaves the last good folder; a folder holding a person's files is never replaced."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from ktop_index._files import atomic_folder, atomic_write, sha256_bytes, sha256_file, write_text
+from ktop_index.errors import InputError
+
+OWNED = ("a.csv", "b.csv", "report.html")
+
+
+def write_round(path, text, names=("a.csv", "b.csv")):
+    with atomic_folder(path, owned=OWNED) as staging:
+        for name in names:
+            (staging / name).write_text(text, encoding="utf-8")
+
+
+def contents(path):
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(path.iterdir())}
+
+
+def test_a_new_round_replaces_the_old_one_whole(tmp_path):
+    """The old round's files go, a report beside them included; the new ones are all there."""
+    out = tmp_path / "round"
+    write_round(out, "old", names=("a.csv", "b.csv"))
+    (out / "report.html").write_text("about the old round", encoding="utf-8")
+    write_round(out, "new", names=("a.csv",))
+    assert contents(out) == {"a.csv": "new"}
+    assert [p.name for p in tmp_path.iterdir()] == ["round"]  # no staging folder left
+
+
+def test_a_failure_inside_leaves_the_old_round(tmp_path):
+    out = tmp_path / "round"
+    write_round(out, "old")
+    with pytest.raises(RuntimeError), atomic_folder(out, owned=OWNED) as staging:
+        (staging / "a.csv").write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+    assert contents(out) == {"a.csv": "old", "b.csv": "old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["round"]
+
+
+def test_a_folder_with_a_persons_files_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "budget_plan.xlsx").write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError, match=r"mine: holds files this command did not write "
+                                         r"\(budget_plan\.xlsx\)"):
+        write_round(out, "new")
+    assert contents(out) == {"budget_plan.xlsx": "keep me"}
+    with pytest.raises(InputError, match="is a file, not a folder"):
+        write_round(out / "budget_plan.xlsx", "new")
+
+
+KILLABLE = textwrap.dedent("""
+    import sys, time
+    from ktop_index._files import atomic_folder
+    with atomic_folder(sys.argv[1], owned=("a.csv", "b.csv")) as staging:
+        (staging / "a.csv").write_text("new", encoding="utf-8")
+        print("staged", flush=True)
+        time.sleep(30)  # killed here
+        (staging / "b.csv").write_text("new", encoding="utf-8")
+""")
+
+
+def test_a_run_killed_while_writing_leaves_the_last_good_round(tmp_path):
+    """SIGKILL (no cleanup runs) halfway through: the old round is intact, and the next run
+    removes the killed run's staging folder."""
+    out = tmp_path / "round"
+    write_round(out, "old")
+    run = subprocess.Popen([sys.executable, "-c", KILLABLE, str(out)], stdout=subprocess.PIPE,
+                           text=True)
+    assert run.stdout.readline().strip() == "staged"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=10)
+    assert contents(out) == {"a.csv": "old", "b.csv": "old"}
+    assert len(list(tmp_path.glob(".round.*.tmp"))) == 1  # the killed run's, still there
+    write_round(out, "new")
+    assert contents(out) == {"a.csv": "new", "b.csv": "new"}
+    assert [p.name for p in tmp_path.iterdir()] == ["round"]
+
+
+def test_ktop_select_killed_at_any_instant_leaves_one_whole_round(tmp_path):
+    """Real `ktop select` runs killed at spread instants: the folder always holds one round's
+    files, all from the same run (the CSV's header language matches the audit's time)."""
+    import json
+
+    from ktop_index.report.outputs import FILES
+
+    out = tmp_path / "round"
+    data = os.path.join(os.path.dirname(__file__), "..", "data", "jeju_2025_applicants.csv")
+
+    def select(lang, created):
+        return [sys.executable, "-m", "ktop_index.cli", "select", data, "--call", "jeju_2025",
+                "-o", str(out), "--variants", "200", "--lang", lang, "--created", created]
+
+    rounds = {"en": "2026-01-01T00:00:00+00:00", "ko": "2026-02-02T00:00:00+00:00"}
+    subprocess.run(select("en", rounds["en"]), check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run(select("ko", rounds["ko"]), check=True, capture_output=True)
+    duration = time.perf_counter() - started
+    for k, lang in enumerate(["en", "ko"] * 3):
+        run = subprocess.Popen(select(lang, rounds[lang]), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        time.sleep(duration * (0.55 + 0.08 * k))  # from mid-run to past the end
+        run.kill()
+        run.wait(timeout=30)
+        names = {p.name for p in out.iterdir()}
+        assert names == {FILES["csv"], FILES["xlsx"], FILES["audit"]}
+        header = (out / FILES["csv"]).read_text(encoding="utf-8-sig").split(",")[0].strip('"')
+        created = json.loads((out / FILES["audit"]).read_text(encoding="utf-8"))["created"]
+        assert created == rounds["ko" if header == "사업자등록번호" else "en"]
+
+
+def test_atomic_write_keeps_the_old_file_on_failure_and_uses_ordinary_permissions(tmp_path):
+    target = tmp_path / "x.txt"
+    write_text(target, "old")
+    def half_then_fail(temp):
+        with open(temp, "w") as handle:
+            handle.write("half")
+        raise ValueError("bad")
+
+    with pytest.raises(ValueError):
+        atomic_write(target, half_then_fail)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+    previous = os.umask(0o022)
+    try:
+        write_text(tmp_path / "y.txt", "y")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "y.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_hashes_are_sha256():
+    """Against the published sha256 test vector of 'abc' (FIPS 180-2)."""
+    assert sha256_bytes(b"abc") == ("ba7816bf8f01cfea414140de5dae2223"
+                                    "b00361a396177a9cb410ff61f20015ad")
+
+
+def test_file_hash_reads_in_blocks(tmp_path):
+    path = tmp_path / "big.bin"
+    data = os.urandom(3 * (1 << 20) + 5)
+    path.write_bytes(data)
+    assert sha256_file(path) == sha256_bytes(data)
