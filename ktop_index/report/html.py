@@ -48,6 +48,7 @@ from ktop_index.labels import (
     selection_in_english,
 )
 from ktop_index.report import plots
+from ktop_index.selection.audit import check_outputs
 
 NUMERIC = ("rank", "tech_index", "committee_score", "selection_score", "rank_low",
            "rank_high", "selection_probability", *SELECTION_MONEY_COLUMNS)
@@ -164,6 +165,7 @@ def read_selection(outdir: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
         audit = json.loads(audit_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"{audit_path}: not valid JSON (line {exc.lineno})") from None
+    check_outputs(outdir, audit)
     return table, audit
 
 

@@ -31,6 +31,7 @@ from ktop_index.data.io import write_table
 from ktop_index.errors import UsageError
 from ktop_index.labels import SELECTION_SUMMARY
 from ktop_index.report.excel import write_selection_xlsx
+from ktop_index.selection.audit import OUTPUT_HASHES, output_hashes
 from ktop_index.selection.decide import Selection
 
 FILES = {"csv": "selection.csv", "xlsx": "selection.xlsx", "audit": "audit.json",
@@ -77,7 +78,9 @@ def write_selection(selection: Selection, outdir: str | os.PathLike,
         write_selection_xlsx(table, staging / names["xlsx"], lang=lang)
         if selection.evaluators is not None:
             write_table(selection.evaluators, staging / names["evaluators"])
-        write_text(staging / names["audit"], audit_text(selection.audit))
+        written = [name for key, name in names.items() if key != "audit"]
+        audit = {**selection.audit, OUTPUT_HASHES: output_hashes(staging, written)}
+        write_text(staging / names["audit"], audit_text(audit))
     return {k: out / name for k, name in names.items()}
 
 

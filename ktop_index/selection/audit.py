@@ -6,7 +6,10 @@ the data's values), the model (its version and THE model hash, ``TechIndex.sha25
 sha256 of the model file's canonical bytes, which the history store and the model card show
 too), the package version, time, seed and number of robustness variants, the counts per
 status, the fragile selections, the money in 천원, the scoring rule and the SME table used.
-``audit.json`` is this dict, keys sorted.
+``audit.json`` is this dict, keys sorted, plus ``output_sha256``: the sha256 of every other
+file of the folder, added when the folder is written
+(:func:`ktop_index.report.outputs.write_selection`), so :func:`check_outputs` tells an
+edited ``selection.csv`` from the one the decision wrote.
 
 Example
 -------
@@ -23,6 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from ktop_index import __version__
+from ktop_index._files import sha256_file
+from ktop_index.errors import DataError
 from ktop_index.index.techindex import TechIndex, data_hash
 from ktop_index.selection.calls import Call
 from ktop_index.selection.eligibility import sme_table_column
@@ -110,3 +115,35 @@ def _optimal_summary(table: pd.DataFrame, differences: pd.DataFrame) -> dict:
         "added": differences.loc[~differences["selected_by_rank"], "brn"].tolist(),
         "dropped": differences.loc[differences["selected_by_rank"], "brn"].tolist(),
     }
+
+
+#: The audit key holding the sha256 of each output file of the folder, by file name.
+OUTPUT_HASHES = "output_sha256"
+
+
+def output_hashes(folder: Path, names) -> dict[str, str]:
+    """``{name: sha256}`` of the named files of ``folder`` (written, not yet audited)."""
+    return {name: sha256_file(Path(folder) / name) for name in sorted(names)}
+
+
+def check_outputs(folder: str | Path, audit: dict) -> None:
+    """Raise :class:`~ktop_index.errors.DataError` when a file of a selection folder is not
+    the one its audit records (edited, replaced or missing), naming each such file.
+
+    Folders written before the audit carried the hashes (no ``output_sha256``) pass as they
+    are: there is nothing to check them against.
+
+    >>> check_outputs("out/jeju_2025", {"output_sha256": {}})          # doctest: +SKIP
+    """
+    folder = Path(folder)
+    problems = []
+    for name, expected in sorted(audit.get(OUTPUT_HASHES, {}).items()):
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{path}: missing (the audit records it)")
+        elif sha256_file(path) != expected:
+            problems.append(f"{path}: changed since `ktop select` wrote it (sha256 "
+                            f"{sha256_file(path)[:12]}…, the audit records {expected[:12]}…)")
+    if problems:
+        raise DataError("; ".join(problems) + " — re-run the selection or restore the files; "
+                        "an edited decision is not read as the committee's")

@@ -146,7 +146,9 @@ def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLi
     checked = validate(table, money_unit=money_unit)
     if not checked.ok:
         raise DataError(checked.problems)
+    committee_file = None
     if committee is not None and not isinstance(committee, pd.DataFrame):
+        committee_file = committee
         items = (None if committee_items in (None, "any")
                  else committee_scores.load_preset(committee_items))
         committee = committee_scores.read_scores(committee, items=items)
@@ -154,6 +156,9 @@ def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLi
     result = _decide(checked.frame, call, model, committee, optimal_mode, variants, seed,
                      created, input_sha256=sha256_file(applicants_path),
                      input_file=os.path.basename(applicants_path))
+    if committee_file is not None:
+        result.audit["committee_file"] = os.path.basename(committee_file)
+        result.audit["committee_sha256"] = sha256_file(committee_file)
     result.warnings = checked.warnings
     return result
 

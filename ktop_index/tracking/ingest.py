@@ -38,6 +38,7 @@ import pandas as pd
 from ktop_index import __version__, _files
 from ktop_index.errors import DataError, InputError
 from ktop_index.labels import SCORE_COLUMNS_KO, SELECTION_HEADERS_BACK, SELECTION_VALUES_BACK
+from ktop_index.selection.audit import check_outputs
 from ktop_index.tracking.store import FIRM_YEAR_FIELDS, SCORE_FIELDS, SELECTION_STATUSES, Store
 
 # Korean headers of ``ktop score --lang ko`` output -> the score column.
@@ -302,6 +303,7 @@ def import_selection(outdir: str | os.PathLike, db=None) -> ImportResult:
             raise InputError(f"{needed}: missing (expected a `ktop select` output folder with "
                              "selection.csv and audit.json)")
     audit = _read_audit(audit_path)
+    check_outputs(outdir, audit)
     digest = _files.sha256_bytes(table_path.read_bytes() + b"\0" + audit_path.read_bytes())
     raw = read_table(table_path)
     frame = _selection_columns(raw.frame, str(table_path))

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from ktop_index._files import sha256_file
 from ktop_index.data.io import read_table
 from ktop_index.report import outputs
 from ktop_index.report.outputs import audit_text, summary_lines, write_selection
@@ -27,7 +28,11 @@ def test_folder_has_the_three_files(decision, tmp_path):
         "audit.json", "selection.csv", "selection.xlsx"]
     assert paths["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
     text = paths["audit"].read_text(encoding="utf-8")
-    assert json.loads(text) == json.loads(json.dumps(decision.audit, default=str))
+    written = json.loads(text)
+    hashes = written.pop("output_sha256")  # added at the write: the files' own hashes
+    assert written == json.loads(json.dumps(decision.audit, default=str))
+    assert hashes == {name: sha256_file(tmp_path / "out" / name)
+                      for name in ("selection.csv", "selection.xlsx")}
     keys = [line.split('"')[1] for line in text.splitlines() if line.startswith(' "')]
     assert keys == sorted(keys)
     assert read_table(paths["csv"]).frame.columns[0] == "사업자등록번호"

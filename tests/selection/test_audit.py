@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -100,3 +101,56 @@ def test_optimal_summary(model):
     assert record["optimal"] == {"firms_optimal": 2, "firms_by_rank": 2,
                                  "score_optimal": 150.5, "score_by_rank": 140.25,
                                  "added": ["B"], "dropped": ["C"]}
+
+
+def test_the_audit_holds_every_input_and_output_hash_and_an_edit_is_refused(tmp_path):
+    """`ktop select` with a committee file records the sha256 of the applicants, the call, the
+    model, the committee file and every output file; an edited selection.csv is refused by
+    `ktop track import` and `ktop report selection` (exit 1, naming the file), and the store
+    takes nothing from it."""
+    import json
+    import sqlite3
+    import subprocess
+    import sys
+
+    from ktop_index.index.spec import MODEL_FILE, model_path
+    from ktop_index.selection.calls import call_path
+
+    root = Path(__file__).resolve().parents[2]
+    applicants = root / "data" / "jeju_2025_applicants.csv"
+    brns = pd.read_csv(applicants, encoding="cp949", dtype=str)["사업자등록번호"].head(10)
+    committee = tmp_path / "committee.csv"
+    pd.DataFrame([(b, f"위원{e}", "total", 60 + k + e) for k, b in enumerate(brns)
+                  for e in range(5)],
+                 columns=["사업자등록번호", "평가위원", "평가항목", "점수"]).to_csv(
+        committee, index=False, encoding="utf-8-sig")
+    out, db = tmp_path / "round", tmp_path / "h.sqlite"
+
+    def ktop(*args):
+        return subprocess.run([sys.executable, "-m", "ktop_index.cli", *map(str, args)],
+                              check=False, capture_output=True, text=True, encoding="utf-8")
+
+    assert ktop("select", applicants, "--call", "jeju_2025", "-o", out, "--variants", "20",
+                "--committee", committee, "--committee-items", "any").returncode == 0
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert audit["input_sha256"] == sha256_file(applicants)
+    assert audit["call_file_sha256"] == sha256_file(call_path("jeju_2025"))
+    assert audit["model_sha256"] == sha256_file(model_path(MODEL_FILE))
+    assert audit["committee_sha256"] == sha256_file(committee)
+    assert audit["output_sha256"] == {
+        name: sha256_file(out / name)
+        for name in ("committee_evaluators.csv", "selection.csv", "selection.xlsx")}
+
+    text = (out / "selection.csv").read_text(encoding="utf-8-sig")
+    (out / "selection.csv").write_text(text.replace("not_selected", "selected", 1),
+                                       encoding="utf-8-sig")
+    for args in (("track", "import", out, "--db", db), ("report", "selection", out)):
+        done = ktop(*args)
+        assert done.returncode == 1, done.stderr
+        assert "selection.csv: changed since `ktop select` wrote it" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    if db.exists():
+        with sqlite3.connect(db) as con:
+            assert con.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
+    (out / "selection.csv").write_text(text, encoding="utf-8-sig")
+    assert ktop("track", "import", out, "--db", db).returncode == 0
