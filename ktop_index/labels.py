@@ -43,6 +43,8 @@ SCORE_COLUMNS_KO = {
     "strength_1": "강점1", "strength_2": "강점2", "weakness_1": "약점1", "weakness_2": "약점2",
     "reasons": "사유",
 }
+#: The Korean score headers read back to the canonical names (a `ktop score --lang ko` file).
+SCORE_HEADERS_BACK = {ko: en for en, ko in SCORE_COLUMNS_KO.items()}
 #: The score columns that hold reasons: an indicator's English label from the spec, or "".
 REASON_COLUMNS = ("strength_1", "strength_2", "weakness_1", "weakness_2")
 

@@ -55,6 +55,7 @@ from ktop_index.data.contract import (
 from ktop_index.data.io import RawTable, read_table
 from ktop_index.errors import DataError, UsageError
 from ktop_index.labels import BRN_WHY_KO as _WHY_KO
+from ktop_index.reference import ksic11_codes, ksic_divisions
 
 # code -> (English, Korean); "{x}" fields are filled from Problem.params
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -167,10 +168,6 @@ class Validated:
     def ok(self) -> bool:
         return not self.errors
 
-
-# ---------------------------------------------------------------------------- reference codes
-
-from ktop_index.reference import ksic11_codes, ksic_divisions
 
 # ---------------------------------------------------------------------------- cell parsing
 

@@ -703,7 +703,7 @@ def _float_array(values: np.ndarray) -> pa.Array:
 
 # ---------------------------------------------------------------------- the plain functions
 
-def _as_model(model: TechIndex | str | os.PathLike | None) -> TechIndex:
+def as_model(model: TechIndex | str | os.PathLike | None) -> TechIndex:
     """A fitted TechIndex as given, or loaded from a model file (the bundled one when None)."""
     return model if isinstance(model, TechIndex) else TechIndex.load(model)
 
@@ -734,7 +734,7 @@ def score_firms(frame: pd.DataFrame,
     >>> from ktop_index.data.validate import read_firms                          # doctest: +SKIP
     >>> scored = score_firms(read_firms("data/jeju_2025_applicants.xlsx"))  # doctest: +SKIP
     """
-    model = _as_model(model)
+    model = as_model(model)
     return _with_identity(frame, model.transform(frame))
 
 
@@ -827,7 +827,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     if not result.ok:
         raise DataError(result.problems)
     frame = result.frame
-    model = _as_model(model)
+    model = as_model(model)
     not_rated = model.spec_["not_rated_grade"]
     if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES:
         step("scoring and writing", len(frame))

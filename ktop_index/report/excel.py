@@ -40,12 +40,6 @@ from ktop_index.labels import (
     selection_in_english,
 )
 
-# The labels' names as this module has long exported them (the report and its tests use them).
-MONEY_COLUMNS = SELECTION_MONEY_COLUMNS
-SELECTION_LABELS_KO = SELECTION_COLUMNS_KO
-SELECTION_LABELS_EN = SELECTION_COLUMNS_EN
-english_columns = selection_in_english
-
 STATUS_FILLS = {"selected": "C6EFCE", "waitlist": "FFEB9C", "not_selected": "D9D9D9",
                 "ineligible": "FFC7CE"}
 
@@ -54,7 +48,7 @@ FORMATS = {"tech_index": "0.0", "committee_score": "0.0", "selection_score": "0.
            "rank": "0", "rank_low": "0", "rank_high": "0", "selection_probability": "0.0%",
            "bonus_points": "0.0", "infrastructure": "0.0", "input": "0.0", "activity": "0.0",
            "outcome": "0.0"}
-FORMATS.update({c: "#,##0" for c in MONEY_COLUMNS})
+FORMATS.update({c: "#,##0" for c in SELECTION_MONEY_COLUMNS})
 
 
 def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,

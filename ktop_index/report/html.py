@@ -41,7 +41,7 @@ from ktop_index.labels import (
     PLOT_TEXT,
     REPORT_TEXT,
     ROBUSTNESS_KO,
-    SCORE_COLUMNS_KO,
+    SCORE_HEADERS_BACK,
     SELECTION_COLUMNS_KO,
     SELECTION_MONEY_COLUMNS,
     STATUS_KO,
@@ -362,7 +362,7 @@ def _scored_english(frame: pd.DataFrame) -> pd.DataFrame | None:
     (the data contract's 한글명)."""
     from ktop_index.index.techindex import identity_labels_ko
 
-    back = {ko: en for en, ko in SCORE_COLUMNS_KO.items()}
+    back = dict(SCORE_HEADERS_BACK)
     back.update({ko: en for en, ko in identity_labels_ko().items()})
     frame = frame.rename(columns={c: back[c] for c in frame.columns if c in back})
     if "tech_index" not in frame:
@@ -395,10 +395,10 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
     selected : optionally the scored rows of a selected group, drawn on the radar.
     """
     from ktop_index.data.brn import format_brn
-    from ktop_index.index.techindex import TechIndex
+    from ktop_index.index.techindex import as_model
 
     text = _check_lang(lang)
-    model = model if isinstance(model, TechIndex) else TechIndex.load(model)
+    model = as_model(model)
     data, scored = load_firm_scores(scores, model, lang)
     brn = format_brn(brn)
     mine = scored[scored["brn"].astype("str") == brn]
@@ -521,7 +521,7 @@ def domain_gains(model, firm: pd.Series, lang: str = "en") -> pd.DataFrame:
     from ktop_index.index.explain import domain_gains as gains
 
     table = gains(model, firm)
-    return table.assign(label=[plots.TEXT[lang].get(n, n) for n in table["label"]])
+    return table.assign(label=[PLOT_TEXT[lang].get(n, n) for n in table["label"]])
 
 
 def _raise_section(gains: pd.DataFrame, text: dict, domains: bool = False) -> list[str]:

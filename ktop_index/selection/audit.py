@@ -141,9 +141,9 @@ def check_outputs(folder: str | Path, audit: dict) -> None:
         path = folder / name
         if not path.exists():
             problems.append(f"{path}: missing (the audit records it)")
-        elif sha256_file(path) != expected:
+        elif (found := sha256_file(path)) != expected:
             problems.append(f"{path}: changed since `ktop select` wrote it (sha256 "
-                            f"{sha256_file(path)[:12]}…, the audit records {expected[:12]}…)")
+                            f"{found[:12]}…, the audit records {expected[:12]}…)")
     if problems:
         raise DataError("; ".join(problems) + " — re-run the selection or restore the files; "
                         "an edited decision is not read as the committee's")

@@ -50,7 +50,7 @@ from ktop_index.data.io import read_table
 from ktop_index.data.validate import validate
 from ktop_index.errors import DataError
 from ktop_index.index.spec import DOMAINS, GRADES
-from ktop_index.index.techindex import TechIndex
+from ktop_index.index.techindex import TechIndex, as_model
 from ktop_index.labels import ELIGIBLE_KO, ROBUSTNESS_KO, STATUS_KO
 from ktop_index.labels import SELECTION_COLUMNS_KO as LABELS_KO
 from ktop_index.labels import SELECTION_NOTES as NOTES
@@ -206,7 +206,7 @@ def _decide(applicants, call, model, committee, optimal_mode, variants, seed, cr
             input_sha256: str | None, input_file: str | None = None) -> Selection:
     """The steps of a decision, in order (see the module's docstring)."""
     call = call if isinstance(call, Call) else load_call(call)
-    model = model if isinstance(model, TechIndex) else TechIndex.load(model)
+    model = as_model(model)
     n_variants = call.robustness.variants if variants is None else int(variants)
     seed = call.robustness.seed if seed is None else int(seed)
     frame, key = _applicant_frame(applicants)

@@ -37,12 +37,11 @@ import pandas as pd
 
 from ktop_index import __version__, _files
 from ktop_index.errors import DataError, InputError
-from ktop_index.labels import SCORE_COLUMNS_KO, SELECTION_HEADERS_BACK, SELECTION_VALUES_BACK
+from ktop_index.labels import SCORE_HEADERS_BACK, SELECTION_HEADERS_BACK, SELECTION_VALUES_BACK
 from ktop_index.selection.audit import check_outputs
 from ktop_index.tracking.store import FIRM_YEAR_FIELDS, SCORE_FIELDS, SELECTION_STATUSES, Store
 
 # Korean headers of ``ktop score --lang ko`` output -> the score column.
-_SCORE_HEADERS_BACK = {ko: en for en, ko in SCORE_COLUMNS_KO.items()}
 
 
 @dataclass(frozen=True)
@@ -150,19 +149,19 @@ def model_sha256(model=None) -> str:
     >>> model_sha256()[:7]
     '1f372ba'
     """
-    from ktop_index.index.techindex import TechIndex
+    from ktop_index.index.techindex import as_model
 
-    fitted = model if isinstance(model, TechIndex) else TechIndex.load(model)
+    fitted = as_model(model)
     return fitted.sha256
 
 
 def _scoring(model, kind: str) -> _Scoring:
     """The model that scores a raw file, or that a scored file names (none when not given)."""
-    from ktop_index.index.techindex import TechIndex
+    from ktop_index.index.techindex import as_model
 
     if kind != "raw" and model is None:
         return _Scoring(None, "", "")
-    fitted = model if isinstance(model, TechIndex) else TechIndex.load(model)
+    fitted = as_model(model)
     spec = fitted.spec_
     name = (f"{spec.get('name', 'model')} {spec.get('spec_version', '')} "
             f"(reference year {fitted.reference_['year']})")
@@ -178,7 +177,7 @@ def _read_firm_years(path: Path) -> tuple[pd.DataFrame, str]:
     result = validate(raw)
     if not result.ok:
         raise DataError(result.problems)
-    frame = result.frame.rename(columns=_SCORE_HEADERS_BACK)
+    frame = result.frame.rename(columns=SCORE_HEADERS_BACK)
     if "tech_index" not in frame:
         return frame, "raw"
     for name in SCORE_FIELDS:

@@ -6,7 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ktop_index.report.excel import english_columns, write_selection_xlsx
+from ktop_index.labels import selection_in_english as english_columns
+from ktop_index.report.excel import write_selection_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,8 @@ def test_english_headers_name_the_money_unit(table, tmp_path):
 
 def test_korean_table_reads_back_to_english_names(table):
     """A table with the Korean headers and status words maps back to the English ones."""
-    from ktop_index.report.excel import SELECTION_LABELS_KO, STATUS_KO
+    from ktop_index.labels import SELECTION_COLUMNS_KO as SELECTION_LABELS_KO
+    from ktop_index.labels import STATUS_KO
     korean = table.rename(columns=SELECTION_LABELS_KO)
     korean["선정결과"] = korean["선정결과"].map(STATUS_KO)
     back = english_columns(korean)
