@@ -21,7 +21,22 @@ from __future__ import annotations
 
 
 class KtopError(ValueError):
-    """Base of every error ktop_index raises on purpose; its message is one line."""
+    """Base of every error ktop_index raises on purpose; its message is one line.
+
+    ``ko`` is the same message in Korean, with the same details (file, row, column, what was
+    expected); :meth:`message` picks the language. Without it, Korean users see the English.
+
+    >>> KtopError("a.xlsx: the file is empty", ko="a.xlsx: 빈 파일입니다").message("ko")
+    'a.xlsx: 빈 파일입니다'
+    """
+
+    def __init__(self, message: str = "", ko: str | None = None):
+        super().__init__(message)
+        self.ko = ko
+
+    def message(self, lang: str = "en") -> str:
+        """The message in English ('en') or Korean ('ko', when one was given)."""
+        return self.ko if lang == "ko" and self.ko else str(self)
 
 
 class InputError(KtopError):
@@ -32,15 +47,28 @@ class DataError(KtopError):
     """Data with errors. ``problems`` holds every problem found (validation), or is empty
     when the message says it all (a panel that allows no label, data that rates nobody)."""
 
-    def __init__(self, problems=None):
+    def __init__(self, problems=None, ko: str | None = None):
         if problems is None or isinstance(problems, str):
             self.problems = []
-            super().__init__(problems or "invalid data")
+            super().__init__(problems or "invalid data", ko)
             return
         self.problems = list(problems)
+        super().__init__(self._summary("en"), ko)
+
+    def message(self, lang: str = "en") -> str:
+        if not self.problems:
+            return super().message(lang)
+        return self._summary(lang)
+
+    def _summary(self, lang: str) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
-        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
-        super().__init__((errors[0].line() if errors else "invalid data") + more)
+        if not errors:
+            return "invalid data" if lang != "ko" else "데이터 오류"
+        more = len(errors) - 1
+        if not more:
+            return errors[0].line(lang)
+        return errors[0].line(lang) + (f" (외 오류 {more}건)" if lang == "ko"
+                                       else f" (and {more} more errors)")
 
 
 class CallError(KtopError):

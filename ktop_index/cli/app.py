@@ -80,7 +80,8 @@ def _known_error(exc: KtopError, args: argparse.Namespace) -> int:
     errors = [p for p in exc.problems if p.severity == "error"] if isinstance(
         exc, DataError) else []
     if not errors:
-        _say(args, f"error: {exc}")
+        lang = getattr(args, "lang", "en")
+        _say(args, ("오류: " if lang == "ko" else "error: ") + exc.message(lang))
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     for problem in errors[:MAX_SHOWN]:
         print(problem.line(getattr(args, "lang", "en")), file=sys.stderr)
