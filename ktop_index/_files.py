@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import sys
+from glob import escape as glob_escape
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -36,9 +37,18 @@ def _umask() -> int:
 
 
 def _claim_temp(path: Path) -> Path:
-    """A new hidden file beside ``path``, created with the permissions the umask allows."""
+    """A new hidden file beside ``path``, created with the permissions the umask allows.
+
+    Its name carries the process id, so the temporary file of a run that was killed
+    (``kill -9`` leaves no chance to remove it) is removed by the next write of ``path``.
+    """
+    for orphan in path.parent.glob(f".{glob_escape(path.stem)}.*.tmp{glob_escape(path.suffix)}"):
+        pid = orphan.name[len(path.stem) + 2:].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            orphan.unlink(missing_ok=True)
     while True:
-        temp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
+        temp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+                              f"{path.suffix}")
         try:
             os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~_umask()))
             return temp
@@ -104,7 +114,7 @@ def atomic_folder(path: str | os.PathLike, owned: Iterable[str] = ()) -> Iterato
 
 def _remove_orphans(path: Path) -> None:
     """Staging folders beside ``path`` left by a run that was killed (their process is gone)."""
-    for orphan in path.parent.glob(f".{path.name}.*.tmp"):
+    for orphan in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
         pid = orphan.name[len(path.name) + 2:].split(".")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(orphan, ignore_errors=True)

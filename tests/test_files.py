@@ -122,6 +122,81 @@ def test_ktop_select_killed_at_any_instant_leaves_one_whole_round(tmp_path):
         assert created == rounds["ko" if header == "사업자등록번호" else "en"]
 
 
+KILLED_FILE = textwrap.dedent("""
+    import sys, time
+    from ktop_index._files import atomic_write
+    def write(temp):
+        open(temp, "w").write("half")
+        print("writing", flush=True)
+        time.sleep(30)  # killed here
+    atomic_write(sys.argv[1], write)
+""")
+
+
+def test_a_temporary_file_of_a_killed_write_is_removed_by_the_next(tmp_path):
+    """kill -9 leaves the hidden temporary file (no cleanup can run); the next write of the same
+    file removes it, and a live writer's temporary file is left alone."""
+    target = tmp_path / "scores.csv"
+    write_text(target, "old")
+    run = subprocess.Popen([sys.executable, "-c", KILLED_FILE, str(target)],
+                           stdout=subprocess.PIPE, text=True)
+    assert run.stdout.readline().strip() == "writing"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=10)
+    assert target.read_text() == "old"
+    assert len(list(tmp_path.glob(".scores.*.tmp.csv"))) == 1
+    live = tmp_path / f".scores.{os.getpid()}.abcd1234.tmp.csv"  # this process: alive
+    live.write_text("in progress")
+    write_text(target, "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "scores.csv"]
+    assert target.read_text() == "new"
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MiB tmpfs (needs root, as CI runs here); skipped where it cannot be mounted."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def fill(disk, leave: int) -> None:
+    """Fill ``disk`` until fewer than ``leave`` bytes are free."""
+    with open(disk / "filler.bin", "wb") as handle:
+        while os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize > leave:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+
+
+def test_a_full_disk_leaves_the_last_round_and_no_temporary_files(tiny_disk):
+    """A real `ktop select` and `ktop score` on a disk that fills up: exit 1 with the disk's
+    one-line message, the last good round and the old scores untouched, nothing left behind."""
+    from ktop_index.report.outputs import FILES
+
+    data = os.path.join(os.path.dirname(__file__), "..", "data", "jeju_2025_applicants.csv")
+    out, scores = tiny_disk / "round", tiny_disk / "scores.csv"
+    select = [sys.executable, "-m", "ktop_index.cli", "select", data, "--call", "jeju_2025",
+              "-o", str(out), "--variants", "0"]
+    subprocess.run(select, check=True, capture_output=True)
+    write_text(scores, "old scores")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    fill(tiny_disk, leave=8192)
+    for command in (select, [sys.executable, "-m", "ktop_index.cli", "score", data, "-o",
+                             str(scores)]):
+        run = subprocess.run(command, capture_output=True, text=True)
+        assert run.returncode == 1, run.stderr
+        assert "No space left on device" in run.stderr and "Traceback" not in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert scores.read_text() == "old scores"
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler.bin", "round", "scores.csv"]
+
+
 def test_atomic_write_keeps_the_old_file_on_failure_and_uses_ordinary_permissions(tmp_path):
     target = tmp_path / "x.txt"
     write_text(target, "old")
