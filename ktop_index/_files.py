@@ -23,8 +23,8 @@ import os
 import secrets
 import shutil
 import sys
-from glob import escape as glob_escape
 from collections.abc import Callable, Iterable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 
 _BLOCK = 1 << 20  # bytes read at a time when hashing a file

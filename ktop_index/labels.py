@@ -133,7 +133,7 @@ def localise_gains(gains, lang: str, labels_ko: dict[str, str]):
 SELECTION_COLUMNS_KO = {
     "brn": "사업자등록번호", "firm_name": "기업명", "status": "선정결과", "rank": "순위",
     "eligible": "신청자격", "reasons": "부적격 사유(영문)",
-    "reasons_ko": "부적격 사유",
+    "reasons_ko": "부적격 사유", "ksic": "업종코드", "ksic11": "업종코드(11차)",
     **DOMAINS_KO,
     "tech_index": SCORE_COLUMNS_KO["tech_index"], "grade": SCORE_COLUMNS_KO["grade"],
     "committee_score": "발표평가 점수", "bonus_points": "가점", "selection_score": "선정점수",
@@ -156,6 +156,29 @@ SELECTION_NOTES = {
                 "매출액 미기재: 높은 자부담률 적용"),
     "not_rated": ("Tech-Index not rated: no index points", "기업혁신역량지수 미산출: 지수 점수 0점"),
     "no_committee": ("no committee score: 0 committee points", "발표평가 점수 없음: 0점"),
+    # --allow-partial (ktop_index.selection.committee): what it let through, per firm
+    "committee_left_out": (("incomplete committee scores of {evaluators} left out "
+                            "(--allow-partial)"),
+                           "미완료 발표평가 점수 제외: {evaluators} (--allow-partial)"),
+    "committee_fewer": ("committee score from {count} of {size} evaluators (--allow-partial)",
+                        "평가위원 {size}명 중 {count}명의 점수로 산정 (--allow-partial)"),
+}
+#: The end of a committee problem that --allow-partial could let through: said on the error
+#: (what the option would do) and on the warning it becomes (what it did), by kind.
+COMMITTEE_PARTIAL_HINTS = {
+    ("left_out", "error"): (("; --allow-partial leaves this evaluator's scores of the firm "
+                             "out, noted"),
+                            "; --allow-partial이면 이 위원의 해당 기업 점수를 제외하고 비고에 기록"),
+    ("left_out", "warning"): (("; this evaluator's scores of the firm are left out "
+                               "(--allow-partial)"), "; 이 위원의 해당 기업 점수 제외 (--allow-partial)"),
+    ("fewer", "error"): ("; --allow-partial scores it from its evaluators, noted",
+                         "; --allow-partial이면 채점한 위원들의 점수로 산정하고 비고에 기록"),
+    ("fewer", "warning"): ("; scored from its evaluators (--allow-partial)",
+                           "; 채점한 위원들의 점수로 산정 (--allow-partial)"),
+    ("zero", "error"): ("; --allow-partial gives them 0 committee points, noted",
+                        "; --allow-partial이면 발표평가 0점으로 비고에 기록"),
+    ("zero", "warning"): ("; they get 0 committee points (--allow-partial)",
+                          "; 발표평가 0점 처리 (--allow-partial)"),
 }
 #: Money columns of a selection table, in KRW thousand (천원).
 SELECTION_MONEY_COLUMNS = ("requested", "support", "self_burden", "national_share",
@@ -182,6 +205,15 @@ ELIGIBILITY_REASONS = {
     "industry": ("industry outside the targets (KSIC {ksic})",
                  "육성 대상 업종이 아님 (업종코드 {ksic})"),
     "industry_unknown": ("industry code missing", "업종코드 없음"),
+    "industry_unclear": (("KSIC {ksic} may be {yes}, a target, or {no}, not a target: state "
+                          "the firm's 5-digit 11th-revision code"),
+                         ("업종코드 {ksic}은(는) 대상인 {yes}일 수도, 비대상인 {no}일 수도 있음: "
+                          "11차 5자리 업종코드 필요")),
+    "industry_rev10": (("industry outside the targets (KSIC {ksic}, read as the 11th revision; "
+                        "in the 10th it also covered {other}, a target: if that is the firm's "
+                        "activity, state its 11th-revision code)"),
+                       ("육성 대상 업종이 아님 (업종코드 {ksic}, 11차 기준; 10차에서는 대상인 "
+                        "{other}도 포함: 해당하면 11차 업종코드 필요)")),
     "sme_revenue": (("not an SME: average revenue {rev:,.0f}억원 above the {ceil:,.0f}억원 "
                     "ceiling of its industry"), ("중소기업 아님: 평균매출액 {rev:,.0f}억원이 업종 "
                     "기준 {ceil:,.0f}억원 초과")),
@@ -217,6 +249,16 @@ SELECTION_SUMMARY = {
     "no_committee": (
         "no committee scores: ranked by the Tech-Index alone (give them with --committee)",
         "발표평가 점수 없음: 기업혁신역량지수만으로 순위 산정 (--committee로 반영)"),
+    "partial": (
+        ("partial committee scores allowed (--allow-partial): {missing} eligible firm(s) "
+         "without scores (0 committee points), {left_out} with incomplete scores left out, "
+         "{fewer} scored by fewer than {size} evaluators{untrimmed} — see the notes column and "
+         "audit.json 'partial'"),
+        ("발표평가 점수 일부 누락 허용 (--allow-partial): 점수 없는 적격 기업 {missing}개사(0점), "
+         "미완료 점수 제외 {left_out}개사, 위원 {size}명 미만 채점 {fewer}개사{untrimmed} — 비고 "
+         "열과 audit.json 'partial' 참고")),
+    "untrimmed": ("; no firm trimmed (not every firm has {trim} evaluators)",
+                  "; 모든 기업이 위원 {trim}명 이상이 아니어서 최고·최저 점수 제외 없음"),
     "optimal": (
         ("optimal mode: {added} added, {dropped} dropped vs. rank order (total score "
          "{by_rank} -> {optimal})"),
@@ -342,11 +384,68 @@ MONITOR_FLAGS = {
     "data_stopped": ("no data after {year}", "{year}년 이후 자료 없음"),
     "no_data": ("no data at all", "자료 없음"),
 }
+#: The line ``ktop track import`` prints (``ImportResult.line``): (English, Korean) templates.
+IMPORT_LINES = {
+    "selection": ("selection of call {call} ({rows} applicants)",
+                  "공고 {call}의 선정 결과 (신청기업 {rows}개사)"),
+    "raw": ("{rows:,} firm-years, scored with {model}, run {run}",
+            "기업-연도 {rows:,}건, {model} 모형으로 채점, 채점회차 {run}"),
+    "scored": ("{rows:,} firm-years, scores as in the file, run {run}",
+               "기업-연도 {rows:,}건, 파일의 점수 그대로, 채점회차 {run}"),
+    "duplicate": ("{source}: already in the store ({what}); nothing written",
+                  "{source}: 이미 저장소에 있습니다 ({what}); 저장하지 않았습니다"),
+    "imported": ("{source}: imported {what}; {new_firms:,} new firms",
+                 "{source}: 저장했습니다 - {what}; 새 기업 {new_firms:,}개"),
+}
+#: The right to deletion and masked copies (``ktop track purge``, ``--mask``): (English,
+#: Korean) templates.
+PRIVACY_TEXT = {
+    "purge_plan": (
+        ("firm {firm} ({names}): a purge removes {keys} firm key(s), {firm_years} firm-years, "
+         "{scores} scores and {selection_firms} selection rows"),
+        ("기업 {firm} ({names}): 삭제하면 기업 키 {keys}개, 기업-연도 {firm_years}행, "
+         "점수 {scores}행, 선정 기록 {selection_firms}행이 지워집니다")),
+    "purge_confirm": ("a purge cannot be undone: repeat with --yes to remove the firm",
+                      "삭제는 되돌릴 수 없습니다: 지우려면 --yes를 붙여 다시 실행하십시오"),
+    "purged": (
+        ("purged firm {firm} from {db} (purge {purge}, by {by}); {redacted} file names, notes "
+         "or audits redacted; the purge is recorded in the store (purges)"),
+        ("{db}에서 기업 {firm}을(를) 삭제했습니다 (삭제 {purge}, 처리자 {by}); 파일명·메모·"
+         "감사기록 {redacted}건에서 해당 부분을 지웠습니다; 삭제 기록은 저장소(purges)에 남습니다")),
+    "purge_busy": (
+        ("note: another process is reading the store; the removed data leaves its write-ahead "
+         "log at the next checkpoint (when nobody reads it)"),
+        ("참고: 다른 프로그램이 저장소를 읽고 있어, 지운 자료는 다음 체크포인트(아무도 읽지 "
+         "않을 때)에 로그 파일에서 사라집니다")),
+    "purged_skipped": (
+        "note: {n} rows of firms purged before (ktop track purge) were not stored",
+        "참고: 이전에 삭제된 기업(ktop track purge)의 {n}행은 저장하지 않았습니다"),
+    "masked": (
+        ("Masked copy for sharing outside the committee: business numbers keep the tax office "
+         "and type only (124-81-*****); people's names, phones, e-mail and addresses are "
+         "masked. It is not the record of the decision."),
+        ("위원회 외부 공유용 마스킹 사본: 사업자등록번호는 세무서·사업자 구분 부분만 남기고"
+         "(124-81-*****) 사람 이름, 전화번호, 이메일, 주소를 가렸습니다. 선정 기록 원본이 "
+         "아닙니다.")),
+}
 
 
 # ---------------------------------------------------------------------------- data
 
 #: Why a business number is invalid, in Korean (keys: the English reason's words).
+#: why a business number is wrong, in Korean, by the reason of
+#: ``ktop_index.data.brn.brn_reason``; the same details ({value}, {digit}, {expected}) as the
+#: English texts there (``brn_problem(value, lang="ko")``)
+BRN_REASONS_KO = {
+    "length": "'{value}'이(가) 10자리가 아님",
+    "prefix": "앞 세 자리가 101 미만",
+    "type_code": "구분코드(4~5번째 자리)가 00",
+    "serial": "일련번호(6~9번째 자리)가 0000",
+    "check_digit": "검증번호가 {digit}이지만 {expected}이어야 함",
+}
+
+#: the Korean of an English reason found by substring, without its digits: kept for callers
+#: that hold only the English text (selection.eligibility); prefer ``brn_problem(v, "ko")``
 BRN_WHY_KO = {
     "is not 10 digits": "10자리가 아님",
     "the first three digits are below 101": "앞 3자리가 101 미만",
@@ -530,4 +629,438 @@ CLI_WORDS = {
                          "{file}: {rows}행, 오류 {errors}건, 경고 {warnings}건"),
     "unmatched": ("Supported firms left out of the estimate (no comparable control) ",
                   "매칭되지 않아 추정에서 빠진 지원기업 "),
+    "error": ("error: ", "오류: "),
+    "internal": ("internal error: ", "내부 오류: "),
+    "bug": (("this is a bug in ktop_index; please report it with the command and the output "
+             "of KTOP_DEBUG=1 ktop ..."),
+            ("ktop_index의 버그입니다. 실행한 명령과 KTOP_DEBUG=1 ktop ... 의 출력을 함께 "
+             "알려 주십시오")),
+    "more_errors": ("... and {n} more errors; `ktop validate FILE` lists them all",
+                    "... 외 오류 {n}건; `ktop validate FILE`로 모두 볼 수 있습니다"),
+    "more_warnings": ("... and {n} more warnings; `ktop validate FILE` lists them all",
+                      "... 외 경고 {n}건; `ktop validate FILE`로 모두 볼 수 있습니다"),
+    "wrote_rows": ("wrote {path} ({rows} rows)", "작성: {path} ({rows}행)"),
+    "scored": (("wrote {path} ({rows} firm-years, {not_rated} not rated; model {name} "
+                "{version}, reference year {year})"),
+               ("작성: {path} (기업-연도 {rows}건, 등급 외 {not_rated}건; 모형 {name} {version}, "
+                "기준연도 {year})")),
+    "unadjusted": (("note: {n} firm-years have no KSIC code (ksic) or one of an industry the "
+                    "model's reference lacks; they are measured against the whole reference, "
+                    "not their industry"),
+                   ("참고: 기업-연도 {n}건은 업종코드(ksic)가 없거나 모형의 기준 모집단에 없는 "
+                    "업종이라 업종이 아닌 기준 모집단 전체와 비교했습니다")),
+    "rebased": ("wrote {path} (reference year {year}, {rated} rated firm-years)",
+                "작성: {path} (기준연도 {year}, 등급 산출 기업-연도 {rated}건)"),
+    "synth": ("wrote {path} ({firms} firms, {first}-{last}, seed {seed})",
+              "작성: {path} (기업 {firms}개, {first}-{last}년, 시드 {seed})"),
+    "fitted": (("wrote {path} and {card} (weights: {weights}; out-of-time AUC high growth "
+                "{high:.3f}, sustainable growth {sustainable:.3f})"),
+               ("작성: {path}, {card} (가중치: {weights}; 시점 외 AUC 고성장 {high:.3f}, "
+                "지속성장 {sustainable:.3f})")),
+    "psi": ("PSI {psi:.4f} ({verdict}; {n} rated firm-years against reference year {year})",
+            "PSI {psi:.4f} ({verdict}; 등급 산출 기업-연도 {n}건, 기준연도 {year} 대비)"),
+    "psi_warning": (("ktop psi: warning: the batch's Tech-Index distribution has {how} from "
+                     "the reference (PSI >= 0.10 watch, >= 0.25 shifted); consider "
+                     "`ktop rebase` or `ktop fit`"),
+                    ("ktop psi: 경고: 새 자료의 기업혁신역량지수 분포가 기준 모집단에서 {how} "
+                     "(PSI 0.10 이상 주의, 0.25 이상 변화); `ktop rebase` 또는 `ktop fit`을 "
+                     "검토하십시오")),
+    "psi_stable": ("stable", "안정"), "psi_watch": ("watch", "주의"),
+    "psi_shifted": ("shifted", "변화"),
+    "psi_has_shifted": ("shifted", "크게 변했습니다"), "psi_has_moved": ("moved", "움직였습니다"),
+    # ktop calls (cli/calls.py)
+    "calls_columns": ("name|title|reference date|budget (천원)|cap per firm (천원)",
+                      "이름|제목|기준일|예산(천원)|기업당 한도(천원)"),
+    "call_ok": ("OK: {file}: {name} ({title})", "정상: {file}: {name} ({title})"),
+    "call_problems": ("{file}: {n} problems", "{file}: 문제 {n}건"),
+    "call_problem": ("{file}: 1 problem", "{file}: 문제 1건"),
+    "calls_date": ("reference date {date} (decides the SME size table)",
+                   "기준일 {date} (중소기업 규모 기준표를 정함)"),
+    "calls_money": (("budget {budget:,} 천원, cap {cap:,} 천원 per firm, {firms}, "
+                     "waitlist {waitlist}"),
+                    "예산 {budget:,}천원, 기업당 한도 {cap:,}천원, {firms}, 예비 {waitlist}개 기업"),
+    "calls_firms_max": ("at most {n:,} firms", "최대 {n:,}개 기업"),
+    "calls_firms_any": ("as many firms as the budget allows", "예산이 허락하는 만큼의 기업"),
+    "calls_use_weight": ("weight {tech:g}, committee weight {committee:g}",
+                         "가중치 {tech:g}, 발표평가 가중치 {committee:g}"),
+    "calls_scoring": ("Tech-Index in the score: {use}", "선정점수의 기업혁신역량지수 반영: {use}"),
+    "calls_variants": ("{n:,} robustness variants", "선정 안정성 변형 {n:,}개"),
+}
+#: What went wrong with a file, in Korean, by the OSError's errno name (``ktop``'s file
+#: errors: ``오류: out/a.csv: 파일 또는 폴더가 없습니다``); another errno shows its English text.
+OS_ERRORS_KO = {
+    "ENOENT": "파일 또는 폴더가 없습니다",
+    "EACCES": "접근 권한이 없습니다 (다른 프로그램이 파일을 열고 있지 않은지 확인하십시오)",
+    "EPERM": "허용되지 않는 작업입니다",
+    "ENOSPC": "디스크 공간이 부족합니다",
+    "EDQUOT": "디스크 사용 한도를 넘었습니다",
+    "EISDIR": "파일이 아니라 폴더입니다",
+    "ENOTDIR": "경로 중간에 폴더가 아닌 것이 있습니다",
+    "EROFS": "읽기 전용 파일 시스템입니다",
+    "EEXIST": "이미 있습니다",
+    "ENOTEMPTY": "폴더가 비어 있지 않습니다",
+    "ENAMETOOLONG": "파일 이름이 너무 깁니다",
+    "EBUSY": "사용 중입니다",
+    "EMFILE": "열린 파일이 너무 많습니다",
+    "EIO": "입출력 오류입니다",
+    "EINVAL": "잘못된 인수입니다",
+}
+#: argparse's error messages (its own templates: ``%s``, ``%r``, ``%(name)s`` are the fields,
+#: in the same order in the Korean) -> Korean (``ktop --lang ko``, ``KTOP_LANG=ko``).
+ARGPARSE_ERRORS_KO = {
+    "argument %(argument_name)s: %(message)s": "인수 %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "다음 인수가 필요합니다: %s",
+    "unrecognized arguments: %s": "알 수 없는 인수: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "잘못된 선택: %(value)r (선택 가능: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "잘못된 %(type)s 값: %(value)r",
+    "expected one argument": "값 하나가 필요합니다",
+    "expected at least one argument": "값이 하나 이상 필요합니다",
+    "expected at most one argument": "값은 하나까지만 줄 수 있습니다",
+    "expected %s argument": "값 %s개가 필요합니다",
+    "expected %s arguments": "값 %s개가 필요합니다",
+    "one of the arguments %s is required": "다음 인수 중 하나가 필요합니다: %s",
+    "not allowed with argument %s": "%s 인수와 함께 쓸 수 없습니다",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "모호한 옵션: %(option)s (해당할 수 있는 옵션: %(matches)s)",
+    "ignored explicit argument %r": "이 옵션에는 값을 줄 수 없습니다: %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "알 수 없는 명령 %(parser_name)r (선택 가능: %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "'%(filename)s' 파일을 열 수 없습니다: %(error)s",
+}
+#: The ``ktop`` parser's help in Korean, keyed by the English text: argparse's own words,
+#: then every description, subcommand and option help of each command group (``%(...)s``
+#: fields as in the English). A new option's help needs its line here:
+#: tests/cli/test_lang.py fails on any text of ``ktop --help`` left untranslated.
+CLI_HELP_KO = {
+    # the right to deletion and masked copies (ktop track purge, --mask)
+    "mask personal data for sharing outside the committee: business numbers 124-81-*****, "
+    "people's names 김*수, phones, e-mail, addresses (not the record; never imported)":
+        "위원회 외부 공유용으로 개인정보를 가립니다: 사업자등록번호 124-81-*****, 이름 김*수, "
+        "전화번호, 이메일, 주소 (기록 원본이 아니며 저장소에 가져올 수 없습니다)",
+    "remove one firm from the store for good (the right to deletion), recorded":
+        "기업 하나를 저장소에서 영구히 지웁니다 (삭제권), 삭제 기록을 남깁니다",
+    "Remove every row of one firm (firm-years, scores, selection rows) from the store, redact "
+    "file names, notes and audits that name it, and record who, when and why in the store's "
+    "purges table (append-only). A later import of the firm is recognised and skipped. "
+    "Cannot be undone: --yes is required.":
+        "기업 하나의 모든 행(기업-연도, 점수, 선정 기록)을 저장소에서 지우고, 그 기업이 적힌 "
+        "파일명·메모·감사기록을 가리며, 누가·언제·왜 지웠는지를 저장소의 purges 표(추가만 "
+        "가능)에 남깁니다. 이후 같은 기업을 다시 가져오면 알아보고 건너뜁니다. 되돌릴 수 "
+        "없으므로 --yes가 필요합니다.",
+    "the firm's business number (or firm_id)": "기업의 사업자등록번호 (또는 기업ID)",
+    "why (the request's reference; must not name the firm)":
+        "삭제 사유 (요청의 접수번호 등; 기업을 특정하는 내용은 안 됩니다)",
+    "who purges (default: the login name)": "처리자 (기본값: 로그인 이름)",
+    "confirm: the purge cannot be undone": "확인: 삭제는 되돌릴 수 없습니다",
+    # argparse's own words
+    "usage: ": "사용법: ",
+    "positional arguments": "위치 인수",
+    "options": "옵션",
+    "optional arguments": "옵션",
+    "show this help message and exit": "이 도움말을 보이고 끝냅니다",
+    "show program's version number and exit": "프로그램 버전을 보이고 끝냅니다",
+    # ktop and the options every command shares
+    "Open Tech-Index (기업혁신역량지수) for selecting and tracking the firms a support program "
+    "backs. Exit codes: 0 ok, 1 errors in the data or the files, 2 wrong usage, 3 internal "
+    "error (a bug).":
+        "지원사업이 지원할 기업을 선정하고 추적하는 공개 기업혁신역량지수(Open Tech-Index). "
+        "종료 코드: 0 정상, 1 데이터 또는 파일 오류, 2 잘못된 사용법, 3 내부 오류(버그).",
+    "language of messages and column labels: en or ko (default: KTOP_LANG, else en)":
+        "메시지와 열 이름의 언어: en 또는 ko (기본값: KTOP_LANG, 없으면 en)",
+    "unit of money columns whose header names none: 원, 천원 or 백만원":
+        "머리글에 단위가 없는 금액 열의 단위: 원, 천원 또는 백만원",
+    "XLSX sheet name or 0-based number (default: the active sheet, else the first holding "
+    "the headers)":
+        "XLSX 시트 이름 또는 0부터 세는 번호 (기본값: 활성 시트, 아니면 머리글이 있는 첫 시트)",
+    "the row holding the column headers, 1 = the first (default: found among the first 30 "
+    "rows)":
+        "열 머리글이 있는 행, 1 = 첫 행 (기본값: 처음 30행에서 찾음)",
+    # the command list
+    "print the firm-year data dictionary": "기업-연도 데이터 사전을 출력합니다",
+    "write an empty CSV/XLSX to fill in": "작성할 빈 CSV/XLSX 양식을 씁니다",
+    "check a firm-year file and list every problem": "기업-연도 파일을 검사하고 모든 문제를 나열합니다",
+    "generate the synthetic firm panel": "합성 기업 패널을 생성합니다",
+    "compute the Tech-Index of every firm-year in a file":
+        "파일의 모든 기업-연도의 기업혁신역량지수를 계산합니다",
+    "refit the index's normalisation on a new base year": "새 기준연도로 지수의 정규화를 다시 적합합니다",
+    "build a composite index from COINr-style tables": "COINr 형식의 표로 종합지수를 만듭니다",
+    "the history of scores and supported firms (a store)": "점수와 지원기업의 이력 (저장소)",
+    "select the firms of a call: eligibility, rank, money": "공고의 지원기업 선정: 자격, 순위, 지원금",
+    "one-file HTML reports: a selection round, a firm": "단일 파일 HTML 보고서: 선정 회차, 기업",
+    "learn the index's weights from later growth; write the model and its card":
+        "이후의 성장으로 지수의 가중치를 학습하고 모형과 모형 카드를 씁니다",
+    "has a new batch drifted from the model's reference?":
+        "새 자료가 모형의 기준 모집단에서 벗어났는지 점검합니다",
+    # ktop schema | template | validate
+    "Print the data dictionary: name, Korean label, type, unit, allowed range, required or "
+    "not, meaning.":
+        "데이터 사전을 출력합니다: 항목명, 한글명, 형식, 단위, 허용 범위, 필수 여부, 설명.",
+    "write it to a CSV/XLSX file instead": "화면 대신 CSV/XLSX 파일로 씁니다",
+    "Write an empty firm-year file with the contract's headers (money headers carry their "
+    "unit, 천원).":
+        "데이터 규격의 머리글로 빈 기업-연도 파일을 씁니다 (금액 머리글에는 단위 천원이 붙습니다).",
+    "FILE.csv or FILE.xlsx": "FILE.csv 또는 FILE.xlsx",
+    "include one example row": "예시 행 하나를 넣습니다",
+    "replace FILE if it exists (it may be a filled-in template)":
+        "FILE이 있으면 바꿔 씁니다 (작성된 양식일 수 있습니다)",
+    "Check FILE against the data contract and print every problem as FILE:ROW:COLUMN: "
+    "message. Exit 1 if any error.":
+        "FILE을 데이터 규격에 비추어 검사하고 모든 문제를 FILE:행:열: 내용 형식으로 출력합니다. "
+        "오류가 하나라도 있으면 종료 코드 1.",
+    "CSV (UTF-8 or CP949), XLSX or Parquet": "CSV (UTF-8 또는 CP949), XLSX 또는 Parquet",
+    "print errors only": "오류만 출력합니다",
+    # ktop synth
+    "Generate a synthetic Korean SME panel with a known latent capability (docs/synth.md); "
+    "writes DIR/panel.parquet and DIR/truth.parquet. Same seed, same bytes.":
+        "잠재 역량을 아는 한국 중소기업 합성 패널을 생성합니다 (docs/synth.md). "
+        "DIR/panel.parquet와 DIR/truth.parquet를 씁니다. 시드가 같으면 바이트도 같습니다.",
+    "number of firms (default %(api_default)s)": "기업 수 (기본값 %(api_default)s)",
+    "FIRST-LAST (default %(api_default)s)": "첫해-마지막 해 FIRST-LAST (기본값 %(api_default)s)",
+    "random seed (default %(api_default)s)": "난수 시드 (기본값 %(api_default)s)",
+    "output folder": "출력 폴더",
+    # ktop score | rebase | composite
+    "Score INPUT (CSV/XLSX/Parquet) with a fitted model and write the four domain scores, "
+    "composite, tech_index (base 100), grade, percentiles, coverage and reasons to OUTPUT.":
+        "INPUT(CSV/XLSX/Parquet)을 적합된 모형으로 채점하여 4개 영역 점수, 종합점수, "
+        "tech_index(기준 100), 등급, 백분위, 자료충족률, 평가 근거를 OUTPUT에 씁니다.",
+    "firm-year file (the data contract; Korean headers accepted)":
+        "기업-연도 파일 (데이터 규격; 한글 머리글 가능)",
+    "OUTPUT.csv, .xlsx or .parquet": "OUTPUT.csv, .xlsx 또는 .parquet",
+    "model file (default: the bundled model, fitted on the bundled synthetic reference "
+    "population)":
+        "모형 파일 (기본값: 내장 합성 기준 모집단으로 적합한 내장 모형)",
+    "Fit the normalisation (goalposts, mean-100 scale, grade cut-offs, percentiles) on the "
+    "rows of --base-year, keeping the method and weights of --model or --spec. The new model "
+    "records the base year and the data hash; nothing else changes a model's base.":
+        "--base-year의 행으로 정규화(기준점, 평균 100 척도, 등급 경계, 백분위)를 적합하고 "
+        "--model 또는 --spec의 방법과 가중치는 그대로 둡니다. 새 모형에는 기준연도와 데이터 "
+        "해시가 기록됩니다. 모형의 기준은 이 명령으로만 바뀝니다.",
+    "firm-year panel holding the base year (and the year before)":
+        "기준연도(와 그 전 연도)가 들어 있는 기업-연도 패널",
+    "the reference year": "기준연도",
+    "the new model file (.json)": "새 모형 파일 (.json)",
+    "model whose method and weights to keep (default: the bundled model)":
+        "방법과 가중치를 유지할 모형 (기본값: 내장 모형)",
+    "an index specification (.json) to fit instead": "대신 적합할 지수 명세 (.json)",
+    "Build a composite indicator from DATA (COINr iData: uCode and indicator columns) and "
+    "META (COINr iMeta: iCode, Level, Parent, Weight, Direction, Type). OUT has one row per "
+    "unit: the normalised indicators and every aggregate level.":
+        "DATA(COINr iData: uCode와 지표 열)와 META(COINr iMeta: iCode, Level, Parent, Weight, "
+        "Direction, Type)로 종합지표를 만듭니다. OUT에는 단위마다 한 행에 정규화된 지표와 모든 "
+        "집계 수준이 들어갑니다.",
+    "iData CSV": "iData CSV 파일",
+    "iMeta CSV": "iMeta CSV 파일",
+    "OUT.csv": "출력 파일 OUT.csv",
+    "normalisation (default %(api_default)s; minmax scales to --range)":
+        "정규화 방법 (기본값 %(api_default)s; minmax는 --range 범위로 변환)",
+    "aggregation: amean (weighted arithmetic mean) or gmean (weighted geometric mean; "
+    "default %(api_default)s)":
+        "집계 방법: amean(가중 산술평균) 또는 gmean(가중 기하평균) (기본값 %(api_default)s)",
+    "weights table (iCode, Level, Weight) overriding iMeta's":
+        "iMeta의 가중치 대신 쓸 가중치 표 (iCode, Level, Weight)",
+    "min-max target range (default %(api_default)s; gmean needs L > 0, e.g. 1 100)":
+        "최소-최대 목표 범위 (기본값 %(api_default)s; gmean은 L > 0 필요, 예: 1 100)",
+    "z-score target mean and sd (default %(api_default)s)":
+        "z-점수의 목표 평균과 표준편차 (기본값 %(api_default)s)",
+    # ktop track
+    "An append-only history (a SQLite file, --db) of every scored firm-year and every "
+    "selection, and the analyses that read it.":
+        "채점한 모든 기업-연도와 모든 선정 결과를 추가만 하는 이력(SQLite 파일, --db)과 그 "
+        "이력을 읽는 분석.",
+    "store a scored or raw firm-year file, or a selection folder":
+        "채점된 또는 원자료 기업-연도 파일이나 선정 결과 폴더를 저장합니다",
+    "a firm's Tech-Index by year, changes split into domains":
+        "기업의 연도별 기업혁신역량지수와 영역별로 나눈 변화",
+    "median and quartiles of the index per year by industry":
+        "업종별·연도별 지수의 중앙값과 사분위수",
+    "supported vs matched unsupported applicants (DiD)":
+        "지원기업 대 매칭된 미지원 신청기업 (이중차분)",
+    "flags for supported firms: drops and missing data": "지원기업 경보: 하락과 자료 누락",
+    "Store FILE in the history: a raw firm-year file is validated and scored with --model "
+    "(default: the bundled model); a scored file (ktop score output) is stored as it is; a "
+    "`ktop select` output folder records which firms a call supported. The same file and "
+    "model twice is stored once.":
+        "FILE을 이력에 저장합니다. 원자료 기업-연도 파일은 검증한 뒤 --model(기본값: 내장 "
+        "모형)로 채점하고, 채점된 파일(ktop score 출력)은 그대로 저장하며, `ktop select` 출력 "
+        "폴더로는 공고가 지원한 기업을 기록합니다. 같은 파일과 모형은 두 번 넣어도 한 번만 "
+        "저장됩니다.",
+    "the store (default: %(api_default)s)": "이력 저장소 (기본값: %(api_default)s)",
+    "a note kept with the run": "채점 회차와 함께 남길 메모",
+    "model file (raw files are scored with it; for scored files it records the model)":
+        "모형 파일 (원자료 파일은 이 모형으로 채점하고, 채점된 파일에는 모형으로 기록합니다)",
+    "A firm's Tech-Index, grade and domain scores by year (the latest run of each year), the "
+    "year-on-year change split into the four domains' contributions, and grade moves. Money "
+    "in KRW thousand (천원).":
+        "기업의 연도별 기업혁신역량지수, 등급, 영역 점수(연도마다 최신 채점 회차), 전년 대비 "
+        "변화의 4개 영역별 기여, 등급 변동. 금액 단위는 천원.",
+    "write the table to FILE.csv/.xlsx instead of printing it":
+        "표를 화면에 출력하지 않고 FILE.csv/.xlsx로 씁니다",
+    "business number (or firm_id)": "사업자등록번호 (또는 firm_id)",
+    "Median and quartiles of the Tech-Index per year, by KSIC division (default) or by "
+    "region (시도).":
+        "연도별 기업혁신역량지수의 중앙값과 사분위수: KSIC 중분류별(기본값) 또는 지역(시도)별.",
+    "group by KSIC division (ksic) or region (default %(api_default)s)":
+        "KSIC 중분류(ksic) 또는 지역(region)별로 묶습니다 (기본값 %(api_default)s)",
+    "leave out groups of fewer than N firms (default %(api_default)s)":
+        "기업이 N개 미만인 집단은 뺍니다 (기본값 %(api_default)s)",
+    "Difference-in-differences of Tech-Index, revenue (천원) and employees: supported firms "
+    "of a call against unsupported eligible applicants matched on pre-support Tech-Index and "
+    "size, with a bootstrap interval.":
+        "기업혁신역량지수, 매출액(천원), 상시근로자 수의 이중차분: 공고의 지원기업을 지원 전 "
+        "지수와 규모로 매칭한 미지원 적격 신청기업과 비교하고 부트스트랩 신뢰구간을 붙입니다.",
+    "call name, e.g. jeju_2025": "공고 이름, 예: jeju_2025",
+    "first year of support (default: the year in the call's name)":
+        "지원 첫해 (기본값: 공고 이름의 연도)",
+    "largest matching distance in sd units (default %(api_default)s)":
+        "최대 매칭 거리, 표준편차 단위 (기본값 %(api_default)s)",
+    "bootstrap replicates (default %(api_default)s)": "부트스트랩 반복 수 (기본값 %(api_default)s)",
+    "bootstrap seed (default %(api_default)s)": "부트스트랩 시드 (기본값 %(api_default)s)",
+    "Flag a call's supported firms whose Tech-Index, revenue or employment dropped beyond a "
+    "threshold (against the previous year or the pre-support year) or whose data stopped "
+    "arriving.":
+        "공고의 지원기업 가운데 기업혁신역량지수, 매출액 또는 고용이 기준 이상 떨어졌거나(전년 "
+        "또는 지원 전 연도 대비) 자료가 끊긴 기업에 경보를 붙입니다.",
+    "Tech-Index drop that raises a flag (default %(api_default)s points)":
+        "경보를 울리는 지수 하락폭 (기본값 %(api_default)s점)",
+    "revenue drop that raises a flag (default %(api_default)s)":
+        "경보를 울리는 매출 감소율 (기본값 %(api_default)s)",
+    "employment drop that raises a flag (default %(api_default)s)":
+        "경보를 울리는 고용 감소율 (기본값 %(api_default)s)",
+    "years without data that raise a flag (default %(api_default)s)":
+        "경보를 울리는 자료 없는 햇수 (기본값 %(api_default)s)",
+    "the year data should have reached (default: the store's latest)":
+        "자료가 들어와 있어야 할 연도 (기본값: 저장소의 최근 연도)",
+    # ktop select
+    "Screen APPLICANTS against a call (regions, industries, SME size, documents), rank the "
+    "eligible by the call's selection score, allocate the budget (support, self-burden, "
+    "national and local shares in 천원), test each selection's robustness, and write "
+    "OUTDIR/selection.csv, selection.xlsx, audit.json.":
+        "APPLICANTS를 공고 요건(지역, 업종, 중소기업 규모, 제출 서류)으로 심사하고, 적격 기업의 "
+        "순위를 공고의 선정 점수로 매기고, 예산을 배분하고(지원금, 기업 자부담, 국비·지방비, "
+        "천원), 각 선정의 안정성을 점검한 뒤 OUTDIR/selection.csv, selection.xlsx, "
+        "audit.json을 씁니다.",
+    "applicants file (CSV/XLSX; Korean headers accepted)":
+        "신청기업 파일 (CSV/XLSX; 한글 머리글 가능)",
+    "call file (.toml) or bundled call name, e.g. jeju_2025":
+        "공고 파일(.toml) 또는 내장 공고 이름, 예: jeju_2025",
+    "presentation scores, long table: 사업자등록번호, 평가위원, 평가항목, 점수":
+        "발표평가 점수, 긴 형식 표: 사업자등록번호, 평가위원, 평가항목, 점수",
+    "check items and maximum points against the 2025 100-point table (default) or accept any "
+    "items":
+        "평가항목과 배점을 2025년 100점 기준표로 검사하거나(기본값) 어떤 항목이든 받습니다",
+    "model file (default: the bundled model)": "모형 파일 (기본값: 내장 모형)",
+    "choose the set with the largest total score within the budget (the summary shows how it "
+    "differs from rank order)":
+        "예산 안에서 총점이 가장 큰 기업 조합을 고릅니다 (요약에 순위순 선정과의 차이를 "
+        "보입니다)",
+    "robustness variants (default: the call's; 0 = none)":
+        "안정성 점검 변형 수 (기본값: 공고의 값; 0 = 점검 안 함)",
+    "robustness seed (default: the call's)": "안정성 점검 시드 (기본값: 공고의 값)",
+    "time stamp for audit.json (default: now, UTC), for byte-identical reruns":
+        "audit.json의 작성 시각 (기본값: 지금, UTC), 바이트까지 같은 재실행용",
+    "most points of one evaluator's total (default: the item table's sum, 100)":
+        "평가위원 한 명의 총점 상한 (기본값: 평가항목 배점의 합, 100)",
+    "go on when committee scores are incomplete (items, evaluators or eligible firms "
+    "missing): incomplete scores are left out, firms without scores get 0 committee points, "
+    "and every such firm is noted (notes column, summary, audit.json 'partial')":
+        "발표평가 점수가 불완전해도(평가항목, 평가위원 또는 적격 기업 누락) 계속합니다: 불완전한 "
+        "점수는 빼고, 점수가 없는 기업은 발표평가 0점으로 하며, 해당 기업마다 기록합니다(비고 "
+        "열, 요약, audit.json의 'partial')",
+    # ktop calls
+    "the bundled calls: list them, export one, check a file":
+        "내장 공고: 목록 보기, 하나 내보내기, 파일 검사",
+    "The calls for applicants shipped with ktop_index, and the check of a call file (TOML) "
+    "against the call schema.":
+        "ktop_index에 내장된 신청기업 모집 공고와, 공고 파일(TOML)을 공고 스키마로 검사하는 "
+        "명령.",
+    "list the bundled calls": "내장 공고 목록을 보입니다",
+    "write a bundled call's file, to edit it": "내장 공고의 파일을 고쳐 쓸 수 있게 내보냅니다",
+    "check a call file and list every problem": "공고 파일을 검사하고 모든 문제를 나열합니다",
+    "List the bundled calls: name, title, reference date, budget and cap per firm (in 천원).":
+        "내장 공고 목록: 이름, 제목, 기준일, 예산과 기업당 한도(천원).",
+    "Write the bundled call NAME to FILE exactly as it is shipped (its comments cite the "
+    "announcement), to edit into a call of your own.":
+        "내장 공고 NAME을 배포된 그대로(주석에 공고문 출처가 있습니다) FILE로 씁니다. 고쳐서 "
+        "자신의 공고로 쓸 수 있습니다.",
+    "a bundled call, e.g. jeju_2025": "내장 공고 이름, 예: jeju_2025",
+    "the file to write": "쓸 파일",
+    "replace FILE if it exists (it may be an edited call)":
+        "FILE이 있으면 바꿔 씁니다 (고쳐 쓴 공고일 수 있습니다)",
+    "Check a call file against the call schema. Print OK and what the call says, or every "
+    "problem, one a line. Exit 1 if there is any problem.":
+        "공고 파일을 공고 스키마로 검사합니다. 문제가 없으면 OK와 공고 내용을, 있으면 모든 "
+        "문제를 한 줄에 하나씩 출력합니다. 문제가 하나라도 있으면 종료 코드 1.",
+    "a call file (.toml) or a bundled call name": "공고 파일(.toml) 또는 내장 공고 이름",
+    # ktop report
+    "Self-contained HTML reports (pictures embedded, no network references) to mail or "
+    "archive.":
+        "메일로 보내거나 보관할 수 있는 독립 HTML 보고서 (그림 포함, 외부 참조 없음).",
+    "the report of a selection round": "선정 회차 보고서",
+    "a firm's report card": "기업 진단표",
+    "Report of a `ktop select` output folder (selection.csv, audit.json): the call, the "
+    "counts, the pictures, the ranked table, the robustness findings, the audit record. "
+    "Writes OUTDIR/report.html (report_ko.html with --lang ko).":
+        "`ktop select` 출력 폴더(selection.csv, audit.json)의 보고서: 공고, 집계, 그림, 순위표, "
+        "안정성 점검 결과, 감사 기록. OUTDIR/report.html(--lang ko이면 report_ko.html)을 "
+        "씁니다.",
+    "the output folder of `ktop select`": "`ktop select`의 출력 폴더",
+    "the HTML file to write instead": "대신 쓸 HTML 파일",
+    "A firm's report card: Tech-Index, grade, domain scores against its industry, reasons, "
+    "trajectory and what would raise its index most.":
+        "기업 진단표: 기업혁신역량지수, 등급, 업종 대비 영역 점수, 평가 근거, 연도별 추이, "
+        "지수를 가장 많이 올릴 수 있는 지표.",
+    "the firm's business registration number": "기업의 사업자등록번호",
+    "firm data (scored here; gives the per-indicator analysis) or a `ktop score` output file":
+        "기업 자료(여기서 채점하며 지표별 분석을 보입니다) 또는 `ktop score` 출력 파일",
+    "tracking store for the trajectory": "연도별 추이를 읽을 이력 저장소",
+    "the HTML file (default: firm_<BRN>.html)": "HTML 파일 (기본값: firm_<BRN>.html)",
+    # ktop fit | psi
+    "Fit a growth-based Tech-Index on PANEL (firm-years over several years): label each "
+    "firm-year by its high growth and sustainable growth over the next 3 years, learn "
+    "non-negative domain and indicator weights, validate out of time, and write MODEL.json "
+    "and its model card MODEL.md (docs/growth_model.md).":
+        "PANEL(여러 해의 기업-연도)로 성장 기반 기업혁신역량지수를 적합합니다. 기업-연도마다 "
+        "이후 3년의 고성장·지속성장 여부를 붙이고, 음이 아닌 영역·지표 가중치를 학습하고, "
+        "시점 외 검증을 한 뒤 MODEL.json과 모형 카드 MODEL.md를 씁니다 (docs/growth_model.md).",
+    "firm-year panel (CSV/XLSX/Parquet; at least 10 years)":
+        "기업-연도 패널 (CSV/XLSX/Parquet; 10년 이상)",
+    "the model file to write (the card goes beside it as .md)":
+        "쓸 모형 파일 (모형 카드는 그 옆에 .md로)",
+    "reference year (default: the last year)": "기준연도 (기본값: 마지막 연도)",
+    "synthetic truth.parquet (adds the latent capability as the best achievable baseline; "
+    "marks the model synthetic)":
+        "합성 truth.parquet (잠재 역량을 도달 가능한 최선의 비교 기준으로 더하고, 모형을 합성 "
+        "자료로 표시합니다)",
+    "index specification (.json; default: the bundled one)":
+        "지수 명세 (.json; 기본값: 내장 명세)",
+    "high growth in employees, revenue, or either (default %(api_default)s)":
+        "고성장 기준: 고용(employees), 매출(revenue) 또는 둘 중 하나(either) "
+        "(기본값 %(api_default)s)",
+    "annualised growth of a high-growth firm (default %(api_default)s)":
+        "고성장 기업의 연평균 성장률 (기본값 %(api_default)s)",
+    "share of the high-growth perspective in the weights (default %(api_default)s)":
+        "가중치에서 고성장 관점의 비중 (기본값 %(api_default)s)",
+    "fit each perspective on the indicator scores (indicators: learns domain and indicator "
+    "weights) or on the four domain scores (domains); default %(api_default)s":
+        "관점마다 지표 점수(indicators: 영역·지표 가중치 학습) 또는 4개 영역 점수(domains)로 "
+        "적합합니다; 기본값 %(api_default)s",
+    "smallest weight of a domain (default %(api_default)s; 0 lets a domain drop out)":
+        "영역 가중치의 최솟값 (기본값 %(api_default)s; 0이면 영역이 빠질 수 있습니다)",
+    "adjust the perspective models for size, age and industry":
+        "관점별 모형을 규모, 업력, 업종으로 보정합니다",
+    "bootstrap samples for confidence intervals (default %(api_default)s)":
+        "신뢰구간을 위한 부트스트랩 표본 수 (기본값 %(api_default)s)",
+    "bootstrap refits of the weights (default %(api_default)s)":
+        "가중치의 부트스트랩 재적합 횟수 (기본값 %(api_default)s)",
+    "say on the card that the panel is synthetic (implied by --truth)":
+        "패널이 합성 자료임을 모형 카드에 적습니다 (--truth를 주면 자동)",
+    "what the panel is, for the card": "모형 카드에 적을 패널 설명",
+    "Population stability index of BATCH's Tech-Index against the reference population of "
+    "MODEL (10 reference deciles): below 0.10 stable, 0.10-0.25 watch, 0.25 or more shifted.":
+        "BATCH의 기업혁신역량지수를 MODEL의 기준 모집단(기준 10분위)과 비교한 모집단 안정성 "
+        "지수(PSI): 0.10 미만 안정, 0.10-0.25 주의, 0.25 이상 변화.",
+    "model file (.json)": "모형 파일 (.json)",
+    "firm-year file to check (e.g. this year's applicants)":
+        "점검할 기업-연도 파일 (예: 올해 신청기업)",
 }

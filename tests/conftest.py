@@ -21,6 +21,12 @@ def shared_dir() -> Path:
     return Path(os.environ.get("KTOP_SHARED", ROOT.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(monkeypatch):
+    """Tests expect the default language; a user's shell with KTOP_LANG=ko must not change it."""
+    monkeypatch.delenv("KTOP_LANG", raising=False)
+
+
 @pytest.fixture
 def shared() -> Path:
     """The shared folder; the test is skipped where it is absent (a user's fresh clone)."""

@@ -21,16 +21,43 @@ MONEY_CHOICES = ("원", "천원", "백만원", "억원", "KRW", "KRW_thousand", 
 
 
 def add_lang(parser: argparse.ArgumentParser) -> None:
-    """``--lang en|ko``: the language of messages and column labels (the CLI's own default)."""
-    parser.add_argument("--lang", choices=("en", "ko"), default="en",
-                        help="language of messages and column labels (default: en)")
+    """``--lang en|ko``: the language of messages and column labels; its default is
+    ``KTOP_LANG`` (ko or en), else English (:func:`ktop_index.cli._lang.env_lang`)."""
+    from ktop_index.cli._lang import LANGS, env_lang
+
+    parser.add_argument("--lang", choices=LANGS, default=env_lang(),
+                        help="language of messages and column labels: en or ko (default: "
+                             "KTOP_LANG, else en)")
+
+
+def add_mask(parser: argparse.ArgumentParser) -> None:
+    """``--mask``: personal data masked in what is written (:mod:`ktop_index.data.mask`)."""
+    parser.add_argument("--mask", action="store_true",
+                        help="mask personal data for sharing outside the committee: business "
+                             "numbers 124-81-*****, people's names 김*수, phones, e-mail, "
+                             "addresses (not the record; never imported)")
 
 
 def add_reading(parser: argparse.ArgumentParser) -> None:
-    """``--money-unit`` and ``--sheet``: how to read an input file."""
+    """``--money-unit``, ``--sheet`` and ``--header-row``: how to read an input file."""
     parser.add_argument("--money-unit", choices=MONEY_CHOICES, metavar="UNIT",
                         help="unit of money columns whose header names none: 원, 천원 or 백만원")
-    parser.add_argument("--sheet", help="XLSX sheet name or 0-based number (default: the first)")
+    parser.add_argument("--sheet", help="XLSX sheet name or 0-based number (default: the "
+                                        "active sheet, else the first holding the headers)")
+    parser.add_argument("--header-row", type=_row_number, metavar="N",
+                        help="the row holding the column headers, 1 = the first (default: "
+                             "found among the first 30 rows)")
+
+
+def _row_number(text: str) -> int:
+    """A spreadsheet row number for ``--header-row`` (argparse reports a ValueError)."""
+    number = int(text)
+    if number < 1:
+        raise ValueError(text)
+    return number
+
+
+_row_number.__name__ = "row number"  # argparse: "invalid row number value: '0'"
 
 
 def words(key: str, lang: str) -> str:
@@ -113,6 +140,47 @@ def share_text(value: float) -> str:
     return f"{value:g} = {value:.0%}"
 
 
+# ---------------------------------------------------------------------------- outputs apart
+
+#: The options and arguments that name a file a command reads, and those it writes.
+INPUT_DESTS = ("input", "panel", "applicants", "data", "meta", "batch", "path", "outdir",
+               "weights", "truth", "spec", "model", "committee", "scores", "db", "call")
+OUTPUT_DESTS = ("output",)
+
+
+def check_outputs_apart(args: argparse.Namespace) -> None:
+    """Refuse a run whose output would replace one of its inputs (``ktop fit P -o P``), or
+    whose output folder holds one (the folder is replaced whole), before any work.
+
+    Raises :class:`~ktop_index.errors.UsageError` naming both (exit 2); nothing is written.
+    """
+    import os
+
+    from ktop_index.errors import UsageError
+
+    inputs = [str(getattr(args, d)) for d in INPUT_DESTS if getattr(args, d, None)]
+    for dest in OUTPUT_DESTS:
+        output = getattr(args, dest, None)
+        if not output or not os.path.exists(output):
+            continue
+        for path in (p for p in inputs if os.path.exists(p)):
+            inside = os.path.isdir(output) and not os.path.isdir(path) and _inside(path, output)
+            if os.path.samefile(path, output) or inside:
+                what = "holds the input" if inside else "is the input"
+                what_ko = "입력 파일이 들어 있는 폴더입니다" if inside else "입력 파일과 같은 파일입니다"
+                raise UsageError(f"-o {output}: {what} {path}; write the output elsewhere, so "
+                                 "the input is not replaced",
+                                 ko=f"-o {output}: {what_ko} ({path}); 입력이 덮어써지지 않도록 "
+                                    "다른 곳에 쓰십시오")
+
+
+def _inside(path: str, folder: str) -> bool:
+    import os
+
+    real, base = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, base]) == base
+
+
 # ---------------------------------------------------------------------------- progress, input
 
 class Progress:
@@ -143,7 +211,8 @@ def read_valid(path: str, args: argparse.Namespace, progress: Progress):
     from ktop_index.errors import DataError
 
     progress.step("reading")
-    table = read_table(path, sheet=getattr(args, "sheet", None))
+    table = read_table(path, sheet=getattr(args, "sheet", None),
+                       header_row=getattr(args, "header_row", None))
     progress.rows = len(table.frame)
     progress.step("validating")
     result = validate(table, money_unit=getattr(args, "money_unit", None))
@@ -159,8 +228,8 @@ def show_warnings(problems, lang: str) -> None:
     for problem in warnings[:MAX_SHOWN]:
         print(problem.line(lang), file=sys.stderr)
     if len(warnings) > MAX_SHOWN:
-        print(f"... and {len(warnings) - MAX_SHOWN} more warnings; `ktop validate FILE` "
-              "lists them all", file=sys.stderr)
+        print(words("more_warnings", lang).format(n=len(warnings) - MAX_SHOWN),
+              file=sys.stderr)
 
 
 @contextlib.contextmanager

@@ -51,7 +51,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         from ktop_index.data.io import write_table
 
         write_table(pd.DataFrame(rows), args.output)
-        print(f"wrote {args.output}")
+        print(words("wrote", args.lang) + args.output)
         return EXIT_OK
     titles = _schema_titles(args.lang)
     table = [titles] + [[str(r[k]) for k in SCHEMA_KEYS] for r in rows]
@@ -70,7 +70,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from ktop_index.data.template import write_template
 
     write_template(args.output, lang=args.lang, example=args.example, overwrite=args.force)
-    print(f"wrote {args.output}")
+    print(words("wrote", args.lang) + args.output)
     return EXIT_OK
 
 
@@ -80,7 +80,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ktop_index.data.io import read_table
     from ktop_index.data.validate import validate
 
-    result = validate(read_table(args.file, sheet=args.sheet), money_unit=args.money_unit)
+    result = validate(read_table(args.file, sheet=args.sheet, header_row=args.header_row),
+                      money_unit=args.money_unit)
     for problem in result.problems:
         if problem.severity == "error" or not args.quiet:
             print(problem.line(args.lang))

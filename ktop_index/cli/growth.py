@@ -15,6 +15,7 @@ from ktop_index.cli._common import (
     api_default,
     given,
     read_valid,
+    words,
 )
 from ktop_index.errors import UsageError
 
@@ -112,7 +113,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
     if not args.output.endswith(".json"):
         raise UsageError(f"-o {args.output}: expected a model file name ending in .json "
-                         "(the card is written beside it as .md)")
+                         "(the card is written beside it as .md)",
+                         ko=f"-o {args.output}: 모형 파일 이름은 .json으로 끝나야 합니다 "
+                            "(모형 카드는 그 옆에 .md로 씁니다)")
     progress = Progress(["reading", "validating", "fitting", "writing"])
     panel = read_valid(args.panel, args, progress)
     truth = None
@@ -132,9 +135,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     card = write_card(args.output)
     validation = model.growth_["validation"]
     weights = ", ".join(f"{d} {w:.3f}" for d, w in model.weights_.items())
-    print(f"wrote {args.output} and {card} (weights: {weights}; out-of-time AUC high growth "
-          f"{validation['high_growth']['auc']:.3f}, sustainable growth "
-          f"{validation['sustainable_growth']['auc']:.3f})")
+    print(words("fitted", args.lang).format(
+        path=args.output, card=card, weights=weights, high=validation["high_growth"]["auc"],
+        sustainable=validation["sustainable_growth"]["auc"]))
     return EXIT_OK
 
 
@@ -166,11 +169,11 @@ def cmd_psi(args: argparse.Namespace) -> int:
     for row in result["table"]:
         print(f"{row['bin']:>3}  {row['reference_share']:>9.3f}  {row['batch_share']:>5.3f}  "
               f"{row['n']:>5}")
-    print(f"PSI {result['psi']:.4f} ({result['verdict']}; {result['n']} rated firm-years "
-          f"against reference year {model.reference_['year']})")
-    if result["verdict"] != "stable":
-        print(f"ktop psi: warning: the batch's Tech-Index distribution has "
-              f"{'shifted' if result['verdict'] == 'shifted' else 'moved'} from the reference "
-              "(PSI >= 0.10 watch, >= 0.25 shifted); consider `ktop rebase` or `ktop fit`",
-              file=sys.stderr)
+    verdict = result["verdict"]
+    print(words("psi", args.lang).format(psi=result["psi"], n=result["n"],
+                                         verdict=words(f"psi_{verdict}", args.lang),
+                                         year=model.reference_["year"]))
+    if verdict != "stable":
+        how = words("psi_has_shifted" if verdict == "shifted" else "psi_has_moved", args.lang)
+        print(words("psi_warning", args.lang).format(how=how), file=sys.stderr)
     return EXIT_OK

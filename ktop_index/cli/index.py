@@ -11,11 +11,13 @@ from ktop_index.cli._common import (
     Progress,
     add_api_option,
     add_lang,
+    add_mask,
     add_reading,
     given,
     read_valid,
     show_warnings,
     warnings_first,
+    words,
 )
 
 RUN_FILES = "ktop_index.index.composite:run_files"  # `ktop composite` calls it; its defaults
@@ -37,6 +39,7 @@ def _add_score(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="OUTPUT.csv, .xlsx or .parquet")
     p.add_argument("--model", help="model file (default: the bundled model, fitted on the "
                                    "bundled synthetic reference population)")
+    add_mask(p)
     add_reading(p)
     add_lang(p)
     p.set_defaults(func=cmd_score)
@@ -98,16 +101,16 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     with warnings_first(args.lang):
         run = score_file(args.input, args.output, args.model, lang=args.lang,
-                         sheet=args.sheet, money_unit=args.money_unit,
+                         sheet=args.sheet, header_row=args.header_row,
+                         money_unit=args.money_unit, mask=args.mask,
                          progress=Progress(["reading", "validating", "scoring", "writing"]))
     show_warnings(run.warnings, args.lang)
     spec, reference = run.model.spec_, run.model.reference_
-    print(f"wrote {args.output} ({run.rows} firm-years, {run.not_rated} not rated; model "
-          f"{spec['name']} {spec['spec_version']}, reference year {reference['year']})")
+    print(words("scored", args.lang).format(
+        path=args.output, rows=run.rows, not_rated=run.not_rated, name=spec["name"],
+        version=spec["spec_version"], year=reference["year"]))
     if run.unadjusted:
-        print(f"note: {run.unadjusted} firm-years have no KSIC code (ksic) or one of an "
-              "industry the model's reference lacks; they are measured against the whole "
-              "reference, not their industry", file=sys.stderr)
+        print(words("unadjusted", args.lang).format(n=run.unadjusted), file=sys.stderr)
     return EXIT_OK
 
 
@@ -123,8 +126,8 @@ def cmd_rebase(args: argparse.Namespace) -> int:
     else:
         model = TechIndex.load(args.model).rebase(frame, reference_year=args.base_year)
     model.save(args.output)
-    print(f"wrote {args.output} (reference year {model.reference_['year']}, "
-          f"{model.reference_['rated_rows']} rated firm-years)")
+    print(words("rebased", args.lang).format(path=args.output, year=model.reference_["year"],
+                                             rated=model.reference_["rated_rows"]))
     return EXIT_OK
 
 
@@ -136,5 +139,5 @@ def cmd_composite(args: argparse.Namespace) -> int:
                     m_sd="mean_sd")
     options = {name: tuple(v) if isinstance(v, list) else v for name, v in options.items()}
     run_files(args.data, args.meta, args.output, weights_path=args.weights, **options)
-    print(f"wrote {args.output}")
+    print(words("wrote", args.lang) + args.output)
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ktop_index.cli._common import EXIT_OK, add_lang, words
+from ktop_index.cli._common import EXIT_OK, add_lang, add_mask, words
 from ktop_index.errors import UsageError
 
 
@@ -22,6 +22,7 @@ def add_parsers(sub) -> None:
                                       "Writes OUTDIR/report.html (report_ko.html with --lang ko).")
     q.add_argument("outdir", metavar="OUTDIR", help="the output folder of `ktop select`")
     q.add_argument("-o", "--output", metavar="FILE.html", help="the HTML file to write instead")
+    add_mask(q)
     add_lang(q)
     q.set_defaults(func=cmd_report_selection)
     q = report.add_parser("firm", help="a firm's report card",
@@ -36,19 +37,21 @@ def add_parsers(sub) -> None:
     q.add_argument("--model", metavar="FILE", help="model file (default: the bundled model)")
     q.add_argument("-o", "--output", metavar="FILE.html",
                    help="the HTML file (default: firm_<BRN>.html)")
+    add_mask(q)
     add_lang(q)
     q.set_defaults(func=cmd_report_firm)
 
 
 def _report_help(args: argparse.Namespace) -> int:
-    raise UsageError("expected a subcommand: selection or firm (ktop report --help)")
+    raise UsageError("expected a subcommand: selection or firm (ktop report --help)",
+                     ko="하위 명령이 필요합니다: selection 또는 firm (ktop report --help)")
 
 
 def cmd_report_selection(args: argparse.Namespace) -> int:
     """Write the report of a `ktop select` output folder."""
     from ktop_index.report.html import report_selection
 
-    path = report_selection(args.outdir, lang=args.lang, output=args.output)
+    path = report_selection(args.outdir, lang=args.lang, output=args.output, mask=args.mask)
     print(words("wrote", args.lang) + str(path))
     return EXIT_OK
 
@@ -58,6 +61,6 @@ def cmd_report_firm(args: argparse.Namespace) -> int:
     from ktop_index.report.html import report_firm
 
     path = report_firm(args.brn, args.scores, db=args.db, model=args.model,
-                       output=args.output, lang=args.lang)
+                       output=args.output, lang=args.lang, mask=args.mask)
     print(words("wrote", args.lang) + str(path))
     return EXIT_OK

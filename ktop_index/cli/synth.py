@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ktop_index.cli._common import EXIT_OK, ApiDefault, add_api_option, given
+from ktop_index.cli._common import EXIT_OK, ApiDefault, add_api_option, given, words
 from ktop_index.errors import UsageError
 
 WRITE = "ktop_index.synth:write"  # the API the command calls; its signature holds the defaults
@@ -41,8 +41,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
     synth.write(*call.args, **call.kwargs)
     used = call.arguments
     first, last = used["years"]
-    print(f"wrote {os.path.join(args.output, 'panel.parquet')} "
-          f"({used['n_firms']} firms, {first}-{last}, seed {used['seed']})")
+    print(words("synth", args.lang).format(path=os.path.join(args.output, "panel.parquet"),
+                                           firms=used["n_firms"], first=first, last=last,
+                                           seed=used["seed"]))
     return EXIT_OK
 
 
@@ -55,9 +56,12 @@ def year_range(text: str) -> tuple[int, int]:
     try:
         first, last = (int(part) for part in text.split("-"))
     except ValueError:
-        raise UsageError(f"--years '{text}': expected FIRST-LAST, e.g. 2014-2024") from None
+        raise UsageError(f"--years '{text}': expected FIRST-LAST, e.g. 2014-2024",
+                         ko=f"--years '{text}': 첫해-마지막 해 형식이어야 합니다 "
+                            "(FIRST-LAST, 예: 2014-2024)") from None
     if first > last:
-        raise UsageError(f"--years '{text}': the first year is after the last")
+        raise UsageError(f"--years '{text}': the first year is after the last",
+                         ko=f"--years '{text}': 첫해가 마지막 해보다 늦습니다")
     return first, last
 
 

@@ -1,4 +1,5 @@
-"""``ktop track import|firm|industry|effect|monitor``: the history store and its analyses."""
+"""``ktop track import|firm|industry|effect|monitor|purge``: the history store, its analyses
+and the right to deletion."""
 
 from __future__ import annotations
 
@@ -48,18 +49,19 @@ def add_parsers(sub) -> None:
     _add_industry(track)
     _add_effect(track)
     _add_monitor(track)
+    _add_purge(track)
 
 
 def _track_parser(track, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
-    """A ``track`` subcommand with ``--db`` (and, but for import, ``-o`` and ``--lang``)."""
+    """A ``track`` subcommand with ``--db``, ``--lang`` and, but for import, ``-o``."""
     q = track.add_parser(name, help=help_text, description=description)
     add_api_option(q, "--db", metavar="PATH",
                    default=ApiDefault(STORE_PATH, show=lambda path: os.path.join(".", path)),
                    help="the store (default: %(api_default)s)")
-    if name != "import":
+    if name not in ("import", "purge"):
         q.add_argument("-o", "--output", metavar="FILE",
                        help="write the table to FILE.csv/.xlsx instead of printing it")
-        add_lang(q)
+    add_lang(q)
     return q
 
 
@@ -141,9 +143,28 @@ def _add_monitor(track) -> None:
     q.set_defaults(func=cmd_track_monitor)
 
 
+def _add_purge(track) -> None:
+    q = _track_parser(track, "purge",
+                      "remove one firm from the store for good (the right to deletion), recorded",
+                      "Remove every row of one firm (firm-years, scores, selection rows) from "
+                      "the store, redact file names, notes and audits that name it, and record "
+                      "who, when and why in the store's purges table (append-only). A later "
+                      "import of the firm is recognised and skipped. Cannot be undone: --yes "
+                      "is required.")
+    q.add_argument("--brn", required=True, metavar="BRN",
+                   help="the firm's business number (or firm_id)")
+    q.add_argument("--reason", required=True, metavar="TEXT",
+                   help="why (the request's reference; must not name the firm)")
+    q.add_argument("--by", metavar="NAME", help="who purges (default: the login name)")
+    q.add_argument("--yes", action="store_true", help="confirm: the purge cannot be undone")
+    q.set_defaults(func=cmd_track_purge)
+
+
 def _track_help(args: argparse.Namespace) -> int:
     raise UsageError("expected a subcommand: import, firm, industry, effect or monitor "
-                     "(ktop track --help)")
+                     "(ktop track --help)",
+                     ko="하위 명령이 필요합니다: import, firm, industry, effect 또는 monitor "
+                        "(ktop track --help)")
 
 
 def _track_db(args: argparse.Namespace) -> str:
@@ -153,7 +174,9 @@ def _track_db(args: argparse.Namespace) -> str:
     db = args.db or DEFAULT_PATH
     if not os.path.exists(db):
         raise UsageError(f"{db}: no tracking store here (import a file first: "
-                         f"ktop track import FILE --db {db})")
+                         f"ktop track import FILE --db {db})",
+                         ko=f"{db}: 이력 저장소가 없습니다 (먼저 파일을 저장하십시오: "
+                            f"ktop track import FILE --db {db})")
     return db
 
 
@@ -169,7 +192,7 @@ def _track_show(frame, args: argparse.Namespace, columns: Sequence[str] | None =
         from ktop_index.data.io import write_table
 
         write_table(frame, args.output)
-        print(f"wrote {args.output} ({len(frame)} rows)")
+        print(words("wrote_rows", args.lang).format(path=args.output, rows=len(frame)))
         return
     print_frame(frame[list(columns)] if columns else frame)
 
@@ -179,8 +202,14 @@ def cmd_track_import(args: argparse.Namespace) -> int:
     from ktop_index.tracking.ingest import import_path
 
     if not os.path.exists(args.path):
-        raise UsageError(f"{args.path}: no such file or folder")
-    print(import_path(args.path, args.db, note=args.note, model=args.model).line())
+        raise UsageError(f"{args.path}: no such file or folder",
+                         ko=f"{args.path}: 파일 또는 폴더가 없습니다")
+    result = import_path(args.path, args.db, note=args.note, model=args.model)
+    print(result.line(args.lang))
+    if result.purged_skipped:
+        from ktop_index.labels import PRIVACY_TEXT
+
+        print(PRIVACY_TEXT["purged_skipped"][args.lang == "ko"].format(n=result.purged_skipped))
     return EXIT_OK
 
 
@@ -235,3 +264,47 @@ def cmd_track_monitor(args: argparse.Namespace) -> int:
                     support_year=args.support_year)
     _track_show(frame, args, MONITOR_COLUMNS)
     return EXIT_OK
+
+
+def cmd_track_purge(args: argparse.Namespace) -> int:
+    """Show what a purge of the firm removes; with --yes, purge it and say what was done."""
+    import getpass
+
+    from ktop_index.labels import PRIVACY_TEXT
+    from ktop_index.tracking.store import Store
+
+    def text(key: str, **fields) -> str:
+        return PRIVACY_TEXT[key][args.lang == "ko"].format(**fields)
+
+    firm = _purge_identity(args.brn)
+    db = _track_db(args)
+    with Store(db, create=False) as store:
+        plan = store.purge_plan(firm)
+        print(text("purge_plan", firm=firm, names=", ".join(plan.names) or "-",
+                   keys=len(plan.firms), **plan.rows))
+        if not args.yes:
+            raise UsageError(PRIVACY_TEXT["purge_confirm"][0],
+                             ko=PRIVACY_TEXT["purge_confirm"][1])
+        by = args.by or getpass.getuser()
+        done = store.purge(firm, args.reason, by)
+    print(text("purged", firm=firm, db=db, purge=done.purge, by=by, redacted=done.redacted))
+    if not done.checkpointed:
+        print(text("purge_busy"))
+    return EXIT_OK
+
+
+def _purge_identity(value: str) -> str:
+    """The firm to purge: a business number must be a valid one (a typo would name another
+    firm, or none); any other text is taken as a firm_id."""
+    from ktop_index.data.brn import brn_problem, format_brn, normalise_brn
+
+    text = str(value).strip()
+    digits = normalise_brn(text)
+    if not digits.isdigit() or len(digits) != 10:
+        return text
+    problem = brn_problem(text)
+    if problem:
+        raise UsageError(f"--brn {text}: not a valid business number ({problem})",
+                         ko=f"--brn {text}: 올바른 사업자등록번호가 아닙니다 "
+                            f"({brn_problem(text, lang='ko')})")
+    return format_brn(text)

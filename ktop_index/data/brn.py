@@ -10,6 +10,8 @@ Example
 '1248100998'
 >>> brn_problem("124-81-00997")
 'check digit is 7, expected 8'
+>>> brn_problem("124-81-00997", lang="ko")
+'검증번호가 7이지만 8이어야 함'
 >>> format_brn("1248100998")
 '124-81-00998'
 """
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from ktop_index.labels import BRN_REASONS_KO
 
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 _SEPARATORS = re.compile(r"[\s\-–—.]")
@@ -43,21 +47,47 @@ def check_digit(first_nine: str) -> int:
     return (10 - total % 10) % 10
 
 
-def brn_problem(value: object) -> str | None:
-    """Why ``value`` is not a valid BRN, in a few English words, or None when it is valid."""
+#: why a number is not a business number: reason -> English text; the Korean texts, with the
+#: same details, are :data:`ktop_index.labels.BRN_REASONS_KO`
+BRN_REASONS = {
+    "length": "'{value}' is not 10 digits",
+    "prefix": "the first three digits are below 101",
+    "type_code": "the type code (digits 4-5) is 00",
+    "serial": "the serial number (digits 6-9) is 0000",
+    "check_digit": "check digit is {digit}, expected {expected}",
+}
+
+
+def brn_reason(value: object) -> tuple[str, dict] | None:
+    """Why ``value`` is not a valid BRN as ``(reason, details)``, or None when it is valid.
+
+    >>> brn_reason("124-81-00997")
+    ('check_digit', {'digit': '7', 'expected': 8})
+    """
     digits = normalise_brn(value)
     if not re.fullmatch(r"\d{10}", digits):
-        return f"'{value}' is not 10 digits"
+        return "length", {"value": value}
     if int(digits[:3]) < 101:
-        return "the first three digits are below 101"
+        return "prefix", {}
     if digits[3:5] == "00":
-        return "the type code (digits 4-5) is 00"
+        return "type_code", {}
     if digits[5:9] == "0000":
-        return "the serial number (digits 6-9) is 0000"
+        return "serial", {}
     expected = check_digit(digits[:9])
     if int(digits[9]) != expected:
-        return f"check digit is {digits[9]}, expected {expected}"
+        return "check_digit", {"digit": digits[9], "expected": expected}
     return None
+
+
+def brn_problem(value: object, lang: str = "en") -> str | None:
+    """Why ``value`` is not a valid BRN, in a few words of ``lang`` ('en' or 'ko'), or None
+    when it is valid; both languages carry the same digits."""
+    found = brn_reason(value)
+    if found is None:
+        return None
+    reason, details = found
+    text = BRN_REASONS_KO[reason] if lang == "ko" else BRN_REASONS[reason]
+    return text.format(**details)
 
 
 def is_valid_brn(value: object) -> bool:

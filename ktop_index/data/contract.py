@@ -36,6 +36,13 @@ from dataclasses import dataclass, field
 # region, yesno
 MONEY = "money"
 
+#: Magnitude bounds beyond any firm's figures, so a unit slip, an overflow or a number pasted
+#: into the wrong column is reported instead of scored: money at most 10^12 천원 (1,000조원,
+#: above the largest Korean firm's revenue, about 300조원) either way; persons and counts at
+#: most 1,000,000 (the largest employer has about 130,000; a business number is 10 digits).
+MONEY_LIMIT = 1e12
+COUNT_LIMIT = 1e6
+
 
 @dataclass(frozen=True)
 class Field:
@@ -63,9 +70,22 @@ class Field:
             return "0, 1, 2"
         if self.minimum is None and self.maximum is None:
             return "any" if self.kind in (MONEY, "int", "float") else ""
-        low = "" if self.minimum is None else f"{self.minimum:g}"
-        high = "" if self.maximum is None else f"{self.maximum:g}"
+        if self.minimum is not None and self.minimum == -(self.maximum or 0) < 0:
+            return f"±{bound_text(self.maximum)}"  # a magnitude bound, either sign
+        low = "" if self.minimum is None else bound_text(self.minimum)
+        high = "" if self.maximum is None else bound_text(self.maximum)
         return f"{low} .. {high}".strip()
+
+
+def bound_text(value: float) -> str:
+    """A bound as people read it: large whole numbers with thousands commas, years without.
+
+    >>> bound_text(2100), bound_text(1e6), bound_text(-1e12), bound_text(0.5)
+    ('2100', '1,000,000', '-1,000,000,000,000', '0.5')
+    """
+    if float(value).is_integer() and abs(value) >= 10_000:
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def _f(*args, **kwargs) -> Field:
@@ -101,11 +121,11 @@ FIELDS: tuple[Field, ...] = (
        "experience in the same industry", "대표자의 동일 업종 경력 연수", "quantitative", minimum=0,
        maximum=80, aliases=("동업종경력", "대표자경력", "대표자동업종경력연수", "ceo_experience")),
     _f("employees", "상시근로자 수", "float", "persons", "명", "Regular employees (annual average)",
-       "상시근로자 수 (연평균)", "quantitative", minimum=0,
+       "상시근로자 수 (연평균)", "quantitative", minimum=0, maximum=COUNT_LIMIT,
        aliases=("상시근로자", "종업원수", "직원수", "근로자수", "고용인원", "staff")),
     _f("rnd_staff", "연구개발인력", "float", "persons", "명", "R&D staff (at most employees)",
        "연구개발 전담 인력 수 (상시근로자 수 이하)", "quantitative", minimum=0,
-       aliases=("연구인력", "연구개발인력수", "연구원수", "기술인력", "rd_staff")),
+       maximum=COUNT_LIMIT, aliases=("연구인력", "연구개발인력수", "연구원수", "기술인력", "rd_staff")),
     _f("rnd_org", "연구조직", "int", "code", "코드", "R&D organisation: 0 none, 1 dedicated R&D "
        "department, 2 corporate R&D institute", "연구조직: 0 없음, 1 연구개발전담부서, 2 기업부설연구소",
        "quantitative", minimum=0, maximum=2,
@@ -114,41 +134,47 @@ FIELDS: tuple[Field, ...] = (
        "INNOBIZ, MAINBIZ and the like)", "벤처·이노비즈·메인비즈 등 보유 인증 수", "quantitative",
        minimum=0, maximum=50, aliases=("인증", "인증수", "보유인증수", "기업인증")),
     _f("patents", "등록 특허 수", "int", "count", "건", "Registered patents held",
-       "보유 등록 특허 수", "quantitative", minimum=0,
+       "보유 등록 특허 수", "quantitative", minimum=0, maximum=COUNT_LIMIT,
        aliases=("특허", "특허수", "등록특허", "보유특허", "특허보유수")),
     _f("ip_filings", "지재권 출원 수", "int", "count (3 years)", "건 (최근 3년)", "IP filings in "
        "the last 3 years (patents, utility models, designs, trademarks)", "최근 3년 지식재산권 출원 수",
-       "quantitative", minimum=0, aliases=("지재권출원", "지식재산권출원수", "출원수", "ip")),
+       "quantitative", minimum=0, maximum=COUNT_LIMIT,
+       aliases=("지재권출원", "지식재산권출원수", "출원수", "ip")),
     _f("rnd_projects", "정부 R&D 과제 수", "int", "count (3 years)", "건 (최근 3년)",
        "Government R&D projects carried out in the last 3 years", "최근 3년 정부 R&D 과제 수행 수",
-       "quantitative", minimum=0, aliases=("rd과제", "정부과제", "r&d과제수", "정부r&d과제수행수")),
+       "quantitative", minimum=0, maximum=COUNT_LIMIT,
+       aliases=("rd과제", "정부과제", "r&d과제수", "정부r&d과제수행수")),
     _f("commercialized", "사업화 건수", "int", "count (3 years)", "건 (최근 3년)",
        "Commercialisations in the last 3 years", "최근 3년 사업화 실적 건수", "quantitative",
-       minimum=0, aliases=("사업화", "사업화실적", "commercialisations")),
+       minimum=0, maximum=COUNT_LIMIT, aliases=("사업화", "사업화실적", "commercialisations")),
     # financial fields, KRW thousand
     _f("revenue", "매출액", MONEY, "KRW thousand", "천원", "Revenue (sales)", "매출액", "financial",
-       minimum=0, aliases=("매출", "sales")),
+       minimum=0, maximum=MONEY_LIMIT, aliases=("매출", "sales")),
     _f("operating_profit", "영업이익", MONEY, "KRW thousand", "천원", "Operating profit "
        "(negative for a loss)", "영업이익 (손실은 음수)", "financial",
-       aliases=("영업손익", "영업이익(손실)")),
+       minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT, aliases=("영업손익", "영업이익(손실)")),
     _f("net_income", "당기순이익", MONEY, "KRW thousand", "천원", "Net income (negative for a "
-       "loss)", "당기순이익 (손실은 음수)", "financial", aliases=("순이익", "당기순손익", "당기순이익(손실)")),
+       "loss)", "당기순이익 (손실은 음수)", "financial", minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT,
+       aliases=("순이익", "당기순손익", "당기순이익(손실)")),
     _f("total_assets", "자산총계", MONEY, "KRW thousand", "천원", "Total assets at year end",
-       "기말 자산총계", "financial", minimum=0, aliases=("총자산", "자산", "자산총액")),
+       "기말 자산총계", "financial", minimum=0, maximum=MONEY_LIMIT,
+       aliases=("총자산", "자산", "자산총액")),
     _f("total_equity", "자본총계", MONEY, "KRW thousand", "천원", "Total equity at year end "
        "(zero or negative: capital impairment)", "기말 자본총계 (0 이하이면 자본잠식)", "financial",
-       aliases=("자본", "총자본", "자기자본")),
+       minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT, aliases=("자본", "총자본", "자기자본")),
     _f("rnd_expense", "연구개발비", MONEY, "KRW thousand", "천원", "R&D expense of the year",
-       "연간 연구개발비", "financial", minimum=0, aliases=("개발비", "r&d비용", "연구비")),
+       "연간 연구개발비", "financial", minimum=0, maximum=MONEY_LIMIT,
+       aliases=("개발비", "r&d비용", "연구비")),
     _f("salaries", "급여총액", MONEY, "KRW thousand", "천원", "Total salaries of the year",
-       "연간 급여 총액", "financial", minimum=0, aliases=("급여", "인건비", "총급여", "임금총액")),
+       "연간 급여 총액", "financial", minimum=0, maximum=MONEY_LIMIT,
+       aliases=("급여", "인건비", "총급여", "임금총액")),
     _f("export_revenue", "수출액", MONEY, "KRW thousand", "천원", "Export revenue (part of "
        "revenue)", "수출액 (매출액의 일부)", "financial", minimum=0,
-       aliases=("수출", "수출실적", "수출매출", "exports")),
+       maximum=MONEY_LIMIT, aliases=("수출", "수출실적", "수출매출", "exports")),
     # application fields (an applicants file of a call)
     _f("requested", "신청금액", MONEY, "KRW thousand", "천원", "Support requested in the "
        "application", "지원 신청금액", "application", minimum=0,
-       aliases=("신청액", "지원신청금액", "requested_amount")),
+       maximum=MONEY_LIMIT, aliases=("신청액", "지원신청금액", "requested_amount")),
     _f("letter_of_intent", "참여의향서", "yesno", "Y/N", "Y/N", "Letter of intent submitted",
        "기업 참여의향서 제출 여부", "application", aliases=("참여의향서제출", "의향서", "loi")),
     _f("sme_confirmed", "중소기업확인서", "yesno", "Y/N", "Y/N", "SME confirmation certificate "

@@ -56,9 +56,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_ksic": (("'{value}' is not a KSIC industry code (expected 2 to 5 digits of a KSIC 10th/11th "
                  "revision code, e.g. 10301 or C10301)"),
                  "'{value}'은(는) 업종코드가 아닙니다 (한국표준산업분류 10·11차 2~5자리 코드, 예: 10301)"),
-    "ksic_not_rev11": (("'{value}' is not a KSIC 11th-revision code (expected a code from the "
-                       "10th or 11th revision; check it)"),
-                       "'{value}'은(는) 11차 업종코드 목록에 없습니다 (10차 코드인지 확인)"),
     "bad_region_code": (("'{value}' is not a region code (expected a 5- or 10-digit code, a "
                         "시군구 name or an address)"),
                         "'{value}'은(는) 지역코드가 아닙니다 (5·10자리 코드, 시군구명 또는 주소 필요)"),
@@ -77,9 +74,151 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "age_mismatch": (("firm age {value:g} differs from year - founded = {other:g} (the derived "
                      "value is used)"), "업력 {value:g}이(가) 기준연도-설립연도 = {other:g}와 다릅니다 (계산값 사용)"),
     # ---- values that cannot be misread (ktop_index.data.validate)
+    "not_finite": (("'{value}' is not a finite number (expected {expected}; leave the cell "
+                    "blank when it is unknown)"),
+                   "'{value}'은(는) 유한한 숫자가 아닙니다 ({expected_ko} 필요; 모르면 빈칸으로)"),
+    "decimal_comma": (("'{value}' is not read as {decimal}: a comma as the decimal mark is not "
+                      "accepted (expected a plain number such as {decimal})"),
+                      ("'{value}'을(를) {decimal}(으)로 읽지 않았습니다: 쉼표 소수점은 받지 않습니다 "
+                       "({decimal}처럼 마침표 소수점 숫자 필요)")),
+    "comma_ambiguous": (("'{value}' could be {decimal} (a decimal comma) or {digits} (a misplaced "
+                        "thousands comma), so it is not read (expected a plain number such as "
+                        "{decimal} or {digits})"),
+                        ("'{value}'은(는) {decimal}(쉼표 소수점)인지 {digits}(잘못 찍은 천 단위 쉼표)"
+                         "인지 알 수 없어 읽지 않았습니다 ({decimal} 또는 {digits}처럼 숫자 필요)")),
+    "bad_grouping": (("'{value}' is not read as {digits}: commas must separate groups of three "
+                     "digits (expected a plain number such as {digits} or {grouped})"),
+                     ("'{value}'을(를) {digits}(으)로 읽지 않았습니다: 쉼표는 세 자리마다 찍어야 합니다 "
+                      "({digits} 또는 {grouped}처럼 숫자 필요)")),
+    "fractional_year": (("'{value}' is a fractional year or a year.month, not read (expected a "
+                        "whole year like {year} or a full date like {year}-03-01)"),
+                        ("'{value}'은(는) 소수 연도 또는 연.월 표기라 읽지 않았습니다 ({year} 같은 "
+                         "연도 또는 {year}-03-01 같은 전체 날짜 필요)")),
+    "too_large": (("{value} is {amount} 천원, beyond any firm's figures (expected at most {limit} "
+                  "천원 either way; check the unit and the column)"),
+                  ("{value}은(는) {amount}천원으로 기업의 값이 될 수 없습니다 (절댓값 {limit}천원 이하; "
+                   "단위와 열 확인)")),
+    "control_character": (("contains the control character {char} at character {position} "
+                          "(expected plain text; delete it and type the cell again)"),
+                          ("{position}번째 글자에 제어 문자 {char}이(가) 있습니다 (일반 텍스트 필요; "
+                           "지우고 다시 입력)")),
+    "missing_firm_name": (("firm name is empty for firm {firm} (expected the firm's name; "
+                          "outputs would show none)"),
+                          "{firm} 기업의 기업명이 비어 있습니다 (기업명 필요; 결과표에 이름이 빠짐)"),
     # ---- industry codes (ktop_index.data.validate, ktop_index.selection.eligibility)
+    "ksic_lost_zero": (("'{value}' may be {zero} with its leading zero lost, or {plain}; write "
+                       "the code as text with 5 digits (e.g. '01110 in Excel)"),
+                       ("'{value}'은(는) 앞자리 0이 빠진 {zero}일 수도, {plain_ko}일 수도 있습니다; "
+                        "업종코드를 5자리 텍스트로 입력하세요 (엑셀에서는 '01110)")),
+    "ksic_unknown": (("'{value}' is not a code of the KSIC 10th or 11th revision; only its "
+                     "start {prefix} is used (expected a code from the official list, e.g. "
+                     "10301)"),
+                     ("'{value}'은(는) 한국표준산업분류 10차·11차 어디에도 없는 코드입니다; 앞자리 "
+                      "{prefix}만 사용합니다 (공식 목록의 코드 필요, 예: 10301)")),
+    "ksic_rev10": (("'{value}' is a KSIC 10th-revision code ({name10}); it is read as the 11th "
+                   "revision's {rev11}"),
+                   "'{value}'은(는) 10차 업종코드({name10})입니다; 11차 코드 {rev11_ko}(으)로 봅니다"),
     # ---- readers (ktop_index.data.io)
+    "duplicate_header": (("the header appears twice: columns {first} and {second} (column "
+                          "{second} is ignored; expected each header once)"),
+                         ("같은 머리글이 두 번 있습니다: {first}열과 {second}열 ({second}열은 무시; "
+                          "머리글은 한 번씩만)")),
+    "merged_header": (("column {letter} holds data but has no header of its own: the header "
+                       "cell '{header}' is merged over columns {span} (unmerge it and give each "
+                       "column its header)"),
+                      ("{letter}열에 데이터가 있지만 머리글이 없습니다: 머리글 셀 '{header}'이(가) "
+                       "{span}열에 병합되어 있습니다 (병합을 풀고 열마다 머리글을 주세요)")),
+    "unnamed_column": (("column {letter} holds data but has no header, so it is ignored (give "
+                        "it a header, or delete the column)"),
+                       "{letter}열에 데이터가 있지만 머리글이 없어 무시합니다 (머리글을 주거나 열을 지우세요)"),
+    "header_not_found": (("no row among the first {rows} holds two of the contract's headers, "
+                          "so row {row} was read as the header; if the header is lower, give "
+                          "--header-row N; if the table is on another sheet, --sheet "
+                          "NAME{sheets}"),
+                         ("처음 {rows}행 중 계약 머리글이 두 개 이상인 행이 없어 {row}행을 머리글로 "
+                          "읽었습니다; 머리글이 더 아래 있으면 --header-row N, 표가 다른 시트에 있으면 "
+                          "--sheet 이름을 주세요{sheets_ko}")),
+    "sheet_chosen": (("read sheet '{sheet}' ({why}); other sheets holding data: {others} "
+                      "(--sheet NAME reads another)"),
+                     ("'{sheet}' 시트를 읽었습니다 ({why_ko}); 데이터가 있는 다른 시트: {others} "
+                      "(다른 시트는 --sheet 이름으로 읽으세요)")),
+    "year_as_date": (("{count} cells of a year column show a date such as {date}: read as the "
+                      "year {year}, the date's serial number (a year typed into a "
+                      "date-formatted cell; format the column as a number)"),
+                     ("연도 열의 셀 {count}개가 {date} 같은 날짜로 보입니다: 날짜의 일련번호인 {year}년으로 "
+                      "읽었습니다 (날짜 서식 셀에 연도를 입력한 경우; 열 서식을 숫자로 바꾸세요)")),
+    "linked_cells": (("{count} cells take their values from {files} (e.g. {cells}): their "
+                      "saved values are read and may be out of date (open both files in Excel, "
+                      "update the links, then paste the values)"),
+                     ("셀 {count}개가 {files_ko}의 값을 가져옵니다 (예: {cells}): 저장된 값을 읽었으며 "
+                      "최신이 아닐 수 있습니다 (두 파일을 Excel에서 열어 연결을 업데이트한 뒤 값으로 "
+                      "붙여넣기)")),
     # ---- committee score files (ktop_index.selection.committee)
+    "committee_empty": (("the committee file has no score rows (expected one row per firm, "
+                         "evaluator and item)"),
+                        "발표평가 파일에 점수 행이 없습니다 (기업·위원·항목당 1행 필요)"),
+    "committee_missing_column": (("column {field} ({label}) is missing (expected columns "
+                                  "{expected})"),
+                                 "{label}({field}) 열이 없습니다 (필요한 열: {expected})"),
+    "committee_item_column": (("column item (평가항목) is missing, but the scores are checked "
+                              "against the item table {table} (expected one row per item, or "
+                              "--committee-items any for one total per evaluator)"),
+                              ("평가항목 열이 없는데 점수를 배점표 {table}로 검사합니다 (항목당 1행, "
+                               "또는 위원별 총점이면 --committee-items any)")),
+    "committee_not_score": (("'{value}' is not a score (expected a number of points, e.g. 8 "
+                             "or 8.5)"),
+                            "'{value}'은(는) 점수가 아닙니다 (8 또는 8.5 같은 숫자 필요)"),
+    "committee_comma": (("'{value}' holds a comma, which may be a decimal or a thousands "
+                        "separator (expected points with a decimal point, e.g. 8.5)"),
+                        ("'{value}'에 쉼표가 있어 소수점인지 천 단위 구분인지 알 수 없습니다 "
+                         "(8.5처럼 소수점으로 입력)")),
+    "committee_not_finite": (("'{value}' is not a finite number (expected points from 0 to "
+                              "the item's maximum)"),
+                             "'{value}'은(는) 유한한 숫자가 아닙니다 (0부터 항목 배점까지의 점수 필요)"),
+    "committee_unknown_item": ("unknown item '{value}' (expected one of {expected})",
+                               "알 수 없는 평가항목 '{value}' ({expected} 중 하나)"),
+    "committee_above_item_max": (("{value:g} is above the {maximum:g} points of item '{item}' "
+                                 "(expected 0 to {maximum:g})"),
+                                 ("{value:g}점이 항목 '{item}'의 배점 {maximum:g}점을 넘습니다 "
+                                  "(0~{maximum:g}점)")),
+    "committee_above_total": (("firm {firm}, evaluator {evaluator}: total {total:g} is above "
+                              "{maximum:g} points (expected at most {maximum:g}; "
+                              "--committee-max-total states another maximum)"),
+                              ("기업 {firm}, 평가위원 {evaluator}: 총점 {total:g}점이 만점 "
+                               "{maximum:g}점을 넘습니다 ({maximum:g}점 이하 필요; 만점이 다르면 "
+                               "--committee-max-total)")),
+    "committee_duplicate": (("firm {firm}, evaluator {evaluator}, item {item} given twice "
+                            "(first at row {first}; expected one score per firm, evaluator and "
+                            "item)"),
+                            ("기업 {firm}, 평가위원 {evaluator}, 항목 {item} 점수가 중복입니다 "
+                             "(처음 {first}행; 기업·위원·항목당 1개)")),
+    "committee_not_applicant": (("firm {firm} did not apply: {count} score row(s), the first "
+                                "here (expected the business numbers of the applicants)"),
+                                ("기업 {firm}은(는) 신청기업이 아닙니다: 점수 {count}행, 첫 행이 "
+                                 "여기 (신청기업의 사업자등록번호 필요)")),
+    "committee_evaluator_merged": (("evaluator spellings {spellings} are read as one evaluator, "
+                                   "'{name}' (names are compared without spaces, case or "
+                                   "full-width forms)"),
+                                   ("평가위원 표기 {spellings}을(를) 한 위원 '{name}'(으)로 봅니다 "
+                                    "(공백·대소문자·전각 구분 없이 비교)")),
+    "committee_blank_points": (("firm {firm}, evaluator {evaluator}, item {item}: the points "
+                               "cell is empty (expected a score){hint}"),
+                               ("기업 {firm}, 평가위원 {evaluator}, 항목 {item}: 점수 칸이 "
+                                "비어 있습니다 (점수 필요){hint_ko}")),
+    "committee_missing_items": (("firm {firm}, evaluator {evaluator}: no score for item(s) "
+                                "{items} (expected a score for every item){hint}"),
+                                ("기업 {firm}, 평가위원 {evaluator}: 항목 {items} 점수 없음 "
+                                 "(모든 항목 점수 필요){hint_ko}")),
+    "committee_few_evaluators": (("firm {firm} was scored by {count} evaluator(s), other firms "
+                                 "by {size} (expected the same number of evaluators for every "
+                                 "firm){hint}"),
+                                 ("기업 {firm}: 평가위원 {count}명이 채점, 다른 기업은 {size}명 "
+                                  "(모든 기업에 같은 수의 위원 필요){hint_ko}")),
+    "committee_missing_firms": (("{count} of {eligible} eligible applicants have no committee "
+                                "scores, e.g. {examples} (expected scores for every eligible "
+                                "applicant){hint}"),
+                                ("적격 신청기업 {eligible}개사 중 {count}개사의 발표평가 점수가 "
+                                 "없습니다 (예: {examples}; 모든 적격 기업 점수 필요){hint_ko}")),
 }
 
 

@@ -12,13 +12,20 @@ Example
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 
+from ktop_index._files import atomic_write
 from ktop_index.data.brn import make_brn
 from ktop_index.data.contract import FIELDS, MONEY
-from ktop_index.data.io import write_table
+from ktop_index.data.io import EXCEL_SUFFIXES, pin_xlsx_times, write_table
 from ktop_index.errors import UsageError
+
+#: Fields whose cells the XLSX template formats as text ('@'): Excel turns a typed number
+#: into a number and drops its leading zeros (01110 crop growing would become 1110, which
+#: reads as division 11, beverages), and shows a long number in exponent form.
+TEXT_CELL_FIELDS = ("brn", "ksic")
 
 # One plausible firm-year, in KRW thousand; used only when an example row is asked for.
 _EXAMPLE = {
@@ -55,7 +62,35 @@ def write_template(path: str | os.PathLike, lang: str = "en", example: bool = Fa
     """
     if not overwrite and os.path.exists(path):
         raise UsageError(f"{path}: exists (it may be a filled-in file); give another name, "
-                         "or --force to replace it with an empty template")
+                         "or --force to replace it with an empty template",
+                         ko=f"{path}: 이미 있습니다 (작성된 파일일 수 있음); 다른 이름을 주거나, "
+                            "빈 양식으로 바꾸려면 --force를 주십시오")
     headers = template_headers(lang)
     rows = [[_EXAMPLE[f.name] for f in FIELDS]] if example else []
-    write_table(pd.DataFrame(rows, columns=headers, dtype=object), path)
+    if Path(path).suffix.lower() in EXCEL_SUFFIXES:
+        atomic_write(path, lambda tmp: _write_xlsx(headers, rows, tmp))
+    else:
+        write_table(pd.DataFrame(rows, columns=headers, dtype=object), path)
+
+
+def _write_xlsx(headers: list[str], rows: list[list], path: str) -> None:
+    """The template as a workbook whose business-number and industry-code columns are text
+    columns (column style '@', so what an officer types there stays text, zeros and all)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "data"
+    for row in [headers, *rows]:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for i, (f, header) in enumerate(zip(FIELDS, headers, strict=True), start=1):
+        column = sheet.column_dimensions[get_column_letter(i)]
+        column.width = min(4 + len(header) * 1.3, 60)
+        if f.name in TEXT_CELL_FIELDS:
+            column.number_format = "@"
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "@"
+    book.save(path)
+    pin_xlsx_times(path)

@@ -12,8 +12,14 @@ Reading rules (documented in docs/data_contract.md):
 - numbers may carry thousands separators, full-width digits, ``△``/``▲`` or brackets for
   negatives (Korean accounting style) and ``₩``; a lone ``-`` is zero in money and count
   columns, as accounting formats print it;
+- values that could be misread are errors, never guesses: non-finite numbers (``inf``,
+  ``nan`` written out, ``1e400``), commas other than thousands separators in groups of three
+  (``1.234,5``, ``1,23,456``, ``12,34``), fractional years (``2024.5``), money beyond 10^12
+  천원 either way and counts beyond the contract's bounds;
 - ``founded`` accepts a year or a date (``2015-03-01``, ``2015.03.01``, ``20150301``,
   ``2015년 3월``); ``firm_age`` is derived from it as ``year - founded``;
+- a control character (C0 or C1 but tab and line breaks, DEL) in a text cell is an error;
+  an empty firm name is an error in an applicants file and a warning elsewhere;
 - ``firm_id`` defaults to the business number when absent.
 
 Example
@@ -30,8 +36,11 @@ a.csv:2:사업자등록번호: invalid business number: check digit is 7, expect
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import math
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -40,7 +49,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute
 
-from ktop_index.data.brn import brn_problem, format_brn
+from ktop_index.data import ksic
+from ktop_index.data.brn import BRN_REASONS, brn_reason, format_brn
 from ktop_index.data.contract import (
     FIELD_BY_NAME,
     FIELDS,
@@ -55,7 +65,7 @@ from ktop_index.data.contract import (
 from ktop_index.data.io import RawTable, read_table
 from ktop_index.data.problems import MESSAGES, Problem  # noqa: F401 - MESSAGES re-exported
 from ktop_index.errors import DataError, UsageError
-from ktop_index.labels import BRN_WHY_KO as _WHY_KO
+from ktop_index.labels import BRN_REASONS_KO
 from ktop_index.reference import ksic11_codes, ksic_divisions
 
 _EXPECTED = {
@@ -64,6 +74,14 @@ _EXPECTED = {
 }
 _BLANKS = {"", "na", "n/a", "#n/a", "nan", "null", "none", "nat"}
 _DASHES = {"-", "−", "–", "—", "―", "ー"}
+_NAN_WORDS = {"nan", "-nan", "+nan"}  # a float written out by a script: not a blank
+# commas that can only be thousands separators: groups of three after the first (1,234,567.5)
+_GROUPED = r"[^\d,]*\d{1,3}(?:,\d{3})+(?:\.\d*)?[^\d,]*"
+# C0 and C1 control characters and DEL, as Python (re) and arrow (RE2) write them; tab and
+# line breaks (Alt+Enter in an Excel cell) are text
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{80}-\x{9f}]"
+_SHOWN_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # escaped in messages: one line, no ESC
 _YES = {"y", "yes", "예", "네", "o", "1", "true", "t", "제출", "유", "있음", "해당", "○"}
 _NO = {"n", "no", "아니오", "아니요", "x", "0", "false", "f", "미제출", "무", "없음", "해당없음", "×"}
 
@@ -119,46 +137,120 @@ def _blank(text: pd.Series) -> pd.Series:
 def parse_numbers(series: pd.Series, dash_is_zero: bool) -> tuple[np.ndarray, np.ndarray]:
     """Parse spreadsheet numbers; returns (float values with NaN for blank, bad-cell mask).
 
-    >>> values, bad = parse_numbers(pd.Series(["1,234", "△50", "(7)", "-", "１２", "x", ""]),
-    ...                             dash_is_zero=True)
+    Bad cells are missing in the values; :func:`number_problem` says why each is bad. Besides
+    text that is no number, these are bad because they cannot be read for sure: non-finite
+    values (``inf``, ``nan`` written out, ``1e400``) and commas other than thousands
+    separators in groups of three (``1.234,5``, ``1,23,456``, ``12,34``).
+
+    >>> values, bad = parse_numbers(pd.Series(["1,234", "△50", "(7)", "-", "１２", "x", "",
+    ...                                        "12,34", "inf"]), dash_is_zero=True)
     >>> values.tolist()[:5], bad.tolist()
-    ([1234.0, -50.0, -7.0, 0.0, 12.0], [False, False, False, False, False, True, False])
+    ([1234.0, -50.0, -7.0, 0.0, 12.0], [False, False, False, False, False, True, False, True, True])
     """
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(series), bool)
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isinf(values)
+        return (np.where(bad, np.nan, values) if bad.any() else values), bad
     text = _as_text(series)
-    blank = _blank(text)
-    compact = text.str.replace(r"[,\s₩]", "", regex=True)
+    blank = _blank(text) & ~text.str.lower().isin(_NAN_WORDS)
+    compact = text.str.replace(r"[\s₩]", "", regex=True)
+    misgrouped = (compact.str.contains(",", regex=False, na=False)
+                  & ~compact.str.fullmatch(_GROUPED, na=False))
+    compact = compact.str.replace(",", "", regex=False)
     bracketed = compact.str.match(r"^\(.*\)$", na=False)
     compact = compact.where(~bracketed, compact.str.slice(1, -1))
     triangle = compact.str.match(r"^[△▲]", na=False)
     compact = compact.where(~triangle, compact.str.slice(1))
     dash = compact.isin(_DASHES) & dash_is_zero
-    values = pd.to_numeric(compact.where(~blank & ~dash), errors="coerce").to_numpy(
+    values = pd.to_numeric(compact.where(~blank & ~dash & ~misgrouped), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan)
     values = np.where(dash.to_numpy(), 0.0, values)
     values = np.where((bracketed | triangle).to_numpy(), -np.abs(values), values)
+    values = np.where(np.isinf(values), np.nan, values)
     bad = (~blank & ~dash).to_numpy() & np.isnan(values)
     return values, bad
 
 
+def number_problem(text: str) -> tuple[str, dict]:
+    """Why a cell that :func:`parse_numbers` found bad is bad: a message code and its details.
+
+    >>> number_problem("1.234,5"), number_problem("1e400")
+    (('decimal_comma', {'decimal': '1234.5'}), ('not_finite', {}))
+    >>> number_problem("1,23,456")
+    ('bad_grouping', {'digits': '123456', 'grouped': '123,456'})
+    """
+    body = re.sub(r"[\s₩]", "", text).strip("()△▲")
+    if body.lower() in _NAN_WORDS or _float(body.replace(",", "")) in (math.inf, -math.inf):
+        return "not_finite", {}
+    if "," in body:
+        digits = body.replace(",", "")
+        if "." in body and body.rfind(".") < body.rfind(","):  # 1.234,5: dots group, comma decimal
+            decimal = body.replace(".", "").replace(",", ".")
+            if _float(decimal) is not None:
+                return "decimal_comma", {"decimal": decimal}
+        elif body.count(",") == 1 and "." not in body and _float(digits) is not None:
+            return "comma_ambiguous", {"decimal": body.replace(",", "."), "digits": digits}
+        elif _float(digits) is not None:
+            return "bad_grouping", {"digits": digits, "grouped": _grouped(digits)}
+    return "not_number", {}
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _grouped(digits: str) -> str:
+    """``'-1234567.5'`` as ``'-1,234,567.5'``: the same digits, commas every three."""
+    if not re.fullmatch(r"[+-]?\d+(\.\d*)?", digits, flags=re.ASCII):
+        return digits  # an exponent or other digits: shown as they are
+    whole, dot, fraction = digits.partition(".")
+    sign = whole[:1] if whole[:1] in "+-" else ""
+    return f"{sign}{int(whole.lstrip('+-') or 0):,}{dot}{fraction}"
+
+
 def parse_years(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a year or a date into a year (float, NaN for blank) and a bad-cell mask."""
+    """Parse a year or a date into a year (float, NaN for blank) and a bad-cell mask.
+
+    A fractional year (``2024.5``, or ``2024.5`` as text, which may also be May 2024) is
+    bad, never rounded: :func:`year_problem` says so.
+
+    >>> parse_years(pd.Series(["2015", "2015-03-01", "2015년 3월", "2024.5", ""]))[1].tolist()
+    [False, False, False, True, False]
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         years = series.dt.year.to_numpy(dtype="float64", na_value=np.nan)
         return years, np.zeros(len(series), bool)
     if pd.api.types.is_numeric_dtype(series.dtype):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
-        bad = ~np.isnan(values) & (values != np.floor(values))
+        bad = ~np.isnan(values) & ((values != np.floor(values)) | np.isinf(values))
         return np.where(bad, np.nan, values), bad
     text = _as_text(series)
     blank = _blank(text)
     pattern = r"^(\d{4})(?:\.0+|\d{4}|\s*[-./년]\s*\d{1,2}(?:\s*[-./월]\s*\d{1,2}\s*일?|\s*월)?" \
               r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\.?)?$"
     found = text.str.extract(pattern, expand=False)
+    found = found.where(~text.str.fullmatch(_FRACTIONAL_YEAR, na=False))
     years = pd.to_numeric(found, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad = (~blank).to_numpy() & np.isnan(years)
     return years, bad
+
+
+# a year with a decimal part that is not all zeros: 2024.5 is a fraction, or May 2024
+_FRACTIONAL_YEAR = r"\d{4}\.\d*[1-9]\d*"
+
+
+def year_problem(text: str) -> tuple[str, dict]:
+    """Why a cell that :func:`parse_years` found bad is bad: a message code and its details.
+
+    >>> year_problem("2024.5"), year_problem("x")
+    (('fractional_year', {'year': '2024'}), ('bad_year', {}))
+    """
+    if re.fullmatch(_FRACTIONAL_YEAR, text):
+        return "fractional_year", {"year": text[:4]}
+    return "bad_year", {}
 
 
 def parse_yesno(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -173,23 +265,45 @@ def parse_yesno(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return values, bad
 
 
-def normalise_ksic(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """KSIC codes as digits (section letter dropped); returns (codes, bad mask, not-rev-11 mask)."""
+def normalise_ksic(series: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """KSIC codes as digits, read by :mod:`ktop_index.data.ksic`; returns (codes, bad mask,
+    why): ``why`` is, for each bad value, its problem code and parameters (None elsewhere).
+
+    A section letter is dropped after it is checked, or restores a lost leading 0 (``A1110``
+    is 01110). Bad: no code form, a division KSIC lacks, or a code that may have lost its
+    leading 0 (``ksic_lost_zero``: never read on a guess). A code of neither revision in a
+    real division is kept (the caller warns: ``ksic_unknown``).
+
+    >>> codes, bad, why = normalise_ksic(pd.Series(["C10301", "A1110", "1110", "10712"]))
+    >>> codes.tolist(), bad.tolist(), why[2][0]
+    (['10301', '01110', nan, '10712'], [False, False, True, False], 'ksic_lost_zero')
+    """
     text = _as_text(series).str.upper().str.replace(r"[\s\-.]", "", regex=True)
     blank = _blank(text)
-    parts = text.str.extract(r"^([A-U])?(\d{2,5})$")
-    digits = parts[1]
+    parts = text.str.extract(r"^([A-U])?(\d{1,5})$")
+    letter, digits = parts[0], parts[1]
+    padded = ("0" + digits).where(digits.str.len() < 5)
     divisions = ksic_divisions()
-    section = digits.str.slice(0, 2).map(divisions)
-    letter_ok = parts[0].isna() | (parts[0] == section)
-    good = digits.notna() & section.notna() & letter_ok
+    section, padded_section = digits.str.slice(0, 2).map(divisions), padded.str.slice(0, 2).map(
+        divisions)
+    restored = letter.notna() & (letter != section) & (letter == padded_section) \
+        & ksic.is_known(padded.fillna(""))
+    codes = digits.where(~restored, padded)
+    lost = letter.isna() & pd.Series(ksic.may_have_lost_zero(digits.fillna("")), index=text.index)
+    form_ok = digits.notna() & (restored | (section.notna() & (letter.isna() | (letter == section))))
+    good = form_ok & ~lost
     bad = (~blank & ~good).to_numpy()
-    codes = digits.where(good)
-    not_rev11 = (good & ~codes.isin(ksic11_codes())).to_numpy()
-    return codes.astype("str"), bad, not_rev11
+    why = pd.Series(None, index=text.index, dtype=object)
+    for i in np.flatnonzero(bad):  # few: the reason and readings of each bad value
+        why.iat[i] = (("ksic_lost_zero", ksic.lost_zero_readings(digits.iat[i])) if lost.iat[i]
+                      else ("bad_ksic", {}))
+    return codes.where(good).astype("str"), bad, why
 
 
 # ---------------------------------------------------------------------------- the validator
+
+UNKNOWN_HINTS = 50  # unknown columns that get a did-you-mean hint (the rest are only named)
+
 
 def _did_you_mean(header: str) -> dict[str, str]:
     """Hints naming the closest known header, in English and Korean (empty when none is close)."""
@@ -216,12 +330,14 @@ def _map_columns(raw: pd.DataFrame, source: str, money_unit: str | None,
     """field name -> (header, factor to 천원 for money); records column-level problems."""
     mapping: dict[str, tuple[str, float | None]] = {}
     default_factor = money_factor(money_unit) if money_unit else None
+    unknown = 0
     for header in raw.columns:
         header = str(header)
         name, factor = match_header(header)
         if name is None:
+            unknown += 1  # hints cost a fuzzy match each: only the first ones get one
             problems.append(Problem(source, 1, header, "unknown_column", "warning",
-                                    _did_you_mean(header)))
+                                    _did_you_mean(header) if unknown <= UNKNOWN_HINTS else {}))
             continue
         if name == "region" and name in mapping and _ADDRESS not in mapping \
                 and _is_address(header) != _is_address(mapping[name][0]):
@@ -265,9 +381,40 @@ def _cell_problems(mask: np.ndarray, rows: np.ndarray, values, source: str,
         value = values.iloc[i] if isinstance(values, pd.Series) else values[i]
         if isinstance(value, (float, np.floating)):
             value = f"{value:g}"
+        elif isinstance(value, str):
+            value = _visible(value)
         found.append(Problem(source, int(rows[i]), header, code, severity,
                              {"value": value, **params}))
     return found
+
+
+def _explained_problems(mask: np.ndarray, rows: np.ndarray, values, source: str, header: str,
+                        explain, **params) -> list[Problem]:
+    """One error per flagged cell, its code and details given by ``explain(text)`` (asked once
+    per distinct value); ``values`` (array or Series) gives the cell as written."""
+    found, why = [], {}
+    for i in np.flatnonzero(mask):
+        text = _written(values.iloc[i] if isinstance(values, pd.Series) else values[i])
+        if text not in why:
+            why[text] = explain(text)
+        code, details = why[text]
+        found.append(Problem(source, int(rows[i]), header, code, "error",
+                             {"value": _visible(text), **params, **details}))
+    return found
+
+
+def _written(value) -> str:
+    """A cell as its text: a float without exponent or trailing zeros (1e9 -> '1000000000')."""
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return repr(value) if not math.isfinite(value) else np.format_float_positional(
+            value, trim="-")
+    return str(value)
+
+
+def _visible(text: str) -> str:
+    """Text fit for a one-line message: control characters written as ``\\xNN``."""
+    return _SHOWN_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _by_unique(series: pd.Series, parse):
@@ -290,22 +437,51 @@ def _by_unique(series: pd.Series, parse):
     return np.append(np.asarray(values, dtype="float64"), np.nan)[codes], bad
 
 
-def _check_range(f, values: np.ndarray, rows, header, source, problems) -> np.ndarray:
-    """Flag values outside the field's range; returns the mask of bad cells."""
-    shown = values
+def _check_range(f, values: np.ndarray, rows, header, source, problems,
+                 written=None) -> np.ndarray:
+    """Flag values outside the field's range; returns the mask of bad cells.
+
+    ``values`` are in the contract's unit (money in 천원); ``written()`` gives the cells as
+    the file has them, for the messages. Money beyond the field's magnitude bound (10^12 천원
+    either way) is ``too_large``, naming the amount in 천원, so a unit slip shows as one.
+    """
+    def shown(mask):  # the flagged cells as written; the others are never looked at
+        cells = values if written is None else written()
+        texts = np.empty(len(values), dtype=object)
+        for i in np.flatnonzero(mask):
+            texts[i] = _visible(_written(cells.iloc[i] if isinstance(cells, pd.Series)
+                                         else cells[i]))
+        return texts
+
     bad = np.zeros(len(values), bool)
     if f.minimum == 0:
         neg = values < 0
-        problems += _cell_problems(neg, rows, shown, source, header, "negative")
+        if neg.any():
+            problems += _cell_problems(neg, rows, shown(neg), source, header, "negative")
         bad |= neg
+    if f.kind == MONEY and f.maximum is not None:
+        huge = np.abs(values) > f.maximum
+        if huge.any():
+            texts = shown(huge)
+            for i in np.flatnonzero(huge):
+                problems.append(Problem(source, int(rows[i]), header, "too_large", "error",
+                                        {"value": texts[i], "amount": _amount(values[i]),
+                                         "limit": _amount(f.maximum)}))
+        return bad | huge
     outside = np.zeros(len(values), bool)
     if f.minimum is not None and f.minimum != 0:
         outside |= values < f.minimum
     if f.maximum is not None:
         outside |= values > f.maximum
-    problems += _cell_problems(outside, rows, shown, source, header, "out_of_range",
-                               allowed=f.allowed)
+    if outside.any():
+        problems += _cell_problems(outside, rows, shown(outside), source, header,
+                                   "out_of_range", allowed=f.allowed)
     return bad | outside
+
+
+def _amount(value: float) -> str:
+    """An amount in 천원 with thousands commas; beyond 10^18 in exponent form (one line)."""
+    return f"{value:,.0f}" if abs(value) < 1e18 else f"{value:.3g}"
 
 
 def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
@@ -318,23 +494,23 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
     if f.kind in ("int", "float", MONEY):
         values, bad = (parse_numbers(series, dash_is_zero=True) if numeric else
                        _by_unique(series, lambda u: parse_numbers(u, dash_is_zero=True)))
-        if bad.any():
-            problems += _cell_problems(bad, rows, raw_text(), source, header, "not_number",
-                                       expected=_EXPECTED[f.kind][0],
-                                       expected_ko=_EXPECTED[f.kind][1])
+        if bad.any():  # not a number, not finite, or separators that could be misread
+            problems += _explained_problems(bad, rows, raw_text(), source, header,
+                                            number_problem, expected=_EXPECTED[f.kind][0],
+                                            expected_ko=_EXPECTED[f.kind][1])
         if f.kind == "int" and not pd.api.types.is_integer_dtype(series.dtype):
             frac = ~np.isnan(values) & (values != np.floor(values))
             if frac.any():
                 problems += _cell_problems(frac, rows, values, source, header, "not_integer")
                 values = np.where(frac, np.nan, values)
         return pd.Series(_out_of_range_missing(f, values, factor, rows, header, source,
-                                               problems), dtype="float64", copy=False)
+                                               problems, raw_text), dtype="float64", copy=False)
     if f.kind == "year":
         values, bad = parse_years(series) if numeric else _by_unique(series, parse_years)
         if bad.any():
-            problems += _cell_problems(bad, rows, raw_text(), source, header, "bad_year")
-        return pd.Series(_out_of_range_missing(f, values, None, rows, header, source, problems),
-                         dtype="float64", copy=False)
+            problems += _explained_problems(bad, rows, raw_text(), source, header, year_problem)
+        return pd.Series(_out_of_range_missing(f, values, None, rows, header, source, problems,
+                                               raw_text), dtype="float64", copy=False)
     if f.kind == "yesno":
         values, bad = _by_unique(series, parse_yesno)
         if bad.any():
@@ -342,11 +518,18 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
         return values
     if f.kind == "code":
         codes, bad = _by_unique(series, lambda u: normalise_ksic(u)[:2])
-        not_rev11 = (codes.notna() & ~codes.isin(ksic11_codes())).to_numpy()
-        if bad.any():
-            problems += _cell_problems(bad, rows, raw_text(), source, header, "bad_ksic")
-        problems += _cell_problems(not_rev11, rows, codes, source, header,
-                                   "ksic_not_rev11", "warning")
+        if bad.any():  # few cells: why each is bad is worked out on them alone
+            where = np.flatnonzero(bad)
+            cells = series.iloc[where].reset_index(drop=True)
+            for i, value, (code, params) in zip(where, _as_text(cells), normalise_ksic(cells)[2]):
+                problems.append(Problem(source, int(rows[i]), header, code, "error",
+                                        {"value": value, **params}))
+        other = (codes.notna() & ~codes.isin(ksic11_codes())).to_numpy()
+        said = {c: ksic.reading_note(c) for c in codes[other].unique()}
+        for i in np.flatnonzero(other):  # not an 11th-revision code: say how it is read
+            code, params = said[codes.iat[i]]
+            problems.append(Problem(source, int(rows[i]), header, code, "warning",
+                                    {"value": codes.iat[i], **params}))
         return codes
     text, bad = _parse_text(f, series, numeric)
     if f.kind == "region":
@@ -357,13 +540,15 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
 
 
 def _out_of_range_missing(f, values: np.ndarray, factor, rows, header, source,
-                          problems) -> np.ndarray:
-    """Values outside the field's range flagged and made missing; money scaled to 천원."""
-    out = _check_range(f, values, rows, header, source, problems)
+                          problems, written=None) -> np.ndarray:
+    """Money scaled to 천원, then values outside the field's range flagged and made missing
+    (the bounds are in the contract's unit)."""
+    if f.kind == MONEY and factor not in (None, 1.0):
+        with np.errstate(over="ignore"):  # 1e305 백만원 is inf 천원: too large, said below
+            values = values * factor
+    out = _check_range(f, values, rows, header, source, problems, written)
     if out.any():
         values = np.where(out, np.nan, values)
-    if f.kind == MONEY and factor not in (None, 1.0):
-        values = values * factor
     return values
 
 
@@ -387,15 +572,18 @@ def _parse_text(f, series: pd.Series, numeric: bool) -> tuple[pd.Series, np.ndar
 
 
 def _parse_brn(text: pd.Series, rows, header, source, problems) -> pd.Series:
+    """Business numbers checked (:func:`ktop_index.data.brn.brn_reason`) and shown as
+    ``XXX-YY-ZZZZC``; the reason of a bad one is given in both languages with the same digits."""
     unique = text.dropna().unique()
-    why = {value: brn_problem(value) for value in unique}
-    reason = text.map(why)
-    bad = reason.notna().to_numpy()
+    why = {value: brn_reason(value) for value in unique}
+    bad_values = {value: found for value, found in why.items() if found is not None}
+    bad = text.isin(list(bad_values)).to_numpy() if bad_values else np.zeros(len(text), bool)
     for i in np.flatnonzero(bad):
-        en = reason.iloc[i]
-        ko = next((k for e, k in _WHY_KO.items() if e in en), en)
+        reason, details = bad_values[text.iat[i]]
+        details = {k: _visible(str(v)) for k, v in details.items()}
         problems.append(Problem(source, int(rows[i]), header, "bad_brn", "error",
-                                {"why": en, "why_ko": ko}))
+                                {"why": BRN_REASONS[reason].format(**details),
+                                 "why_ko": BRN_REASONS_KO[reason].format(**details)}))
     shown = {value: format_brn(value) for value in unique if why[value] is None}
     return text.map(shown).astype("str")
 
@@ -497,7 +685,8 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
         table, rows, source = raw.frame, raw.rows, raw.source
     else:
         table, rows = raw.reset_index(drop=True), np.arange(len(raw), dtype=np.int64) + 2
-    problems: list[Problem] = []
+    # the reader's problems first (a duplicated header, a column without one, the sheet read)
+    problems: list[Problem] = list(raw.problems) if isinstance(raw, RawTable) else []
     if money_unit is not None and money_factor(money_unit) is None:
         raise UsageError(f"unknown money unit '{money_unit}' (expected 원, 천원 or 백만원)")
     if table.shape[1] == 0 or len(table) == 0:
@@ -532,13 +721,101 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
                                        label=FIELD_BY_NAME[name].label_ko)
     _cross_checks(frame, mapping, rows, source, problems)
     frame = _derive(frame, mapping, rows, source, problems)
+    _missing_names(frame, mapping, rows, source, problems)
+    _control_characters(table, mapping, frame, rows, source, problems)
     order = [f.name for f in FIELDS if f.name in frame]
     extras = [c for c in table.columns if match_header(str(c))[0] is None
               or (_ADDRESS in mapping and c == mapping[_ADDRESS][0])]
     frame = pd.concat([frame[order], table[extras].reset_index(drop=True)], axis=1)
     frame.attrs["rows"] = rows
-    problems.sort(key=lambda p: (p.row, _column_position(table, p.column)))
+    problems = _at_the_header(problems, raw)
+    position = {str(c): k for k, c in enumerate(table.columns)}
+    problems.sort(key=lambda p: (p.row, position.get(p.column, -1)))
     return Validated(frame, problems, rows)
+
+
+def _at_the_header(problems: list[Problem], raw) -> list[Problem]:
+    """Column problems name the row the header is on (row 1 unless the reader found title
+    rows above it); the reader's own problems, first in the list, already do."""
+    head = getattr(raw, "header_row", 1) or 1
+    if head == 1:
+        return problems
+    ours = len(getattr(raw, "problems", []))
+    return problems[:ours] + [dataclasses.replace(p, row=head) if p.row == 1 else p
+                              for p in problems[ours:]]
+
+
+def _missing_names(frame: pd.DataFrame, mapping, rows, source, problems) -> None:
+    """An empty firm name (blank or a lone dash) where the file has the column.
+
+    An error in an applicants file (one with a column of the contract's application group:
+    신청금액, 참여의향서, 중소기업확인서), whose selection would show a firm without a name; a
+    warning elsewhere, since scoring does not need names.
+    """
+    if "firm_name" not in frame:
+        return
+    names = frame["firm_name"]
+    missing = (names.isna() | names.isin(_DASHES)).to_numpy()
+    if not missing.any():
+        return
+    applicants = any(FIELD_BY_NAME[n].group == "application" for n in mapping
+                     if n in FIELD_BY_NAME)
+    key = frame["firm_id"] if "firm_id" in frame else pd.Series(pd.NA, index=frame.index)
+    for i in np.flatnonzero(missing):
+        firm = key.iat[i]
+        problems.append(Problem(source, int(rows[i]), mapping["firm_name"][0],
+                                "missing_firm_name", "error" if applicants else "warning",
+                                {"firm": "-" if pd.isna(firm) else _visible(str(firm))}))
+
+
+_TEXT_CHECKED = ("id", "text", "region")  # other kinds reject a control character anyway
+
+
+def _control_characters(table: pd.DataFrame, mapping, frame: pd.DataFrame, rows, source,
+                        problems) -> None:
+    """A control character (NUL, ESC, any C0 or C1 but tab and line breaks) in a text cell:
+    an error naming the cell, before an export or the Excel writer meets it. The cell is
+    missing in the frame; unknown columns, kept as they were, are checked too."""
+    fields = {header: name for name, (header, _) in mapping.items()  # brn: rebuilt from digits
+              if name == _ADDRESS or (FIELD_BY_NAME[name].kind in _TEXT_CHECKED
+                                      and name != "brn")}
+    extras = [c for c in table.columns if match_header(str(c))[0] is None]
+    for header in [*fields, *extras]:
+        column = table[header]
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            continue
+        mask = _control_cells(column)
+        if mask is None:
+            continue
+        for i in np.flatnonzero(mask):
+            found = _CONTROL_RE.search(str(column.iat[i]))
+            problems.append(Problem(source, int(rows[i]), str(header), "control_character",
+                                    "error", {"char": f"U+{ord(found.group()):04X}",
+                                              "position": found.start() + 1}))
+        name = fields.get(header)
+        if name in frame:
+            frame[name] = frame[name].mask(mask)
+
+
+def _control_cells(column: pd.Series) -> np.ndarray | None:
+    """The mask of cells holding a control character, or None when none does. A look at the
+    column's bytes clears a clean column (nearly every one) without a pass over its values:
+    no byte below 0x20, no DEL, no 0xC2 (the first byte of C1 characters, and of U+00A0-U+00BF,
+    which the closer look tells apart)."""
+    array = pa.array(column.astype("str"), type=pa.large_string(), from_pandas=True)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    for chunk in chunks:
+        data = chunk.buffers()[2]
+        if data is None or data.size == 0:
+            continue
+        raw = data.to_pybytes()  # bytes.find is memchr: a few ms for a million values
+        if np.frombuffer(raw, dtype=np.uint8).min() < 0x20 or b"\x7f" in raw or b"\xc2" in raw:
+            break
+    else:
+        return None
+    mask = pa.compute.match_substring_regex(array, _CONTROL_RE2).fill_null(False)
+    mask = mask.to_numpy(zero_copy_only=False)
+    return mask if mask.any() else None
 
 
 def _parse_columns(table: pd.DataFrame, mapping, rows, source, problems) -> dict:
@@ -557,13 +834,6 @@ def _parse_columns(table: pd.DataFrame, mapping, rows, source, problems) -> dict
         columns[f.name] = column
         problems += found
     return columns
-
-
-def _column_position(table: pd.DataFrame, column: str) -> int:
-    try:
-        return list(table.columns).index(column)
-    except ValueError:
-        return -1
 
 
 def read_firms(path: str | os.PathLike, money_unit: str | None = None,

@@ -64,6 +64,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ktop_index import __version__, _files
+from ktop_index.data.mask import mask_frame, mask_values, personal_columns
 from ktop_index.errors import DataError, SpecError, UsageError
 from ktop_index.index.composite import a_amean, a_gmean, n_goalposts
 from ktop_index.index.explain import peer_groups, peer_index, reason_codes, reason_labels
@@ -782,8 +783,9 @@ def _check_not_the_input(input_path, output_path) -> None:
 def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
                model: TechIndex | str | os.PathLike | None = None, *, lang: str = "en",
                sheet: str | int | None = None, money_unit: str | None = None,
-               workers: int | None = None,
-               progress: Callable[[str, int], None] | None = None) -> ScoreRun:
+               workers: int | None = None, header_row: int | None = None,
+               progress: Callable[[str, int], None] | None = None,
+               mask: bool = False) -> ScoreRun:
     """Read, validate and score a firm-year file, and write the scores (``ktop score``).
 
     Parameters
@@ -794,11 +796,14 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
         as a table of text.
     model : a fitted TechIndex or a model file (the bundled default when None).
     lang : the language of the written headers and reasons ('en' or 'ko').
-    sheet, money_unit : as :func:`ktop_index.data.io.read_table` and
+    sheet, header_row, money_unit : as :func:`ktop_index.data.io.read_table` and
         :func:`ktop_index.data.validate.validate` take them.
     workers : threads scoring a streamed CSV (default: up to 4, as the machine has cores).
     progress : called as ``progress(stage, rows)`` at each stage: "reading", "validating",
         then "scoring and writing" (CSV) or "scoring" and "writing".
+    mask : write a copy for outside the committee: business numbers (``brn``, a firm_id that
+        is one) and addresses masked (:mod:`ktop_index.data.mask`), after scoring, so the
+        scores are those of the unmasked data. Such a file is not imported into the store.
 
     Returns
     -------
@@ -821,7 +826,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     _check_not_the_input(input_path, output_path)
     step = progress or (lambda stage, rows: None)
     step("reading", 0)
-    table = read_table(input_path, sheet=sheet)
+    table = read_table(input_path, sheet=sheet, header_row=header_row)
     step("validating", len(table.frame))
     result = validate(table, money_unit=money_unit)
     if not result.ok:
@@ -832,19 +837,29 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES:
         step("scoring and writing", len(frame))
         workers = min(4, os.cpu_count() or 1) if workers is None else workers
-        count = sum(_write_streamed(frame, model, output_path, lang, workers))
+        count = sum(_write_streamed(frame, model, output_path, lang, workers, mask))
     else:
         step("scoring", len(frame))
         scored = score_firms(frame, model)
         count = int((scored["grade"] == not_rated).sum())
         step("writing", len(frame))
+        scored = mask_frame(scored, free_text=False) if mask else scored
         write_table(_localised(scored, lang, model), output_path)
     return ScoreRun(rows=len(frame), not_rated=count, unadjusted=model.unadjusted_rows(frame),
                     warnings=list(result.warnings), model=model)
 
 
+def _masked_table(block: pa.Table) -> pa.Table:
+    """A block of scores with its personal columns masked, as :func:`mask_frame` masks them."""
+    for name, kind in personal_columns(block.column_names).items():
+        k = block.column_names.index(name)
+        values = mask_values(block.column(k).to_pylist(), kind)
+        block = block.set_column(k, name, pa.array(values, type=block.schema.field(k).type))
+    return block
+
+
 def _write_streamed(frame: pd.DataFrame, model: TechIndex, path, lang: str,
-                    workers: int) -> list[int]:
+                    workers: int, mask: bool = False) -> list[int]:
     """Stream the scores of ``frame`` to a CSV in ``lang``; the not-rated count of each
     block (the same bytes as ``write_table`` of the localised :func:`score_firms`)."""
     import pyarrow.compute as pc
@@ -858,7 +873,8 @@ def _write_streamed(frame: pd.DataFrame, model: TechIndex, path, lang: str,
         for block in _score_tables(frame, model, workers=workers):
             is_nr = pc.equal(block["grade"].cast(pa.string()), model.spec_["not_rated_grade"])
             counts.append(pc.sum(is_nr).as_py() or 0)
-            yield localise_score_table(block, lang, labels_ko, fields_ko)
+            yield localise_score_table(_masked_table(block) if mask else block, lang,
+                                       labels_ko, fields_ko)
 
     write_csv_blocks(blocks(), path)
     return counts

@@ -60,6 +60,58 @@ def ksic11_codes() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def ksic11_names() -> dict[str, str]:
+    """KSIC 11th-revision code (2 to 5 digits) -> its Korean name.
+
+    >>> ksic11_names()["10602"]
+    '빵류 제조업'
+    """
+    table = _read("ksic11_codes.csv", dtype=str)
+    table = table[table["level"] != "section"]
+    return dict(zip(table["code"], table["name_ko"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def ksic_concordance() -> pd.DataFrame:
+    """``ksic10_to_11.csv``: the official 10th -> 11th revision concordance (구신연계표), one
+    row per (10th subclass, 11th subclass) pair: ``ksic10, name10_ko, ksic11, name11_ko,
+    note_ko`` (코드변경, 세분, 통합, ...; empty where nothing changed)."""
+    return _read("ksic10_to_11.csv", dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def ksic10_to_11() -> dict[str, tuple[str, ...]]:
+    """KSIC 10th-revision subclass (5 digits) -> the 11th-revision subclass(es) it became, in
+    the concordance's order (several where the 10th code was split, 세분).
+
+    >>> ksic10_to_11()["10712"], ksic10_to_11()["10801"]
+    (('10602',), ('10901', '10902'))
+    """
+    table = ksic_concordance()
+    return {code: tuple(group) for code, group in table.groupby("ksic10", sort=False)["ksic11"]}
+
+
+@lru_cache(maxsize=1)
+def ksic10_codes() -> frozenset[str]:
+    """Every KSIC 10th-revision numeric code (2 to 5 digits): the subclasses of the
+    concordance and their classes, groups and divisions (KSIC codes nest by prefix: a class
+    is the first 4 digits of its subclasses; the 11th revision's list is exactly that)."""
+    subclasses = ksic10_to_11()
+    return frozenset(code[:n] for code in subclasses for n in (2, 3, 4, 5))
+
+
+@lru_cache(maxsize=1)
+def ksic10_names() -> dict[str, str]:
+    """KSIC 10th-revision subclass or division -> its Korean name (the concordance and the
+    divisions table name no 10th groups or classes)."""
+    table = ksic_table()
+    divisions = table[(table["level"] == "division") & (table["ksic_revision"] == "10")]
+    names = dict(zip(divisions["code"], divisions["name_ko"], strict=True))
+    concordance = ksic_concordance().drop_duplicates("ksic10")
+    return names | dict(zip(concordance["ksic10"], concordance["name10_ko"], strict=True))
+
+
+@lru_cache(maxsize=1)
 def regions() -> pd.DataFrame:
     """``regions.csv``: 법정동 codes and address prefixes of Jeju and Sejong."""
     return _read("regions.csv", dtype=str, keep_default_na=False)

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ktop_index._files import atomic_write
-from ktop_index.data.io import is_formula_like, pin_xlsx_times
+from ktop_index.data.io import is_formula_like, pin_xlsx_times, xlsx_text
 from ktop_index.errors import UsageError
 from ktop_index.labels import (
     ELIGIBLE_KO,
@@ -68,7 +68,7 @@ def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
     sheet = book.active
     sheet.title = SELECTION_SHEET[lang]
     labels = SELECTION_COLUMNS_KO if lang == "ko" else SELECTION_COLUMNS_EN
-    headers = [labels.get(c, c) for c in data.columns]
+    headers = [xlsx_text(str(labels.get(c, c))) for c in data.columns]
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -107,7 +107,9 @@ def _cells(series: pd.Series, name: str, lang: str) -> list:
         return [None if pd.isna(v) else (yes if is_yes(v) else no) for v in series]
     if pd.api.types.is_numeric_dtype(series.dtype):
         return [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in series]
-    return [None if pd.isna(v) or v == "" else str(v) for v in series.astype("object")]
+    # control characters an XLSX cell cannot hold (NUL, ESC) are shown as U+FFFD
+    return [None if pd.isna(v) or v == "" else xlsx_text(str(v))
+            for v in series.astype("object")]
 
 
 def _format_column(sheet, j: int, name: str, rows: int) -> None:

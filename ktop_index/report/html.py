@@ -35,10 +35,13 @@ import pandas as pd
 
 from ktop_index import __version__, _files
 from ktop_index.data.io import read_table
+from ktop_index.data.mask import RULE as MASK_RULE
+from ktop_index.data.mask import mask_brn, mask_frame, mask_record, personal_columns
 from ktop_index.errors import DataError, InputError, UsageError
 from ktop_index.index.spec import DOMAINS
 from ktop_index.labels import (
     PLOT_TEXT,
+    PRIVACY_TEXT,
     REPORT_TEXT,
     ROBUSTNESS_KO,
     SCORE_HEADERS_BACK,
@@ -48,6 +51,7 @@ from ktop_index.labels import (
     selection_in_english,
 )
 from ktop_index.report import plots
+from ktop_index.report.outputs import MASKED, partial_line
 from ktop_index.selection.audit import check_outputs
 
 NUMERIC = ("rank", "tech_index", "committee_score", "selection_score", "rank_low",
@@ -171,19 +175,28 @@ def read_selection(outdir: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
 
 def report_selection(outdir: str | os.PathLike, lang: str = "en",
                      output: str | os.PathLike | None = None,
-                     generated_at: str | None = None) -> Path:
+                     generated_at: str | None = None, mask: bool = False) -> Path:
     """Write the HTML report of a selection round; returns its path.
 
     Parameters
     ----------
     outdir : the folder ``ktop select`` wrote (``selection.csv``, ``audit.json``).
     lang : 'en' or 'ko'.
-    output : the HTML file (default ``OUTDIR/report.html``, ``report_ko.html`` in Korean).
+    output : the HTML file (default ``OUTDIR/report.html``, ``report_ko.html`` in Korean;
+        ``report_masked.html``, ``report_masked_ko.html`` with ``mask``).
     generated_at : the text of the "generated" line (default: now, UTC); pin it for
         byte-identical reports.
+    mask : a copy for outside the committee: personal data masked
+        (:func:`ktop_index.report.outputs.mask_selection`'s rules) in every table, list and
+        the audit shown, which records it (``masked``). A folder written by ``ktop select
+        --mask`` is masked already and its report says so either way.
     """
     text = _check_lang(lang)
     table, audit = read_selection(outdir)
+    if mask:
+        table = mask_frame(table)
+        audit = {**mask_record(audit),
+                 MASKED: {"columns": personal_columns(table), "rule": MASK_RULE}}
     call = str(audit.get("call", ""))
     title = text["sel_title"].format(call=call)
     subtitle = f"<p><b>{_e(audit['call_title'])}</b></p>" if audit.get("call_title") else ""
@@ -191,14 +204,18 @@ def report_selection(outdir: str | os.PathLike, lang: str = "en",
             (f'<p class="meta">{_e(text["generated"])}: {_e(_generated(generated_at))} · '
             f'{_e(text["model"])}: {_e(audit.get("model_version", ""))} · '
             f'{_e(text["package"])}: {_e(audit.get("package_version", __version__))}</p>')]
+    if audit.get(MASKED):
+        body.append(f'<p class="note"><b>{_e(PRIVACY_TEXT["masked"][lang == "ko"])}</b></p>')
     body += _counts_section(table, audit, text)
+    if (partial := partial_line(audit, lang)) is not None:  # what --allow-partial let through
+        body.append(f'<p class="note"><b>{_e(partial)}</b></p>')
     body += _pictures_section(table, text, lang, call)
     body += _ranked_section(table, text, lang)
     body += _robustness_section(table, audit, text, lang)
     body += [f"<h2>{_e(text['audit'])}</h2>",
              (f"<pre>{_e(json.dumps(audit, ensure_ascii=False, indent=2, sort_keys=True))}"
              "</pre>")]
-    name = "report_ko.html" if lang == "ko" else "report.html"
+    name = ("report_masked" if mask else "report") + ("_ko" if lang == "ko" else "") + ".html"
     path = Path(output) if output else Path(outdir) / name
     return _write(path, _page(title, body, lang))
 
@@ -379,7 +396,8 @@ def _scored_english(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=None,
                 output: str | os.PathLike | None = None, lang: str = "en",
-                generated_at: str | None = None, selected: pd.DataFrame | None = None) -> Path:
+                generated_at: str | None = None, selected: pd.DataFrame | None = None,
+                mask: bool = False) -> Path:
     """Write a firm's report card as HTML; returns its path.
 
     Parameters
@@ -393,10 +411,18 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
     model : a TechIndex or a model file (the bundled model when None).
     output : the HTML file (default ``firm_<BRN>.html`` in the current folder).
     selected : optionally the scored rows of a selected group, drawn on the radar.
+    mask : a card for outside the committee: the business number masked (``124-81-*****``)
+        and a note saying so; ``output`` is then required (the default name holds the
+        number).
     """
     from ktop_index.data.brn import format_brn
     from ktop_index.index.techindex import as_model
 
+    if mask and output is None:
+        raise UsageError("a masked report card needs -o FILE.html: the default name "
+                         "firm_<BRN>.html holds the business number",
+                         ko="마스킹한 기업 보고서는 -o FILE.html이 필요합니다: 기본 파일명 "
+                            "firm_<BRN>.html에 사업자등록번호가 들어갑니다")
     text = _check_lang(lang)
     model = as_model(model)
     data, scored = load_firm_scores(scores, model, lang)
@@ -415,7 +441,9 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
             (f'<p class="meta">{_e(text["generated"])}: {_e(_generated(generated_at))} · '
             f'{_e(text["model"])}: {_e(model.spec_["name"])} {_e(model.spec_["spec_version"])}'
             f' · {_e(text["package"])}: {_e(__version__)}</p>')]
-    body += _headline(latest, model, text)
+    if mask:
+        body.append(f'<p class="note"><b>{_e(PRIVACY_TEXT["masked"][lang == "ko"])}</b></p>')
+    body += _headline(_masked_headline(latest) if mask else latest, model, text)
     body += _domains_section(latest, peers, selected, text, lang, name)
     body += _reasons_section(latest, text, model, lang)
     body += _trajectory_section(brn, order, db, model, text, lang, name)
@@ -430,6 +458,13 @@ def report_firm(brn: str, scores, *, db: str | os.PathLike | None = None, model=
                                            lang=lang), text["distribution"])]
     path = Path(output) if output else Path(f"firm_{brn}.html")
     return _write(path, _page(text["firm_title"].format(name=name), body, lang))
+
+
+def _masked_headline(firm: pd.Series) -> pd.Series:
+    """The firm's row as a masked card shows it: the business number masked."""
+    firm = firm.copy()
+    firm["brn"] = mask_brn(firm["brn"])
+    return firm
 
 
 def _industry_peers(rows: pd.DataFrame, firm: pd.Series) -> pd.DataFrame | None:

@@ -22,12 +22,14 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 
 from ktop_index._files import atomic_folder, write_text
 from ktop_index.data.io import write_table
+from ktop_index.data.mask import RULE, mask_frame, mask_record, personal_columns
 from ktop_index.errors import UsageError
 from ktop_index.labels import SELECTION_SUMMARY
 from ktop_index.report.excel import write_selection_xlsx
@@ -38,7 +40,10 @@ FILES = {"csv": "selection.csv", "xlsx": "selection.xlsx", "audit": "audit.json"
          "evaluators": "committee_evaluators.csv"}
 #: What a selection folder may hold to be replaced by a new round: its files and the reports
 #: ``ktop report selection`` writes into it (they describe the round they sit beside).
-OWNED = (*FILES.values(), "report.html", "report_ko.html")
+OWNED = (*FILES.values(), "report.html", "report_ko.html", "report_masked.html",
+         "report_masked_ko.html")
+#: The audit key that marks a copy masked for sharing (:func:`mask_selection`).
+MASKED = "masked"
 
 
 def audit_text(audit: dict) -> str:
@@ -84,6 +89,28 @@ def write_selection(selection: Selection, outdir: str | os.PathLike,
     return {k: out / name for k, name in names.items()}
 
 
+def mask_selection(selection: Selection) -> Selection:
+    """The decision as shared outside the committee: business numbers, people's names
+    (evaluators), phones, e-mail and addresses masked (:mod:`ktop_index.data.mask`) in the
+    table, the evaluators' table and the audit's lists; the ranking, statuses and money
+    untouched. The audit records it (``masked``: the columns and the rule), and ``ktop track
+    import`` refuses such a folder: it is not the record.
+
+    >>> masked = mask_selection(result)                                   # doctest: +SKIP
+    >>> masked.table["brn"].iat[0], masked.audit["masked"]["columns"]["brn"]  # doctest: +SKIP
+    ('866-49-*****', 'brn')
+    """
+    frames = {name: getattr(selection, name) for name in ("table", "evaluators", "differences")}
+    columns: dict[str, str] = {}
+    for frame in frames.values():
+        columns |= personal_columns(frame) if frame is not None else {}
+    audit = {**mask_record(selection.audit), MASKED: {"columns": dict(sorted(columns.items())),
+                                                      "rule": RULE}}
+    return dataclasses.replace(
+        selection, audit=audit,
+        **{name: None if frame is None else mask_frame(frame) for name, frame in frames.items()})
+
+
 def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
     """A short readable summary: counts per status, money, fragile selections, and in
     optimal mode how the choice differs from rank order.
@@ -107,6 +134,8 @@ def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
         lines.append(_robustness_line(selection, text))
     if not a["score"]["committee"] and a["score"]["tech_index_use"] == "weight":
         lines.append(text["no_committee"])
+    if "partial" in a:
+        lines.append(partial_line(a, lang))
     if "optimal" in a:
         o = a["optimal"]
         lines.append(text["optimal"].format(added=len(o["added"]), dropped=len(o["dropped"]),
@@ -117,6 +146,28 @@ def summary_lines(selection: Selection, lang: str = "en") -> list[str]:
                                             rank=row.rank, requested=row.requested)
                   for row in selection.differences.itertuples()]
     return lines
+
+
+def partial_line(audit: dict, lang: str = "en") -> str | None:
+    """The line saying what ``--allow-partial`` let through (audit.json ``partial``), or None
+    when nothing was: the summary and the HTML report both show it.
+
+    >>> partial_line({"partial": {"without_scores": ["124-81-00998"], "left_out": {},
+    ...               "fewer": {}, "size": 5}, "committee": {"trimmed": True},
+    ...               "score": {"committee_trim_from_evaluators": 5}})[:60]
+    'partial committee scores allowed (--allow-partial): 1 eligib'
+    """
+    partial = audit.get("partial")
+    if not partial:
+        return None
+    k = 1 if lang == "ko" else 0
+    trim = audit["score"]["committee_trim_from_evaluators"]
+    untrimmed = (SELECTION_SUMMARY["untrimmed"][k].format(trim=trim)
+                 if trim and partial["size"] >= trim and not audit["committee"]["trimmed"]
+                 else "")
+    return SELECTION_SUMMARY["partial"][k].format(
+        missing=len(partial["without_scores"]), left_out=len(partial["left_out"]),
+        fewer=len(partial["fewer"]), size=partial["size"], untrimmed=untrimmed)
 
 
 def _robustness_line(selection: Selection, text: dict[str, str]) -> str:

@@ -44,6 +44,7 @@ from ktop_index.errors import DataError
 from ktop_index.selection.calls import Money
 
 DP_CELL_LIMIT = 60_000_000  # choice-table cells (bytes) above which the MILP solver is used
+MAX_THOUSAND = 9_000_000_000_000  # 천원: 9 x 10^15 won, below 2^53 (exact in float64)
 
 
 def _ratio(rate: float) -> tuple[int, int]:
@@ -53,8 +54,31 @@ def _ratio(rate: float) -> tuple[int, int]:
 
 
 def to_won(thousand) -> np.ndarray:
-    """KRW thousand (천원) -> whole won (int64), rounded to the nearest won."""
-    return np.rint(np.asarray(thousand, dtype="float64") * 1000.0).astype(np.int64)
+    """KRW thousand (천원) -> whole won (int64), rounded to the nearest won.
+
+    Exact for amounts up to :data:`MAX_THOUSAND` (their won fit a float64's 53 bits); a
+    non-finite or larger amount raises instead of wrapping around in int64.
+
+    >>> to_won([50_000, 2_050.5]).tolist()
+    [50000000, 2050500]
+    """
+    values = np.asarray(thousand, dtype="float64")
+    if not np.isfinite(values).all() or (np.abs(values) > MAX_THOUSAND).any():
+        raise DataError(f"an amount of money is not a number from -{MAX_THOUSAND:,} to "
+                        f"{MAX_THOUSAND:,} 천원", ko=f"금액이 -{MAX_THOUSAND:,} ~ "
+                        f"{MAX_THOUSAND:,}천원 범위의 수가 아닙니다")
+    return np.rint(values * 1000.0).astype(np.int64)
+
+
+def _times_rate(won: np.ndarray, rate: float) -> np.ndarray:
+    """``won`` x ``rate`` rounded down to the whole won, exact: in Python integers, since
+    amount x numerator can pass int64 (10^15 won x a 9-digit numerator).
+
+    >>> _times_rate(np.array([33_333_333]), 0.05).tolist()
+    [1666666]
+    """
+    num, den = _ratio(rate)
+    return np.array([int(w) * num // den for w in won.tolist()], dtype=np.int64)
 
 
 def money_table(requested, revenue, money: Money) -> pd.DataFrame:
@@ -62,7 +86,7 @@ def money_table(requested, revenue, money: Money) -> pd.DataFrame:
 
     Parameters
     ----------
-    requested : amounts requested, 천원 (NaN = not stated: the cap is assumed).
+    requested : amounts requested, 천원, 0 or more (NaN = not stated: the cap is assumed).
     revenue : revenue for the self-burden rate, 천원 (NaN = unknown: the high rate).
     money : the call's money rules.
 
@@ -74,23 +98,30 @@ def money_table(requested, revenue, money: Money) -> pd.DataFrame:
     """
     req = np.asarray(requested, dtype="float64")
     rev = np.asarray(revenue, dtype="float64")
-    cap_won = int(to_won(money.cap))
+    if (req < 0).any():
+        raise DataError("a requested amount (신청금액) is below 0 천원",
+                        ko="신청금액이 0천원보다 작습니다")
+    cap_won = int(money.cap) * 1000 if float(money.cap).is_integer() else int(to_won(money.cap))
     assumed = np.isnan(req)
-    req_won = np.where(assumed, cap_won, to_won(np.nan_to_num(req)))
+    # a request above the cap counts as the cap plus 1 천원 before it becomes won: any size
+    # of request stays exact in int64 and is still seen as above the cap
+    above = float(cap_won) / 1000.0 + 1.0
+    req_won = np.where(assumed, cap_won, to_won(np.minimum(np.nan_to_num(req), above)))
     base = np.minimum(req_won, cap_won)
     high = np.isnan(rev) | (rev >= money.self_burden_threshold)
     rate = np.where(high, money.self_burden_high, money.self_burden_low)
     burden = np.empty(len(base), dtype=np.int64)
     for value in (money.self_burden_low, money.self_burden_high):
-        num, den = _ratio(value)
         rows = rate == value
-        burden[rows] = base[rows] * num // den  # floor, exact in integers
+        burden[rows] = _times_rate(base[rows], value)
     support = base - burden if money.self_burden_mode == "within" else base
-    num, den = _ratio(money.national_ratio)
-    national = support * num // den
+    national = _times_rate(support, money.national_ratio)
     local = support - national
+    given = np.nan_to_num(req)
+    to_the_won = np.rint(np.minimum(given, MAX_THOUSAND) * 1000.0) / 1000.0
+    shown = np.where(assumed, cap_won / 1000.0, np.where(given > MAX_THOUSAND, given, to_the_won))
     return pd.DataFrame({
-        "requested": req_won / 1000.0, "support": support / 1000.0,
+        "requested": shown, "support": support / 1000.0,
         "self_burden": burden / 1000.0, "national_share": national / 1000.0,
         "local_share": local / 1000.0, "self_burden_rate": rate,
         "trimmed": req_won > cap_won, "requested_assumed": assumed,
@@ -108,9 +139,13 @@ def greedy(costs_won, budget_won: int, max_firms: int = 0) -> np.ndarray:
     [True, True, False, False]
     """
     costs = np.asarray(costs_won, dtype=np.int64)
-    chosen = np.cumsum(costs) <= budget_won
-    if max_firms:
-        chosen &= np.arange(len(costs)) < max_firms
+    chosen = np.zeros(len(costs), dtype=bool)
+    total = 0  # a Python int: exact where an int64 running total could wrap around
+    for i, cost in enumerate(costs.tolist()):
+        total += cost
+        if total > budget_won or (max_firms and i >= max_firms):
+            break
+        chosen[i] = True
     return chosen
 
 
@@ -177,5 +212,13 @@ def _optimal_milp(values, weight, capacity: int, max_firms: int) -> np.ndarray:
                   constraints=LinearConstraint(np.vstack(rows), -np.inf, np.array(upper)),
                   options={"mip_rel_gap": 0.0})
     if not result.success:
-        raise DataError(f"the optimal selection could not be solved ({result.message})")
-    return np.asarray(result.x) > 0.5
+        raise DataError(f"the optimal selection could not be solved ({result.message})",
+                        ko=f"최적 선정을 풀 수 없습니다 ({result.message})")
+    chosen = np.asarray(result.x) > 0.5
+    # the solver works in floats with a tolerance: hold its answer to the exact budget
+    if sum(int(w) for w in weight[chosen]) > capacity:
+        raise DataError("the optimal selection's solver went over the budget; select by rank "
+                        "(without --optimal)",
+                        ko="최적 선정 계산이 예산을 넘었습니다. 순위순으로 선정하십시오 "
+                           "(--optimal 없이)")
+    return chosen

@@ -41,7 +41,7 @@ def build_audit(call: Call, model: TechIndex, data: pd.DataFrame, table: pd.Data
                 seed: int, variants: int, optimal_mode: bool, has_committee: bool,
                 weights: dict, differences: pd.DataFrame | None = None,
                 input_sha256: str | None = None, input_file: str | None = None,
-                created: str | None = None) -> dict:
+                created: str | None = None, committee: dict | None = None) -> dict:
     """The audit record of one decision.
 
     Parameters
@@ -57,6 +57,11 @@ def build_audit(call: Call, model: TechIndex, data: pd.DataFrame, table: pd.Data
     input_sha256, input_file : the applicants file's sha256 and base name (recorded only
         when the decision came from a file).
     created : the time stamp (UTC ISO); now when None.
+    committee : what the committee check found (rows, firms, evaluators, items, the total's
+        maximum, merged evaluator spellings, whether totals were trimmed), recorded as
+        ``committee``; its ``partial`` (what ``allow_partial`` let through: incomplete
+        scores left out, firms with fewer evaluators, eligible firms without scores) is
+        recorded at the top, as ``partial``, so no reader of the audit can miss it.
     """
     status = table["status"].value_counts()
     audit = {
@@ -83,6 +88,10 @@ def build_audit(call: Call, model: TechIndex, data: pd.DataFrame, table: pd.Data
     }
     if input_file is not None:
         audit["input_file"] = input_file
+    if committee is not None:
+        audit["committee"] = {k: v for k, v in committee.items() if k != "partial"}
+        if "partial" in committee:
+            audit["partial"] = committee["partial"]
     if differences is not None:
         audit["optimal"] = _optimal_summary(table, differences)
     return audit
@@ -136,14 +145,19 @@ def check_outputs(folder: str | Path, audit: dict) -> None:
     >>> check_outputs("out/jeju_2025", {"output_sha256": {}})          # doctest: +SKIP
     """
     folder = Path(folder)
-    problems = []
+    problems, problems_ko = [], []
     for name, expected in sorted(audit.get(OUTPUT_HASHES, {}).items()):
         path = folder / name
         if not path.exists():
             problems.append(f"{path}: missing (the audit records it)")
+            problems_ko.append(f"{path}: 없습니다 (감사 기록에는 있음)")
         elif (found := sha256_file(path)) != expected:
             problems.append(f"{path}: changed since `ktop select` wrote it (sha256 "
                             f"{found[:12]}…, the audit records {expected[:12]}…)")
+            problems_ko.append(f"{path}: `ktop select`가 쓴 뒤 바뀌었습니다 (sha256 "
+                               f"{found[:12]}…, 감사 기록은 {expected[:12]}…)")
     if problems:
         raise DataError("; ".join(problems) + " — re-run the selection or restore the files; "
-                        "an edited decision is not read as the committee's")
+                        "an edited decision is not read as the committee's",
+                        ko="; ".join(problems_ko) + " — 선정을 다시 실행하거나 파일을 되돌리십시오; "
+                           "수정된 결정은 위원회의 결정으로 읽지 않습니다")

@@ -9,9 +9,11 @@ writes. The same inputs, call, model and seed give the same decision (only the a
 (``selection.csv``, ``selection.xlsx``, ``audit.json``) is an output step:
 :func:`ktop_index.report.outputs.write_selection`.
 
-The steps, in order: validate the applicants; score each firm's latest year; the committee
-points; the bonus points; screen eligibility; the money of each request; the selection score
-and the tie order; allocate the budget; robustness; notes; the audit.
+The steps, in order: validate the applicants; score each firm's latest year; screen
+eligibility; check the committee scores against the applicants (every eligible firm scored,
+unless ``allow_partial``) and take the committee points; the bonus points; the money of each
+request; the selection score and the tie order; allocate the budget; robustness; notes; the
+audit.
 
 The selection score (``docs/selection.md``), 0-100 points plus bonus points:
 
@@ -46,23 +48,24 @@ import pandas as pd
 from ktop_index._files import sha256_file
 from ktop_index.data.brn import format_brn, is_valid_brn
 from ktop_index.data.contract import FIELDS, MONEY, match_header
-from ktop_index.data.io import read_table
+from ktop_index.data.io import RawTable, read_table
+from ktop_index.data.problems import Problem
 from ktop_index.data.validate import validate
-from ktop_index.errors import DataError
+from ktop_index.errors import DataError, UsageError
 from ktop_index.index.spec import DOMAINS, GRADES
 from ktop_index.index.techindex import TechIndex, as_model
-from ktop_index.labels import ELIGIBLE_KO, ROBUSTNESS_KO, STATUS_KO
+from ktop_index.labels import COMMITTEE_PARTIAL_HINTS, ELIGIBLE_KO, ROBUSTNESS_KO, STATUS_KO
 from ktop_index.labels import SELECTION_COLUMNS_KO as LABELS_KO
 from ktop_index.labels import SELECTION_NOTES as NOTES
 from ktop_index.selection import committee as committee_scores
 from ktop_index.selection import robustness
 from ktop_index.selection.allocation import greedy, money_table, optimal, to_won
 from ktop_index.selection.audit import STATUSES, build_audit
-from ktop_index.selection.calls import Call, load_call
+from ktop_index.selection.calls import MAX_VARIANTS, Call, load_call
 from ktop_index.selection.eligibility import average_revenue, screen
 
 COLUMNS = ("brn", "firm_name", "status", "rank", "eligible", "reasons",
-           "reasons_ko", *DOMAINS, "tech_index", "grade", "committee_score",
+           "reasons_ko", "ksic", "ksic11", *DOMAINS, "tech_index", "grade", "committee_score",
            "bonus_points", "selection_score", "rank_low", "rank_high", "selection_probability",
            "robustness", "requested", "support", "self_burden", "national_share",
            "local_share", "notes", "notes_ko")
@@ -99,11 +102,13 @@ class Selection:
 def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLike, *,
                 committee: str | os.PathLike | pd.DataFrame | None = None,
                 committee_items: str | None = "committee_2025",
+                committee_max_total: float | None = None, allow_partial: bool = False,
                 model: TechIndex | str | os.PathLike | None = None,
                 optimal_mode: bool = False, variants: int | None = None,
                 seed: int | None = None, created: str | None = None,
                 sheet: str | int | None = None, money_unit: str | None = None,
-                progress: Callable[[str, int], None] | None = None) -> Selection:
+                progress: Callable[[str, int], None] | None = None,
+                header_row: int | None = None) -> Selection:
     """Decide a call from an applicants file: what ``ktop select`` does, audit included.
 
     Reads and validates the file (its warnings are kept in ``Selection.warnings``), reads
@@ -119,8 +124,14 @@ def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLi
         :mod:`ktop_index.selection.committee`), such a table, or None.
     committee_items : the bundled item table the scores are checked against (items and
         maximum points); None or ``"any"`` accepts any items.
+    committee_max_total : the most points of an evaluator's total (the item table's sum,
+        else 100, when None).
+    allow_partial : go on when committee scores are incomplete (items, evaluators or
+        eligible firms missing), with a note per firm, a summary line and ``partial`` in
+        the audit; otherwise that is an error.
     model, optimal_mode, variants, seed, created : as :func:`select`.
-    sheet : the XLSX sheet (name or 0-based number; the first when None).
+    sheet : the XLSX sheet (name or 0-based number; by default the active one).
+    header_row : the row holding the headers (by default found; see ``read_table``).
     money_unit : the unit of money columns whose header names none (원, 천원, 백만원).
     progress : called as ``progress(stage, rows)`` at "reading", "validating" and
         "selecting" (the command line draws its progress bar with it).
@@ -141,25 +152,32 @@ def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLi
     step = progress or (lambda stage, rows: None)
     call = call if isinstance(call, Call) else load_call(call)
     step("reading", 0)
-    table = read_table(applicants_path, sheet=sheet)
+    table = read_table(applicants_path, sheet=sheet, header_row=header_row)
     step("validating", len(table.frame))
     checked = validate(table, money_unit=money_unit)
     if not checked.ok:
         raise DataError(checked.problems)
     committee_file = None
+    rules = {"allow_partial": allow_partial, "max_total": committee_max_total}
     if committee is not None and not isinstance(committee, pd.DataFrame):
         committee_file = committee
-        items = (None if committee_items in (None, "any")
-                 else committee_scores.load_preset(committee_items))
-        committee = committee_scores.read_scores(committee, items=items)
+        committee = read_table(committee)
+        rules["items"] = (None if committee_items in (None, "any")
+                          else committee_scores.load_preset(committee_items))
     step("selecting", len(table.frame))
-    result = _decide(checked.frame, call, model, committee, optimal_mode, variants, seed,
-                     created, input_sha256=sha256_file(applicants_path),
-                     input_file=os.path.basename(applicants_path))
+    try:
+        result = _decide(checked.frame, call, model, committee, optimal_mode, variants, seed,
+                         created, input_sha256=sha256_file(applicants_path),
+                         input_file=os.path.basename(applicants_path), rules=rules)
+    except DataError as exc:  # the applicants' warnings go with the committee's problems
+        if exc.problems:
+            raise DataError(checked.warnings + exc.problems) from None
+        raise
     if committee_file is not None:
         result.audit["committee_file"] = os.path.basename(committee_file)
         result.audit["committee_sha256"] = sha256_file(committee_file)
-    result.warnings = checked.warnings
+        result.audit["committee"]["item_table"] = committee_items or "any"
+    result.warnings = checked.warnings + result.warnings
     return result
 
 
@@ -167,7 +185,8 @@ def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
            model: TechIndex | str | os.PathLike | None = None,
            committee: pd.DataFrame | None = None, optimal_mode: bool = False,
            variants: int | None = None, seed: int | None = None,
-           input_sha256: str | None = None, created: str | None = None) -> Selection:
+           input_sha256: str | None = None, created: str | None = None,
+           allow_partial: bool = False) -> Selection:
     """Decide a call: eligibility, selection score, rank, money, robustness, audit.
 
     Parameters
@@ -177,15 +196,17 @@ def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
         (the latest is the application, the others feed the 3-year average revenue).
     call : a :class:`~ktop_index.selection.calls.Call`, a call file or a bundled call's name.
     model : a fitted TechIndex or a model file (the bundled default when None).
-    committee : long committee scores (``brn, evaluator, item, points``; see
-        :mod:`ktop_index.selection.committee`), already aggregated ones (a
-        ``committee_score`` column), or None.
+    committee : long committee scores (``brn, evaluator, item, points``; checked as
+        :func:`~ktop_index.selection.committee.inspect_scores` checks a file, with any
+        items and a total of at most 100), already aggregated ones (a ``committee_score``
+        column), or None.
     optimal_mode : choose the set with the largest total score within the budget instead of
         going down the ranking; the table then also has ``selected_by_rank``.
     variants, seed : robustness variants (0 = none) and seed; the call's when None.
     input_sha256 : the input file's hash for the audit (the data's hash is always recorded;
         :func:`select_file` records both).
     created : the audit's time stamp (UTC ISO); now when None.
+    allow_partial : as :func:`select_file`.
 
     Returns
     -------
@@ -199,21 +220,35 @@ def select(applicants: pd.DataFrame, call: Call | str | os.PathLike,
     15
     """
     return _decide(applicants, call, model, committee, optimal_mode, variants, seed, created,
-                   input_sha256=input_sha256)
+                   input_sha256=input_sha256, rules={"allow_partial": allow_partial})
+
+
+def _check_robustness_options(variants: int, seed: int) -> None:
+    """The same limits as the call file's ``[robustness]`` keys, for values given directly."""
+    if not 0 <= variants <= MAX_VARIANTS:
+        raise UsageError(f"--variants {variants}: expected 0 to {MAX_VARIANTS:,} variants",
+                         ko=f"--variants {variants}: 0~{MAX_VARIANTS:,} 사이의 변형 수가 필요합니다")
+    if seed < 0:
+        raise UsageError(f"--seed {seed}: expected a whole number, 0 or more",
+                         ko=f"--seed {seed}: 0 이상의 정수가 필요합니다")
 
 
 def _decide(applicants, call, model, committee, optimal_mode, variants, seed, created, *,
-            input_sha256: str | None, input_file: str | None = None) -> Selection:
-    """The steps of a decision, in order (see the module's docstring)."""
+            input_sha256: str | None, input_file: str | None = None,
+            rules: dict | None = None) -> Selection:
+    """The steps of a decision, in order (see the module's docstring). ``rules``: the
+    committee check's keywords (``items``, ``max_total``, ``allow_partial``)."""
     call = call if isinstance(call, Call) else load_call(call)
     model = as_model(model)
     n_variants = call.robustness.variants if variants is None else int(variants)
     seed = call.robustness.seed if seed is None else int(seed)
+    _check_robustness_options(n_variants, seed)
     frame, key = _applicant_frame(applicants)
     firms, table, components = _score_latest(frame, key, model)
-    evaluators = _committee_points(table, committee, call)
-    table["bonus_points"] = _bonus_points(firms, call)
     checks = _screen_eligibility(table, firms, call)
+    committee = _checked_committee(committee, table, rules or {})
+    evaluators, record = _committee_points(table, committee, call)
+    table["bonus_points"] = _bonus_points(firms, call)
     money = _money(table, firms, call)
     scorer = _Scorer(call, model, table["committee_score"].to_numpy(dtype="float64",
                                                                     na_value=np.nan),
@@ -226,14 +261,16 @@ def _decide(applicants, call, model, committee, optimal_mode, variants, seed, cr
     _robustness(table, model, components, scorer, _robustness_pool(checks), rated, costs,
                 budget, call, n_variants, seed)
     table["notes"], table["notes_ko"] = _notes(table, money, rated, committee is not None,
-                                               call)
+                                               call, record)
     result = _in_rank_order(table, optimal_mode)
     differences = _optimal_differences(result) if optimal_mode else None
     audit = build_audit(call, model, frame, result, seed=seed, variants=n_variants,
                         optimal_mode=optimal_mode, has_committee=committee is not None,
                         weights=scorer.weights(), differences=differences,
-                        input_sha256=input_sha256, input_file=input_file, created=created)
-    return Selection(result, audit, evaluators, differences)
+                        input_sha256=input_sha256, input_file=input_file, created=created,
+                        committee=record)
+    warnings = committee.warnings if isinstance(committee, committee_scores.ScoreCheck) else []
+    return Selection(result, audit, evaluators, differences, warnings=warnings)
 
 
 # ---------------------------------------------------------------------------- the applicants
@@ -312,29 +349,108 @@ def _score_latest(frame: pd.DataFrame, key: str,
 
 # ---------------------------------------------------------------------------- points
 
-def _committee_points(table: pd.DataFrame, committee: pd.DataFrame | None,
-                      call: Call) -> pd.DataFrame | None:
-    """Add the committee score (and its spread) of each firm; return each evaluator's spread
-    when the scores are per evaluator."""
+def _checked_committee(committee, table: pd.DataFrame, rules: dict):
+    """The committee scores checked against the applicants (``table``'s business numbers):
+    a :class:`~ktop_index.selection.committee.ScoreCheck` for long scores (a file as read,
+    or a frame), aggregated scores as they are, or None."""
+    if committee is None or (isinstance(committee, pd.DataFrame)
+                             and "committee_score" in committee):
+        return committee
+    raw = (committee if not isinstance(committee, pd.DataFrame)
+           else RawTable(committee, np.arange(len(committee)) + 2, "committee"))
+    return committee_scores.inspect_scores(raw.frame, raw.source, raw.rows,
+                                           rules.get("items"), applicants=set(table["brn"]),
+                                           max_total=rules.get("max_total"),
+                                           allow_partial=rules.get("allow_partial", False))
+
+
+def _committee_points(table: pd.DataFrame, committee, call: Call
+                      ) -> tuple[pd.DataFrame | None, dict | None]:
+    """Add the committee score (and its spread) of each firm. Returns each evaluator's
+    spread (long scores) and what the audit records of the committee (None without one).
+
+    Raises DataError with every problem of the scores, and when eligible applicants have no
+    score (unless ``allow_partial``: a warning, and 0 committee points each)."""
     if committee is None:
         table["committee_score"] = np.nan
-        return None
-    trim_rule = call.scoring.committee_min_evaluators_for_trim
-    agg = (committee if "committee_score" in committee  # already aggregated
-           else committee_scores.aggregate(committee, trim_rule))
+        return None, None
+    if isinstance(committee, committee_scores.ScoreCheck):
+        allow, source = committee.allow_partial, committee.source
+        agg = committee_scores.aggregate(committee.scores,
+                                         call.scoring.committee_min_evaluators_for_trim)
+    else:
+        allow, source, agg = False, "committee", _aggregated(committee)
+    _map_scores(table, agg)
+    readable = not isinstance(committee, committee_scores.ScoreCheck) or committee.summary
+    missing = _without_scores(table, source, allow) if readable else []  # else: all missing
+    problems = (committee.problems if isinstance(committee, committee_scores.ScoreCheck)
+                else []) + missing
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems)
+    record = _committee_record(table, committee, agg, allow)
+    if not isinstance(committee, committee_scores.ScoreCheck):
+        return None, record
+    committee.problems.extend(missing)  # the warning goes with the others
+    return committee_scores.evaluator_spread(committee.scores), record
+
+
+def _aggregated(agg: pd.DataFrame) -> pd.DataFrame:
+    """Already aggregated scores, one row per firm (a firm twice is an error)."""
     agg = agg.assign(brn=agg["brn"].map(_display_brn))
-    unknown = sorted(set(agg["brn"]) - set(table["brn"]))
-    if unknown:
-        raise DataError(f"the committee scores name {len(unknown)} firm(s) that did not "
-                        f"apply, e.g. {unknown[0]} (expected applicants' business numbers)")
     if agg["brn"].duplicated().any():
         raise DataError(f"the committee scores give firm "
                         f"{agg.loc[agg['brn'].duplicated(), 'brn'].iloc[0]} twice "
                         "(expected one aggregated row per firm)")
+    return agg
+
+
+def _map_scores(table: pd.DataFrame, agg: pd.DataFrame) -> None:
+    """Each firm's committee columns; firms that did not apply are an error."""
+    unknown = sorted(set(agg["brn"]) - set(table["brn"]))
+    if unknown:  # long scores were checked already: aggregated ones reach this
+        raise DataError(f"the committee scores name {len(unknown)} firm(s) that did not "
+                        f"apply, e.g. {unknown[0]} (expected applicants' business numbers)")
     by_firm = agg.set_index("brn")
     for column in by_firm.columns:  # mapped, so the rows keep their order and number
         table[column] = table["brn"].map(by_firm[column]).to_numpy()
-    return committee_scores.evaluator_spread(committee) if "evaluator" in committee else None
+
+
+def _without_scores(table: pd.DataFrame, source: str, allow_partial: bool) -> list[Problem]:
+    """The eligible applicants without a committee score: one problem (a warning with
+    ``allow_partial``), naming how many and the first few."""
+    eligible = table["eligible"].to_numpy(dtype=bool)
+    missing = eligible & table["committee_score"].isna().to_numpy()
+    if not missing.any():
+        return []
+    severity = "warning" if allow_partial else "error"
+    hint = COMMITTEE_PARTIAL_HINTS[("zero", severity)]
+    brns = sorted(table.loc[missing, "brn"])
+    examples = ", ".join(brns[:3]) + (", …" if len(brns) > 3 else "")
+    return [Problem(source, 1, "-", "committee_missing_firms", severity,
+                    {"count": len(brns), "eligible": int(eligible.sum()),
+                     "examples": examples, "hint": hint[0], "hint_ko": hint[1]})]
+
+
+def _committee_record(table: pd.DataFrame, committee, agg: pd.DataFrame,
+                      allow_partial: bool) -> dict:
+    """What the audit records of the committee scores: the check's results, whether the
+    totals were trimmed, and what ``allow_partial`` let through (``partial``)."""
+    check = committee if isinstance(committee, committee_scores.ScoreCheck) else None
+    record = dict(check.summary) if check is not None else {"aggregated": True}
+    record["trimmed"] = bool(agg["committee_trimmed"].any()) if (
+        "committee_trimmed" in agg and len(agg)) else False
+    missing = table["eligible"].to_numpy(dtype=bool) & table["committee_score"].isna()
+    partial = dict(check.partial) if check is not None else {}
+    if missing.any():
+        partial["without_scores"] = sorted(table.loc[missing, "brn"])
+    if allow_partial and partial:
+        partial.setdefault("left_out", {})
+        partial.setdefault("fewer", {})
+        partial.setdefault("size", int(agg["committee_evaluators"].max())
+                           if "committee_evaluators" in agg and len(agg) else 0)
+        partial.setdefault("without_scores", [])
+        record["partial"] = partial
+    return record
 
 
 def _bonus_points(firms: pd.DataFrame, call: Call) -> np.ndarray:
@@ -354,8 +470,11 @@ def _bonus_points(firms: pd.DataFrame, call: Call) -> np.ndarray:
 def _screen_eligibility(table: pd.DataFrame, firms: pd.DataFrame, call: Call) -> pd.DataFrame:
     """Add ``eligible`` and the reasons; return every rule's pass/fail."""
     checks = screen(firms, call, grades=table["grade"])
-    for column in ("eligible", "reasons", "reasons_ko"):
+    for column in ("eligible", "reasons", "reasons_ko", "ksic11"):
         table[column] = checks[column].to_numpy()
+    # the code as the applicant gave it, beside the 11th-revision code(s) it was judged on
+    table["ksic"] = (firms["ksic"].astype("str").fillna("").to_numpy() if "ksic" in firms
+                     else "")
     return checks
 
 
@@ -542,8 +661,10 @@ def _robustness(table, model, components, scorer, pool, rated, costs, budget, ca
 
 # ---------------------------------------------------------------------------- the result
 
-def _notes(table, money, rated, has_committee, call) -> tuple[list[str], list[str]]:
-    """Each firm's notes, in English and Korean ('; '-joined; empty when none)."""
+def _notes(table, money, rated, has_committee, call,
+           committee: dict | None = None) -> tuple[list[str], list[str]]:
+    """Each firm's notes, in English and Korean ('; '-joined; empty when none); with
+    ``committee`` (its audit record), what ``allow_partial`` let through for the firm."""
     en: list[list[str]] = [[] for _ in range(len(table))]
     ko: list[list[str]] = [[] for _ in range(len(table))]
 
@@ -562,7 +683,21 @@ def _notes(table, money, rated, has_committee, call) -> tuple[list[str], list[st
     if has_committee:
         add(table["committee_score"].isna().to_numpy() & table["eligible"].to_numpy(dtype=bool),
             "no_committee")
+    partial = (committee or {}).get("partial", {})
+    position = {brn: i for i, brn in enumerate(table["brn"])}
+    for brn, names in partial.get("left_out", {}).items():
+        add(_at(position, brn, len(table)), "committee_left_out", evaluators=", ".join(names))
+    for brn, count in partial.get("fewer", {}).items():
+        add(_at(position, brn, len(table)), "committee_fewer", count=count,
+            size=partial["size"])
     return ["; ".join(x) for x in en], ["; ".join(x) for x in ko]
+
+
+def _at(position: dict, brn: str, n: int) -> np.ndarray:
+    """A mask of ``n`` rows true at the row of ``brn``."""
+    mask = np.zeros(n, bool)
+    mask[position[brn]] = True
+    return mask
 
 
 def _in_rank_order(table: pd.DataFrame, optimal_mode: bool) -> pd.DataFrame:

@@ -10,7 +10,9 @@ first. The rules (``docs/selection.md``):
 ``region``    located in one of the call's regions: the 시군구 name or 법정동 code, or the
               address, matched **at the start only** against ``reference/regions.csv``
               (Seoul's 세종대로 is not Sejong; a prefix must end at a space);
-``industry``  main KSIC code starts with one of the call's target prefixes;
+``industry``  main KSIC code, read as the 11th revision (a 10th-revision code through the
+              official concordance, :mod:`ktop_index.data.ksic`), starts with one of the
+              call's target prefixes; a code whose possible readings disagree is held;
 ``sme_size``  SME under 중소기업기본법 시행령 별표1 in the table in force on the call's
               reference date: average revenue (up to 3 latest fiscal years in the file) at most
               the industry's ceiling, and total assets below 5,000억원;
@@ -37,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ktop_index import reference
+from ktop_index.data import ksic
 from ktop_index.data.brn import brn_problem, normalise_brn
 from ktop_index.errors import DataError
 from ktop_index.index.spec import GRADES
@@ -238,13 +241,10 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
 
     ksic = frame["ksic"].astype("str") if "ksic" in frame else pd.Series([pd.NA] * n, dtype="str")
     codes = ksic.fillna("").str.replace(r"^[A-Z]", "", regex=True)
-    fail("industry", (codes == "").to_numpy(), "industry_unknown")
-    target = codes.str.startswith(tuple(rules.ksic_prefixes)).to_numpy()
-    fail("industry", (codes != "").to_numpy() & ~target, "industry",
-         ksic=codes.to_numpy(dtype=object))
+    industry = _industry_rule(codes, rules.ksic_prefixes, fail)
 
     if rules.sme_size:
-        _sme_rules(frame, call, codes, fail)
+        _sme_rules(frame, call, industry["primary"], fail)
     for doc in rules.required_documents:
         doc_en, doc_ko = DOCUMENT_LABELS[doc]
         if doc not in frame:
@@ -261,10 +261,67 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
     out = pd.DataFrame({"eligible": eligible,
                         "reasons": ["; ".join(r) for r in en],
                         "reasons_ko": ["; ".join(r) for r in ko],
-                        "region_found": found}, index=frame.index)
+                        "region_found": found, "ksic11": industry["ksic11"].to_numpy()},
+                       index=frame.index)
     for rule, mask in passes.items():
         out[f"pass_{rule}"] = mask
     return out
+
+
+def industry_readings(codes: pd.Series, prefixes: tuple[str, ...]) -> pd.DataFrame:
+    """How each KSIC code (digits; '' when missing) is read against the target ``prefixes``
+    (11th-revision code prefixes), by :mod:`ktop_index.data.ksic`.
+
+    Columns: ``ksic11`` (the 11th-revision code(s) used, ', '-joined), ``primary`` (the first
+    of them, for the SME table), ``verdict`` ('yes', 'no', 'unclear' or '' when missing) and,
+    for the reasons, ``yes``/``no`` (a target and a non-target reading) and ``rev10`` (a target
+    the code's 10th-revision meaning had, when the 11th reading is not one).
+
+    A code is 'unclear' when the 11th-revision subclasses it may stand for are partly targets:
+    a 10th code split into a target and a non-target code, a division wider than a target
+    prefix, or a code that may have lost its leading 0. It is never decided on a guess.
+
+    >>> industry_readings(pd.Series(["10712", "10801", "11"]), ("10901",))["verdict"].tolist()
+    ['no', 'unclear', 'no']
+    """
+    found = {c: _reading(c, tuple(prefixes)) for c in codes.unique()}
+    return pd.DataFrame([found[c] for c in codes], index=codes.index,
+                        columns=["ksic11", "primary", "verdict", "yes", "no", "rev10"])
+
+
+def _reading(code: str, prefixes: tuple[str, ...]) -> tuple[str, str, str, str, str, str]:
+    if not code:
+        return "", "", "", "", "", ""
+    readings = ksic.possible_rev11(code) or (code,)
+    covered = dict.fromkeys(s for r in readings for s in ksic.covered_subclasses(r))
+    yes = [s for s in covered if s.startswith(prefixes)]
+    no = [s for s in covered if not s.startswith(prefixes)]
+    verdict = "no" if not yes else "yes" if not no else "unclear"
+    tenth = [s for s in reference.ksic10_to_11().get(code, ()) if s.startswith(prefixes)]
+    rev10 = ksic.shown(tenth[0]) if verdict == "no" and readings == (code,) and tenth else ""
+    return (", ".join(readings), readings[0], verdict, _examples(yes), _examples(no), rev10)
+
+
+def _examples(codes: list[str]) -> str:
+    """'60310 (영상물 제공 서비스업)', with '…' when there are more."""
+    return (ksic.shown(codes[0]) + (", …" if len(codes) > 1 else "")) if codes else ""
+
+
+def _industry_rule(codes: pd.Series, prefixes, fail) -> pd.DataFrame:
+    """The industry rule on the 11th-revision reading of each code; returns the readings."""
+    found = industry_readings(codes, prefixes)
+    verdict = found["verdict"].to_numpy()
+    translated = (found["ksic11"] != codes).to_numpy()
+    shown_en = np.where(translated, codes + ", 11th revision " + found["ksic11"], codes)
+    shown_ko = np.where(translated, codes + ", 11차 " + found["ksic11"], codes)
+    hinted = (found["rev10"] != "").to_numpy()
+    fail("industry", verdict == "", "industry_unknown")
+    fail("industry", (verdict == "no") & ~hinted, "industry", ksic=shown_en, ksic_ko=shown_ko)
+    fail("industry", (verdict == "no") & hinted, "industry_rev10", ksic=shown_en,
+         ksic_ko=shown_ko, other=found["rev10"].to_numpy())
+    fail("industry", verdict == "unclear", "industry_unclear", ksic=codes.to_numpy(dtype=object),
+         yes=found["yes"].to_numpy(), no=found["no"].to_numpy())
+    return found
 
 
 def _sme_rules(frame: pd.DataFrame, call: Call, codes: pd.Series, fail) -> None:

@@ -86,7 +86,8 @@ def support_effect(db, call: str, support_year: int | None = None, caliper: floa
     :class:`~ktop_index.errors.DataError` when the data allow no estimate.
     """
     if not 0 < level < 1:
-        raise UsageError(f"level={level} (expected between 0 and 1)")
+        raise UsageError(f"level={level} (expected between 0 and 1)",
+                         ko=f"level={level} (0과 1 사이여야 합니다)")
     year0 = support_year or call_year(call)
     with Store(db, create=False) as store:
         selection = store.latest_selection(call)
@@ -97,7 +98,9 @@ def support_effect(db, call: str, support_year: int | None = None, caliper: floa
     post_years = sorted(y for y in panel["year"].unique() if y >= year0)
     if not post_years:
         raise DataError(f"call '{call}': no firm-years from {year0} on in the store (import "
-                        "the supported firms' later data first)")
+                        "the supported firms' later data first)",
+                        ko=f"공고 '{call}': 저장소에 {year0}년 이후의 기업-연도 자료가 없습니다 "
+                           "(지원기업의 이후 자료를 먼저 저장하십시오)")
     rng = np.random.default_rng(seed)
     rows = []
     for outcome, unit in EFFECT_OUTCOMES.items():
@@ -122,7 +125,9 @@ def _applicants(selection: pd.DataFrame, call: str) -> tuple[np.ndarray, np.ndar
                              "firm"].to_numpy()
     if len(treated) == 0 or len(controls) == 0:
         raise DataError(f"call '{call}': {len(treated)} supported firms and {len(controls)} "
-                        "unsupported eligible applicants (expected some of each)")
+                        "unsupported eligible applicants (expected some of each)",
+                        ko=f"공고 '{call}': 지원기업 {len(treated)}개사, 미지원 적격 신청기업 "
+                           f"{len(controls)}개사 (양쪽 모두 있어야 합니다)")
     return treated, controls
 
 
@@ -167,7 +172,10 @@ def _match(covariates: pd.DataFrame, treated, controls, caliper: float
     if len(t) == 0 or len(c) == 0:
         raise DataError("no supported firm or no unsupported applicant has a pre-support "
                         "Tech-Index, employees and revenue (expected the call's applicants "
-                        "file, the year before support, in the store)")
+                        "file, the year before support, in the store)",
+                        ko="지원 전 기업혁신역량지수, 상시근로자 수, 매출액이 있는 지원기업 또는 "
+                           "미지원 신청기업이 없습니다 (공고 신청기업의 지원 전 연도 파일이 "
+                           "저장소에 있어야 합니다)")
     scale = pd.concat([t, c]).std(ddof=1).replace(0, 1.0).fillna(1.0)
     tv, cv = (t / scale).to_numpy(), (c / scale).to_numpy()
     distance = np.sqrt(((tv[:, None, :] - cv[None, :, :]) ** 2).sum(axis=2))

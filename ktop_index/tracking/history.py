@@ -121,7 +121,9 @@ def _firm_key(store: Store, brn: str) -> int:
         if found:
             return int(found[0])
     raise StoreError(f"firm '{brn}' is not in the store {store.path} (expected a business "
-                     "number or firm_id of an imported file)")
+                     "number or firm_id of an imported file)",
+                     ko=f"기업 '{brn}'이(가) 저장소 {store.path}에 없습니다 (저장한 파일의 "
+                        "사업자등록번호 또는 firm_id여야 합니다)")
 
 
 def _contribution_changes(panel: pd.DataFrame, previous: pd.DataFrame,
@@ -180,9 +182,11 @@ def industry_series(db=None, by: str = "ksic_division", min_n: int = 1) -> pd.Da
     >>> industry_series("history.sqlite", min_n=5)  # doctest: +SKIP
     """
     if by not in ("ksic_division", "region"):
-        raise UsageError(f"by='{by}' (expected 'ksic_division' or 'region')")
+        raise UsageError(f"by='{by}' (expected 'ksic_division' or 'region')",
+                         ko=f"by='{by}' ('ksic_division' 또는 'region'이어야 합니다)")
     if min_n < 1:
-        raise UsageError(f"min_n={min_n} (expected at least 1)")
+        raise UsageError(f"min_n={min_n} (expected at least 1)",
+                         ko=f"min_n={min_n} (1 이상이어야 합니다)")
     with Store(db, create=False) as store:
         panel = store.latest_panel(fields=("ksic", "region"), scores=("tech_index",))
     panel = panel[panel["tech_index"].notna()]
@@ -227,6 +231,8 @@ def call_year(call: str) -> int:
     found = re.search(r"(19|20)\d{2}", call)
     if not found:
         raise UsageError(f"call '{call}' names no year; give support_year (the first year of "
-                         "support, e.g. 2025)")
+                         "support, e.g. 2025)",
+                         ko=f"공고 '{call}'의 이름에 연도가 없습니다; 지원 첫해를 주십시오 "
+                            "(--support-year, 예: 2025)")
     return int(found.group(0))
 

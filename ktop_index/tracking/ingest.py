@@ -37,7 +37,12 @@ import pandas as pd
 
 from ktop_index import __version__, _files
 from ktop_index.errors import DataError, InputError
-from ktop_index.labels import SCORE_HEADERS_BACK, SELECTION_HEADERS_BACK, SELECTION_VALUES_BACK
+from ktop_index.labels import (
+    IMPORT_LINES,
+    SCORE_HEADERS_BACK,
+    SELECTION_HEADERS_BACK,
+    SELECTION_VALUES_BACK,
+)
 from ktop_index.selection.audit import check_outputs
 from ktop_index.tracking.store import FIRM_YEAR_FIELDS, SCORE_FIELDS, SELECTION_STATUSES, Store
 
@@ -63,17 +68,18 @@ class ImportResult:
     model_sha256: str = ""
     new_firms: int = 0
     call: str | None = None
+    purged_skipped: int = 0  # rows of firms purged before (ktop track purge), not stored
 
-    def line(self) -> str:
-        """One line for the terminal."""
-        if self.kind == "selection":
-            what = f"selection of call {self.call} ({self.rows} applicants)"
-        else:
-            how = f"scored with {self.model}" if self.kind == "raw" else "scores as in the file"
-            what = f"{self.rows:,} firm-years, {how}, run {self.run}"
-        if self.duplicate:
-            return f"{self.source}: already in the store ({what}); nothing written"
-        return f"{self.source}: imported {what}; {self.new_firms:,} new firms"
+    def line(self, lang: str = "en") -> str:
+        """One line for the terminal, in ``lang`` ('en' or 'ko';
+        :data:`ktop_index.labels.IMPORT_LINES`)."""
+        def text(key: str, **fields) -> str:
+            english, korean = IMPORT_LINES[key]
+            return (korean if lang == "ko" else english).format(**fields)
+
+        what = text(self.kind, call=self.call, rows=self.rows, model=self.model, run=self.run)
+        return text("duplicate" if self.duplicate else "imported", source=self.source,
+                    what=what, new_firms=self.new_firms)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,7 @@ def _read_firm_years(path: Path) -> tuple[pd.DataFrame, str]:
     from ktop_index.data.validate import validate
 
     raw = read_table(path)
+    _refuse_masked_file(raw)
     result = validate(raw)
     if not result.ok:
         raise DataError(result.problems)
@@ -194,7 +201,10 @@ def _numbers(column: pd.Series, source: str, name: str, rows) -> np.ndarray:
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         more = f" (and {int(bad.sum()) - 1} more)" if bad.sum() > 1 else ""
-        raise DataError(f"{source}:{rows[k]}:{name}: '{column.iat[k]}' is not a number{more}")
+        more_ko = f" (외 {int(bad.sum()) - 1}건)" if bad.sum() > 1 else ""
+        raise DataError(f"{source}:{rows[k]}:{name}: '{column.iat[k]}' is not a number{more}",
+                        ko=f"{source}:{rows[k]}:{name}: '{column.iat[k]}'은(는) 숫자가 "
+                           f"아닙니다{more_ko}")
     return values
 
 
@@ -209,6 +219,10 @@ def _store_run(store: Store, path: Path, digest: str, kind: str, frame: pd.DataF
             return ImportResult(kind, str(path), done[1], True, digest, done[0], scoring.name,
                                 scoring.sha256)
         before = store.count("firms")
+        purged = store.purged_rows(frame["firm_id"], _brns(frame))
+        if purged.any():  # the right to deletion: a purged firm is not stored again
+            frame = frame.loc[~purged].reset_index(drop=True)
+            scores = scores.loc[~purged].reset_index(drop=True)
         firms = store.firm_keys(frame["firm_id"], _brns(frame))
         if dataset is None:
             dataset = _add_dataset(store, frame, firms, digest, path, kind)
@@ -221,7 +235,27 @@ def _store_run(store: Store, path: Path, digest: str, kind: str, frame: pd.DataF
         store.insert_frame("scores", table)
         new_firms = store.count("firms") - before
     return ImportResult(kind, str(path), len(frame), False, digest, run, scoring.name,
-                        scoring.sha256, new_firms)
+                        scoring.sha256, new_firms, purged_skipped=int(purged.sum()))
+
+
+def _refuse_masked_file(raw) -> None:
+    """A masked copy (``ktop score --mask``: business numbers ``124-81-*****``) names no firm:
+    stored, every firm of a tax office and type would become one."""
+    from ktop_index.data.contract import match_header
+    from ktop_index.data.mask import is_masked_brn
+
+    for column in raw.frame.columns:
+        if match_header(str(column))[0] in ("brn", "firm_id"):
+            values = raw.frame[column].dropna().astype("str")
+            if len(values) and values.map(is_masked_brn).any():
+                first = values[values.map(is_masked_brn)].iloc[0]
+                raise InputError(
+                    f"{raw.source}: column {column}: '{first}' is a masked business number — "
+                    "a copy masked for sharing (--mask) is not the record; import the "
+                    "committee's unmasked file",
+                    ko=f"{raw.source}: {column} 열: '{first}'은(는) 가려진 사업자등록번호입니다 — "
+                       "외부 공유용 마스킹 사본(--mask)은 기록이 아닙니다; 위원회의 원본 파일을 "
+                       "가져오세요")
 
 
 def _brns(frame: pd.DataFrame) -> list:
@@ -300,8 +334,16 @@ def import_selection(outdir: str | os.PathLike, db=None) -> ImportResult:
     for needed in (table_path, audit_path):
         if not needed.exists():
             raise InputError(f"{needed}: missing (expected a `ktop select` output folder with "
-                             "selection.csv and audit.json)")
+                             "selection.csv and audit.json)",
+                             ko=f"{needed}: 없습니다 (selection.csv와 audit.json이 있는 "
+                                "`ktop select` 출력 폴더여야 합니다)")
     audit = _read_audit(audit_path)
+    if audit.get("masked"):
+        raise InputError(f"{outdir}: a masked copy of a selection (`ktop select --mask`: "
+                         "business numbers 124-81-*****) is not the record of the decision; "
+                         "import the committee's unmasked folder",
+                         ko=f"{outdir}: 마스킹된 선정 결과 사본(`ktop select --mask`, 사업자등록번호 "
+                            "124-81-*****)은 선정 기록이 아닙니다; 위원회의 원본 폴더를 가져오세요")
     check_outputs(outdir, audit)
     digest = _files.sha256_bytes(table_path.read_bytes() + b"\0" + audit_path.read_bytes())
     raw = read_table(table_path)
@@ -315,16 +357,23 @@ def import_selection(outdir: str | os.PathLike, db=None) -> ImportResult:
                                 call=audit["call"])
         with store.transaction():
             before = store.count("firms")
+            purged = store.purged_rows(brns, brns)
+            if purged.any():  # the right to deletion: a purged firm is not stored again
+                keep = ~purged
+                frame, brns = frame.loc[keep].reset_index(drop=True), list(np.array(brns)[keep])
+                status, rows_of = status[keep], list(np.array(raw.rows)[keep])
+            else:
+                rows_of = raw.rows
             selection = _add_selection(store, audit, digest, outdir)
             rows = pd.DataFrame({"selection": selection, "firm": store.firm_keys(brns, brns),
                                  "firm_name": frame.get("firm_name"), "status": status})
             for name in ("rank", "tech_index", "support"):
                 if name in frame:
-                    rows[name] = _numbers(frame[name], str(table_path), name, raw.rows)
+                    rows[name] = _numbers(frame[name], str(table_path), name, rows_of)
             store.insert_frame("selection_firms", rows)
             new_firms = store.count("firms") - before
     return ImportResult("selection", str(outdir), len(frame), False, digest, call=audit["call"],
-                        new_firms=new_firms)
+                        new_firms=new_firms, purged_skipped=int(purged.sum()))
 
 
 def _read_audit(path: Path) -> dict:
@@ -332,10 +381,13 @@ def _read_audit(path: Path) -> dict:
     try:
         audit = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})",
+                         ko=f"{path}:{exc.lineno}: 올바른 JSON이 아닙니다 ({exc.msg})") from None
     call = audit.get("call") if isinstance(audit, dict) else None
     if not call or not isinstance(call, str):
-        raise InputError(f"{path}: no \"call\" name (expected e.g. \"call\": \"jeju_2025\")")
+        raise InputError(f"{path}: no \"call\" name (expected e.g. \"call\": \"jeju_2025\")",
+                         ko=f"{path}: 공고 이름 \"call\"이 없습니다 "
+                            "(예: \"call\": \"jeju_2025\")")
     return audit
 
 
@@ -355,7 +407,9 @@ def _selection_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in ("brn", "status") if c not in frame]
     if missing:
         raise DataError(f"{source}:1: missing column(s) {', '.join(missing)} (expected the "
-                        "columns of `ktop select` output: brn, firm_name, status, ...)")
+                        "columns of `ktop select` output: brn, firm_name, status, ...)",
+                        ko=f"{source}:1: 열이 없습니다: {', '.join(missing)} (`ktop select` "
+                           "출력의 열이어야 합니다: brn, firm_name, status, ...)")
     return frame
 
 
@@ -371,15 +425,18 @@ def _checked_applicants(frame: pd.DataFrame, rows, source: Path) -> tuple[list, 
     brn_text = frame["brn"].astype(object).where(frame["brn"].notna(), "")
     for row, value in zip(rows, brn_text):
         if not is_valid_brn(value):
-            problems.append(f"{source}:{row}:brn: '{value}' is not a valid business number")
+            problems.append((f"{source}:{row}:brn: '{value}' is not a valid business number",
+                             f"{source}:{row}:brn: '{value}'은(는) 올바른 사업자등록번호가 아닙니다"))
     status = frame["status"].astype("str").str.strip().replace(SELECTION_VALUES_BACK["status"])
     for row, value in zip(rows, status):
         if value not in SELECTION_STATUSES:
-            problems.append(f"{source}:{row}:status: '{value}' (expected one of "
-                            f"{', '.join(SELECTION_STATUSES)})")
+            expected = ", ".join(SELECTION_STATUSES)
+            problems.append((f"{source}:{row}:status: '{value}' (expected one of {expected})",
+                             f"{source}:{row}:status: '{value}' (가능한 값: {expected})"))
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DataError(problems[0] + more)
+        (first, first_ko), more = problems[0], len(problems) - 1
+        raise DataError(first + (f" (and {more} more)" if more else ""),
+                        ko=first_ko + (f" (외 {more}건)" if more else ""))
     return [format_brn(v) for v in brn_text], status.to_numpy()
 
 

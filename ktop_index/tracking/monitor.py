@@ -90,7 +90,9 @@ def _limits(thresholds: dict | None) -> dict:
     unknown = set(thresholds or {}) - set(limits)
     if unknown:
         raise UsageError(f"unknown threshold(s) {', '.join(sorted(unknown))} (expected "
-                         f"{', '.join(limits)})")
+                         f"{', '.join(limits)})",
+                         ko=f"알 수 없는 기준: {', '.join(sorted(unknown))} (가능한 기준: "
+                            f"{', '.join(limits)})")
     limits.update(thresholds or {})
     return limits
 

@@ -9,6 +9,9 @@ Guarantees
 ----------
 - **Append-only.** Rows are only ever inserted. Triggers refuse ``UPDATE`` and ``DELETE`` on
   every history table, so a re-scoring is a new run beside the old one, never a change to it.
+  The one exception is the right to deletion (:meth:`Store.purge`, ``ktop track purge``): a
+  firm's rows may be deleted only once a ``purges`` row naming its keys is recorded, and the
+  texts naming it redacted only by that purge; the purge record itself is append-only.
 - **Atomic imports.** Each import is one ``BEGIN IMMEDIATE ... COMMIT`` transaction; a crash
   or a kill before ``COMMIT`` leaves the file exactly as it was (SQLite's journal rolls the
   half-written transaction back when the file is next opened).
@@ -18,7 +21,7 @@ Guarantees
 - **Versioned schema.** ``PRAGMA user_version`` is the number of :data:`MIGRATIONS` applied;
   opening a store applies the missing ones, in order, each in its own transaction.
 
-Tables (schema version 2)
+Tables (schema version 3)
 -------------------------
 ``firms``            firm (integer key), firm_id (the contract's key: the business number
                      ``123-45-67890`` when there is one), brn
@@ -32,27 +35,39 @@ Tables (schema version 2)
 ``calls``            support calls (e.g. ``jeju_2025``)
 ``selections``       one imported selection folder (``ktop select`` output) with its audit
 ``selection_firms``  per selection and firm: status, rank, tech_index, support (천원)
+``purges``           one purge of a firm: UTC time, by whom, reason, rows removed per table
+``purged_firms``     the firm keys a purge removed (never given again)
+``purged_ids``       sha256 of the store's salt and each purged identity (re-imports skip it)
+``store_meta``       the store's own settings (the salt of ``purged_ids``)
+
+``datasets``, ``runs`` and ``selections`` have ``redacted``: the purge that rewrote their
+file name, note or audit (NULL when none did).
 
 Example
 -------
 >>> import tempfile, os
 >>> with Store(os.path.join(tempfile.mkdtemp(), "h.sqlite")) as store:
 ...     store.schema_version()
-2
+3
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
 import numpy as np
 import pandas as pd
 
+from ktop_index import __version__, _files
+from ktop_index.data.brn import format_brn, is_valid_brn, normalise_brn
 from ktop_index.errors import StoreError
 from ktop_index.index.spec import DOMAINS
 
@@ -173,9 +188,70 @@ CREATE TABLE selection_firms (
 CREATE INDEX selection_firms_firm ON selection_firms (firm);
 """ + _append_only(_APPEND_ONLY_V2)
 
+# Version 3: the right to deletion (개인정보 보호법 제36조, PIPA). A firm's rows may be deleted
+# only once a purge naming its keys is recorded (the delete triggers check `purged_firms`);
+# the text columns that may name a firm (a file name, a note, an audit's lists) may be
+# rewritten only once per purge, by the latest one, which the row's `redacted` records;
+# nothing else changes. The purge tables are append-only themselves.
+_FIRM_TABLES = ("firms", "firm_years", "scores", "selection_firms")
+#: Per table: (the text columns a purge may redact, the columns it never changes).
+_REDACTABLE = {
+    "datasets": (("source",), ("dataset", "sha256", "kind", "rows", "imported")),
+    "runs": (("note",), ("run", "dataset", "model_name", "model_version", "model_sha256",
+                         "reference_year", "input_sha256", "created", "package_version",
+                         "rows")),
+    "selections": (("source", "audit"), ("selection", "call", "sha256", "created", "imported",
+                                         "model_sha256", "input_sha256")),
+}
+_APPEND_ONLY_V3 = ("store_meta", "purges", "purged_firms", "purged_ids")
+_REFUSE = "SELECT RAISE(ABORT, 'the tracking store is append-only ({t}{why})'); END;\n"
+_ONLY_PURGE = "; a firm is removed only by ktop track purge"
+
+
+def _purge_triggers() -> str:
+    """The delete and update triggers of version 3 (see the comment above)."""
+    out = ""
+    for t in _FIRM_TABLES:
+        out += (f"DROP TRIGGER {t}_no_delete;\nCREATE TRIGGER {t}_no_delete BEFORE DELETE ON "
+                f"{t} WHEN OLD.firm NOT IN (SELECT firm FROM purged_firms) BEGIN "
+                + _REFUSE.format(t=t, why=_ONLY_PURGE))
+    for t, (_, kept) in _REDACTABLE.items():
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in kept)
+        out += (f"ALTER TABLE {t} ADD COLUMN redacted INTEGER REFERENCES purges;\n"
+                f"DROP TRIGGER {t}_no_update;\nCREATE TRIGGER {t}_no_update BEFORE UPDATE ON "
+                f"{t} WHEN NEW.redacted IS NULL OR NEW.redacted IS OLD.redacted OR NEW.redacted "
+                f"IS NOT (SELECT max(purge) FROM purges) OR {changed} "
+                "BEGIN " + _REFUSE.format(t=t, why=_ONLY_PURGE))
+    return out
+
+
+_V3 = """
+CREATE TABLE store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO store_meta (key, value) VALUES ('purge_salt', lower(hex(randomblob(16))));
+CREATE TABLE purges (
+    purge INTEGER PRIMARY KEY,
+    purged TEXT NOT NULL,
+    purged_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    removed TEXT NOT NULL,
+    package_version TEXT NOT NULL
+);
+CREATE TABLE purged_firms (
+    firm INTEGER PRIMARY KEY,
+    purge INTEGER NOT NULL REFERENCES purges
+);
+CREATE TABLE purged_ids (
+    id_sha256 TEXT PRIMARY KEY,
+    purge INTEGER NOT NULL REFERENCES purges
+);
+""" + _append_only(_APPEND_ONLY_V3) + _purge_triggers()
+
 #: Schema migrations, applied in order; ``PRAGMA user_version`` counts those applied.
 #: Never edit one that has shipped: add a new one.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 # The latest run of each firm-year, its scores and the fields of the data set it scored.
 _LATEST = """
@@ -203,11 +279,15 @@ class Store:
     def __init__(self, path: str | os.PathLike | None = None, create: bool = True,
                  upto: int | None = None):
         self.path = Path(path or DEFAULT_PATH)
+        self._salt: str | None = None  # of purged_ids (read once)
         if not create and not self.path.exists():
             raise StoreError(f"{self.path}: no tracking store here (import a file first: "
-                             "ktop track import FILE --db PATH)")
+                             "ktop track import FILE --db PATH)",
+                             ko=f"{self.path}: 이력 저장소가 없습니다 (먼저 파일을 저장하십시오: "
+                                "ktop track import FILE --db PATH)")
         if self.path.parent and not self.path.parent.exists():
-            raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist")
+            raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist",
+                             ko=f"{self.path}: 폴더 {self.path.parent}이(가) 없습니다")
         # autocommit mode: transactions are explicit (BEGIN IMMEDIATE ... COMMIT)
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
         try:
@@ -215,7 +295,8 @@ class Store:
             migrate(self.conn, upto)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise StoreError(f"{self.path}: not a usable tracking store ({exc})") from None
+            raise StoreError(f"{self.path}: not a usable tracking store ({exc})",
+                             ko=f"{self.path}: 쓸 수 있는 이력 저장소가 아닙니다 ({exc})") from None
 
     def _configure(self) -> None:
         # WAL: readers never block the writer nor see half an import; synchronous=NORMAL
@@ -244,7 +325,9 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:  # another import held the lock too long
             raise StoreError(f"{self.path}: the store is busy ({exc}); another import is "
-                             "writing, try again when it has finished") from None
+                             "writing, try again when it has finished",
+                             ko=f"{self.path}: 저장소가 사용 중입니다 ({exc}); 다른 저장 작업이 "
+                                "쓰는 중이니 끝난 뒤 다시 하십시오") from None
         try:
             yield self.conn
         except BaseException:
@@ -271,7 +354,7 @@ class Store:
         by_id = dict(self.conn.execute("SELECT firm_id, firm FROM firms"))
         by_brn = dict(self.conn.execute(
             "SELECT brn, min(firm) FROM firms WHERE brn IS NOT NULL GROUP BY brn"))
-        start = int(self.conn.execute("SELECT coalesce(max(firm), 0) FROM firms").fetchone()[0])
+        start = self._highest_firm_key()
         key_of, new = {}, []
         for firm_id, number in zip(uniques["id"], uniques["brn"]):
             key = by_brn.get(number) if number is not None else None
@@ -284,6 +367,15 @@ class Store:
             key_of[firm_id] = key
         self.conn.executemany("INSERT INTO firms (firm, firm_id, brn) VALUES (?, ?, ?)", new)
         return pd.Series(ids).map(key_of).to_numpy(dtype=np.int64)
+
+    def _highest_firm_key(self) -> int:
+        """The highest firm key ever given: a purged firm's key is never given again (its
+        rows' deletion is allowed by that key)."""
+        purged = ("UNION ALL SELECT max(firm) FROM purged_firms" if self.schema_version() >= 3
+                  else "")
+        return int(self.conn.execute(
+            f"SELECT coalesce(max(m), 0) FROM (SELECT max(firm) AS m FROM firms {purged})"
+        ).fetchone()[0])
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         """Bulk-insert the columns of ``frame`` into ``table`` (NaN and NA become NULL)."""
@@ -361,10 +453,215 @@ class Store:
             calls = [r[0] for r in self.conn.execute("SELECT call FROM calls ORDER BY call")]
             raise StoreError(f"no selection of call '{call}' in the store {self.path} (calls "
                              f"stored: {', '.join(calls) or 'none'}; import a `ktop select` "
-                             "output folder with ktop track import)")
+                             "output folder with ktop track import)",
+                             ko=f"저장소 {self.path}에 공고 '{call}'의 선정 결과가 없습니다 "
+                                f"(저장된 공고: {', '.join(calls) or '없음'}; ktop track "
+                                "import로 `ktop select` 출력 폴더를 저장하십시오)")
         return self.query(
             "SELECT sf.firm, f.brn, sf.firm_name, sf.status, sf.support FROM selection_firms sf "
             "JOIN firms f ON f.firm = sf.firm WHERE sf.selection = ? ORDER BY sf.firm", (found,))
+
+
+    # ------------------------------------------------------------------ the right to deletion
+    def id_sha256(self, identity: str) -> str:
+        """sha256 of this store's salt and a firm's identity (its business number in the
+        display form, or its firm_id): what a purge keeps so a re-import is recognised.
+
+        The salt is this store's own (``store_meta``), so the digests of two stores do not
+        match; it does not make a digest secret to whoever holds the store, who can test any
+        number against it (that is its use).
+        """
+        if self._salt is None:
+            self._salt = self.conn.execute(
+                "SELECT value FROM store_meta WHERE key = 'purge_salt'").fetchone()[0]
+        return _files.sha256_bytes(f"{self._salt}:{identity}".encode())
+
+    def purged_rows(self, firm_ids: Sequence[object], brns: Sequence[object]) -> np.ndarray:
+        """True for each row whose firm (by business number or firm_id) was purged."""
+        known = {r[0] for r in self.conn.execute("SELECT id_sha256 FROM purged_ids")}
+        if not known:
+            return np.zeros(len(firm_ids), dtype=bool)
+        ids = pd.Series(list(firm_ids), dtype=object).map(_text_or_none)
+        numbers = pd.Series(list(brns), dtype=object).map(_text_or_none)
+        candidates = set(ids.dropna()) | set(numbers.dropna())  # each identity hashed once
+        purged = {c for c in candidates if self.id_sha256(c) in known}
+        return (ids.isin(purged) | numbers.isin(purged)).to_numpy(dtype=bool)
+
+    def purge_plan(self, identity: str) -> PurgePlan:
+        """What purging a firm would remove: its keys, identity strings, names and row
+        counts. ``identity`` is a business number (any form) or a firm_id.
+
+        Raises :class:`StoreError` when no firm of the store has it (saying so when it was
+        purged already).
+        """
+        keys = _identity_keys(identity)
+        found = self.conn.execute(
+            f"SELECT firm, firm_id, brn FROM firms WHERE firm_id IN ({_marks(keys)}) "
+            f"OR brn IN ({_marks(keys)}) ORDER BY firm", (*keys, *keys)).fetchall()
+        if not found:
+            self._not_in_store(keys)
+        firms = tuple(int(r[0]) for r in found)
+        ids = tuple(sorted({str(v) for r in found for v in r[1:] if v is not None}))
+        names = tuple(sorted({r[0] for t in ("firm_years", "selection_firms")
+                              for r in self.conn.execute(
+                                  f"SELECT DISTINCT firm_name FROM {t} WHERE firm IN "
+                                  f"({_marks(firms)}) AND firm_name IS NOT NULL", firms)}))
+        rows = {t: int(self.conn.execute(f"SELECT count(*) FROM {t} WHERE firm IN "
+                                         f"({_marks(firms)})", firms).fetchone()[0])
+                for t in _FIRM_TABLES}
+        return PurgePlan(firms, ids, names, rows)
+
+    def _not_in_store(self, keys: Sequence[str]) -> None:
+        done = self.conn.execute(
+            f"SELECT p.purge, p.purged FROM purged_ids i JOIN purges p ON p.purge = i.purge "
+            f"WHERE i.id_sha256 IN ({_marks(keys)}) LIMIT 1",
+            tuple(self.id_sha256(k) for k in keys)).fetchone()
+        if done:
+            raise StoreError(f"firm '{keys[0]}' was purged from the store {self.path} already "
+                             f"(purge {done[0]}, {done[1]}); nothing is left to remove",
+                             ko=f"기업 '{keys[0]}'은(는) 이미 {self.path}에서 삭제되었습니다 "
+                                f"(삭제 {done[0]}, {done[1]}); 더 지울 것이 없습니다")
+        raise StoreError(f"firm '{keys[0]}' is not in the store {self.path} (expected a "
+                         "business number or firm_id of an imported file)",
+                         ko=f"기업 '{keys[0]}'이(가) {self.path}에 없습니다 (가져온 파일의 "
+                            "사업자등록번호 또는 기업ID를 입력하세요)")
+
+    def purge(self, identity: str, reason: str, by: str, when: str | None = None) -> Purge:
+        """Remove a firm from the store for good, recording who, when and why.
+
+        Deletes every row of the firm (``firms``, ``firm_years``, ``scores``,
+        ``selection_firms``), rewrites the file names, notes and audits that name it
+        (``[purged N]`` instead), and appends a ``purges`` row (time, ``by``, ``reason``, the
+        rows removed per table) with the salted sha256 of each of its identities
+        (:meth:`id_sha256`) so an import of the firm again is recognised and skipped. All in
+        one transaction; deleted pages are overwritten (``secure_delete``) and the
+        write-ahead log is emptied, so the firm's data is not left in the file's free space.
+
+        Parameters
+        ----------
+        identity : business number (any form) or firm_id.
+        reason : why (the request, its reference); must not name the firm.
+        by : who purged.
+        when : UTC time stamp (default: now).
+
+        Raises :class:`StoreError` for an unknown or already purged firm, or a reason that
+        names the firm.
+        """
+        plan = self.purge_plan(identity)
+        tokens = plan.tokens()
+        if not str(reason).strip() or any(t in reason for t in tokens):
+            raise StoreError("the reason of a purge must be given and must not name the firm "
+                             "(it stays in the store): give the request's reference instead",
+                             ko="삭제 사유는 필수이며 기업을 특정하면 안 됩니다 (저장소에 남습니다): "
+                                "요청의 접수번호 등을 적으세요")
+        self.conn.execute("PRAGMA secure_delete = ON")
+        with self.transaction():
+            purge = self.conn.execute(
+                "INSERT INTO purges (purged, purged_by, reason, removed, package_version) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (when or _utc_now(), by, reason, json.dumps(plan.rows, sort_keys=True),
+                 __version__)).lastrowid
+            self.conn.executemany("INSERT INTO purged_firms (firm, purge) VALUES (?, ?)",
+                                  [(f, purge) for f in plan.firms])
+            self.conn.executemany("INSERT OR IGNORE INTO purged_ids (id_sha256, purge) "
+                                  "VALUES (?, ?)", [(self.id_sha256(i), purge) for i in plan.ids])
+            for table in reversed(_FIRM_TABLES):  # children first (foreign keys)
+                self.conn.execute(f"DELETE FROM {table} WHERE firm IN ({_marks(plan.firms)})",
+                                  plan.firms)
+            redacted = self._redact(tokens, purge)
+        # the old pages live on in the write-ahead log until a checkpoint empties it; a
+        # reader holding it open (busy = 1) delays that to its next checkpoint
+        busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return Purge(purge, plan.rows, redacted, checkpointed=not busy)
+
+    def _redact(self, tokens: Sequence[str], purge: int) -> int:
+        """Replace ``tokens`` in the redactable text columns by ``[purged N]``; rows changed."""
+        changed = 0
+        for table, (columns, kept) in _REDACTABLE.items():
+            key = kept[0]
+            rows = self.conn.execute(f"SELECT {key}, {', '.join(columns)} FROM {table}")
+            for row in rows.fetchall():  # read whole before its rows are updated
+                new = [_redacted(value, tokens, f"[purged {purge}]") for value in row[1:]]
+                if new != list(row[1:]):
+                    sets = ", ".join(f"{c} = ?" for c in columns)
+                    self.conn.execute(f"UPDATE {table} SET {sets}, redacted = ? WHERE {key} = ?",
+                                      (*new, purge, row[0]))
+                    changed += 1
+        return changed
+
+    def purges(self) -> pd.DataFrame:
+        """The purge record: ``purge, purged, purged_by, reason, removed`` (JSON counts)."""
+        return self.query("SELECT purge, purged, purged_by, reason, removed FROM purges "
+                          "ORDER BY purge")
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    """What a purge of one firm removes: its keys, identities, names and rows per table."""
+
+    firms: tuple[int, ...]
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    rows: dict[str, int]
+
+    def tokens(self) -> list[str]:
+        """The texts that name the firm: identities (both forms of a business number) and
+        names, longest first (so a name is replaced before a part of it)."""
+        found = set(self.ids) | set(self.names)
+        found |= {normalise_brn(i) for i in self.ids if is_valid_brn(i)}
+        return sorted((t for t in found if t), key=lambda t: (-len(t), t))
+
+
+@dataclass(frozen=True)
+class Purge:
+    """A purge done: its number, the rows removed per table, the text rows redacted, and
+    whether the write-ahead log was emptied (False while another process read the store)."""
+
+    purge: int
+    rows: dict[str, int]
+    redacted: int
+    checkpointed: bool = True
+
+
+def _identity_keys(identity: str) -> list[str]:
+    """A firm as the store may hold it: the text given, and the display form of a valid
+    business number (``1248100998`` -> ``124-81-00998``)."""
+    text = str(identity).strip()
+    return [format_brn(text), text] if is_valid_brn(text) and format_brn(text) != text \
+        else [text]
+
+
+def _marks(values: Sequence) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _redacted(value: object, tokens: Sequence[str], mark: str) -> object:
+    """``value`` with every token replaced by ``mark``; an audit (JSON) stays valid JSON."""
+    if not isinstance(value, str) or not any(t in value for t in tokens):
+        return value
+    try:
+        record = json.loads(value)
+    except json.JSONDecodeError:
+        record = None
+    if isinstance(record, dict):
+        return json.dumps(_redacted_record(record, tokens, mark), ensure_ascii=False,
+                          sort_keys=True)
+    for token in tokens:
+        value = value.replace(token, mark)
+    return value
+
+
+def _redacted_record(value: object, tokens: Sequence[str], mark: str) -> object:
+    if isinstance(value, dict):
+        return {_redacted(k, tokens, mark): _redacted_record(v, tokens, mark)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted_record(v, tokens, mark) for v in value]
+    return _redacted(value, tokens, mark) if isinstance(value, str) else value
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def migrate(conn: sqlite3.Connection, upto: int | None = None) -> int:
@@ -373,7 +670,9 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> int:
     target = len(MIGRATIONS) if upto is None else upto
     if version > len(MIGRATIONS):
         raise StoreError(f"the store's schema version {version} is newer than this ktop_index "
-                         f"knows ({len(MIGRATIONS)}); upgrade ktop_index")
+                         f"knows ({len(MIGRATIONS)}); upgrade ktop_index",
+                         ko=f"저장소의 스키마 버전 {version}이(가) 이 ktop_index가 아는 버전"
+                            f"({len(MIGRATIONS)})보다 새롭습니다; ktop_index를 업그레이드하십시오")
     for number in range(version + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:

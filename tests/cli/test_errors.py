@@ -88,6 +88,9 @@ def test_a_data_error_prints_its_problems_capped(monkeypatch, capsys):
     assert main(["schema", "--lang", "ko"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[:30] == [f"f.csv:{row}:revenue: 음수" for row in range(2, 32)]
+    assert err[30:] == ["... 외 오류 5건; `ktop validate FILE`로 모두 볼 수 있습니다"]
+    assert main(["schema"]) == 1
+    err = capsys.readouterr().err.splitlines()
     assert err[30:] == ["... and 5 more errors; `ktop validate FILE` lists them all"]
 
 

@@ -129,7 +129,7 @@ def test_score_csv_streams_the_same_bytes(tmp_path):
 
 def test_outputs_never_replace_inputs_or_a_persons_files(tmp_path):
     """`ktop score X -o X` and `ktop template -o FILLED` refuse (exit 2) and change nothing;
-    `ktop select -o FOLDER` refuses a folder holding other files (exit 1)."""
+    `ktop select -o FOLDER` refuses a folder holding the input (exit 2) or other files (exit 1)."""
     import shutil
 
     applicants = tmp_path / "applicants.csv"
@@ -139,10 +139,15 @@ def test_outputs_never_replace_inputs_or_a_persons_files(tmp_path):
                 applicants)
     before = applicants.read_bytes()
     done = ktop("score", applicants, "-o", applicants)
-    assert done.returncode == 2 and "is the input file" in done.stderr
+    assert done.returncode == 2 and "is the input" in done.stderr
     done = ktop("template", "-o", applicants)
     assert done.returncode == 2 and "--force" in done.stderr
     done = ktop("select", applicants, "--call", "jeju_2025", "-o", tmp_path, "--variants", "0")
+    assert done.returncode == 2 and "holds the input" in done.stderr
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine", encoding="utf-8")
+    done = ktop("select", applicants, "--call", "jeju_2025", "-o", tmp_path / "out",
+                "--variants", "0")
     assert done.returncode == 1 and "holds files this command did not write" in done.stderr
     assert applicants.read_bytes() == before
     assert ktop("template", "-o", applicants, "--force").returncode == 0

@@ -8,6 +8,7 @@ import pytest
 
 from ktop_index.data.brn import (
     brn_problem,
+    brn_reason,
     check_digit,
     format_brn,
     is_valid_brn,
@@ -82,3 +83,22 @@ def test_taxpayer_type():
     assert taxpayer_type(make_brn(505, 85, 42)) == "branch"
     assert taxpayer_type(make_brn(505, 12, 42)) == "individual"
     assert taxpayer_type(make_brn(505, 82, 42)) == "other"
+
+
+@pytest.mark.parametrize("number,reason", [
+    ("124-81-0099", "length"), ("100-86-08983", "prefix"), ("211-00-08983", "type_code"),
+    ("211-86-00003", "serial"), ("124-81-00997", "check_digit"),
+])
+def test_reasons_carry_the_same_digits_in_both_languages(number, reason):
+    """Each reason has a Korean text with the same details: the digits of the English one
+    (the wrong and the expected check digit, the number itself) are all in the Korean."""
+    assert brn_reason(number)[0] == reason
+    en, ko = brn_problem(number), brn_problem(number, lang="ko")
+    assert re.search("[가-힣]", ko)
+    assert sorted(re.findall(r"\d+", en)) == sorted(re.findall(r"\d+", ko)), (en, ko)
+
+
+def test_korean_check_digit_reason():
+    """The Korean check-digit reason names both digits (it once said only '검증번호 불일치')."""
+    assert brn_problem("124-81-00997", lang="ko") == "검증번호가 7이지만 8이어야 함"
+    assert brn_reason("124-81-00998") is None and brn_problem("124-81-00998", "ko") is None

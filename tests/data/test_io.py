@@ -213,3 +213,30 @@ def test_one_formula_rule_for_csv_and_xlsx(tmp_path):
     cells = [sheet.cell(row, 1).value for row in range(2, len(attacks) + 2)]
     assert [c.startswith("'") for c in cells] == [True] * 11 + [False] * 4
     assert all(sheet.cell(row, 2).value == -1 for row in range(2, len(attacks) + 2))
+
+
+def test_control_characters_in_exports(tmp_path):
+    """NUL, ESC and the other C0 controls but tab, LF and CR crash openpyxl's writer: XLSX
+    exports show each as U+FFFD (headers too); CSV keeps them as they are, inside quotes,
+    and still escapes a formula-like text."""
+    from openpyxl import load_workbook
+
+    from ktop_index.data.io import xlsx_text
+
+    names = ["한라\x00식품", "=\x1bcmd", "탭\t줄\n끝", "ok"]
+    frame = pd.DataFrame({"기업명": pd.array(names, dtype="str"), "n": [1, 2, 3, 4],
+                          "등급": pd.Categorical(["A\x07", "B", "A\x07", "B"]),
+                          "비고\x01": ["", "", "", ""]})
+    write_table(frame, tmp_path / "a.xlsx")
+    sheet = load_workbook(tmp_path / "a.xlsx").active
+    assert [c.value for c in sheet[1]] == ["기업명", "n", "등급", "비고\ufffd"]
+    assert [sheet.cell(r, 1).value for r in range(2, 6)] == [
+        "한라\ufffd식품", "'=\ufffdcmd", "탭\t줄\n끝", "ok"]
+    assert sheet.cell(2, 3).value == "A\ufffd" and sheet.cell(2, 2).value == 1
+    assert xlsx_text("".join(map(chr, range(32)))) == (
+        "\ufffd" * 9 + "\t\n" + "\ufffd" * 2 + "\r" + "\ufffd" * 18)
+    write_table(frame, tmp_path / "a.csv")
+    text = (tmp_path / "a.csv").read_bytes().decode("utf-8-sig")
+    assert '"한라\x00식품"' in text and "\"'=\x1bcmd\"" in text and '"A\x07"' in text
+    back = read_table(tmp_path / "a.csv").frame
+    assert back["기업명"].tolist()[:2] == ["한라\x00식품", "'=\x1bcmd"]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import string
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from ktop_index.data import problems
 from ktop_index.data.io import read_table
 from ktop_index.data.validate import DataError, parse_numbers, parse_years, read_firms, validate
 
@@ -165,12 +170,13 @@ def test_bad_money_unit_in_header():
 
 
 def test_ksic_codes():
-    """KSIC: a section letter must fit the division; unknown divisions fail."""
+    """KSIC: a section letter must fit the division; unknown divisions fail; a code of
+    neither revision is a warning (more in tests/data/test_validate_ksic.py)."""
     assert check([{**GOOD, "업종코드": "C10301"}]).frame.loc[0, "ksic"] == "10301"
     assert codes(check([{**GOOD, "업종코드": "G10301"}])) == [(2, "업종코드", "bad_ksic")]
     assert codes(check([{**GOOD, "업종코드": "00123"}])) == [(2, "업종코드", "bad_ksic")]
     warned = check([{**GOOD, "업종코드": "10399"}])
-    assert warned.ok and [p.code for p in warned.warnings] == ["ksic_not_rev11"]
+    assert warned.ok and codes(warned, "warning") == [(2, "업종코드", "ksic_unknown")]
 
 
 def test_region_codes():
@@ -290,3 +296,184 @@ def test_blank_ids_and_names_are_missing():
     assert [(p.row, p.code) for p in result.errors] == [(3, "missing_value")]
     assert result.frame["firm_name"].iloc[0] == "한라  식품"
     assert pd.isna(result.frame["firm_id"].iloc[1]) and pd.isna(result.frame["firm_name"].iloc[2])
+
+
+# ---------------------------------------------------------------- values that cannot be misread
+
+def lines(result, lang="en"):
+    return [p.line(lang) for p in result.problems]
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "Infinity", "+INF", "nan", "NaN", "1e400",
+                                  "-1e999"])
+def test_non_finite_numbers_are_refused(cell):
+    """Infinite values, a NaN written out and a number too large for a float are errors
+    naming the cell, never a value (1e400 overflows to inf)."""
+    result = check([{**GOOD, "매출액(천원)": cell}])
+    assert codes(result) == [(2, "매출액(천원)", "not_finite")]
+    assert f"'{cell}' is not a finite number" in result.errors[0].line()
+    assert np.isnan(result.frame.loc[0, "revenue"])
+
+
+def test_non_finite_numbers_from_a_numeric_column():
+    """A numeric column (XLSX, a frame) holding inf is refused like the text 'inf'."""
+    raw = pd.DataFrame({"사업자등록번호": ["124-81-00998"] * 2, "기준연도": [2024, 2023],
+                        "상시근로자 수": [np.inf, 3.0]})
+    result = validate(raw, source="f.xlsx")
+    assert codes(result) == [(2, "상시근로자 수", "not_finite")]
+    assert result.frame["employees"].isna().tolist() == [True, False]
+
+
+@pytest.mark.parametrize("cell,code,details", [
+    ("1.234,5", "decimal_comma", ["1234.5"]),        # European: dots group, comma decimal
+    ("1.234.567,89", "decimal_comma", ["1234567.89"]),
+    ("1,23,456", "bad_grouping", ["123456", "123,456"]),  # Indian grouping
+    ("1,234,56", "bad_grouping", ["123456", "123,456"]),
+    ("1234,567", "comma_ambiguous", ["1234.567", "1234567"]),
+    ("12,34", "comma_ambiguous", ["12.34", "1234"]),  # a decimal comma, or a lost digit
+    ("△1,2345", "comma_ambiguous", ["1.2345", "12345"]),
+])
+def test_separators_that_could_be_misread_are_refused(cell, code, details):
+    """Commas other than thousands separators in groups of three are errors that name the
+    reading they refuse, in both languages; the cell is left missing."""
+    result = check([{**GOOD, "매출액(천원)": cell}])
+    assert codes(result) == [(2, "매출액(천원)", code)]
+    for lang in ("en", "ko"):
+        line = result.errors[0].line(lang)
+        assert f"'{cell}'" in line and all(d in line for d in details), line
+    assert np.isnan(result.frame.loc[0, "revenue"])
+
+
+@pytest.mark.parametrize("cell,value", [("1,234,567", 1234567.0), ("1,234.5", 1234.5),
+                                        ("(1,234)", -1234.0), ("△1,234", -1234.0),
+                                        ("₩ 12,000", 12000.0), ("１,２００", 1200.0),
+                                        ("123", 123.0), ("1234.5", 1234.5)])
+def test_thousands_separators_in_groups_of_three_still_pass(cell, value):
+    """The separators Korean spreadsheets write are read as before."""
+    result = check([{**GOOD, "영업이익(천원)": cell}])
+    assert result.ok and result.frame.loc[0, "operating_profit"] == value
+
+
+def test_fractional_years_are_refused():
+    """2024.5 is a fraction or May 2024: never read as 2024, in text or numeric columns."""
+    result = check([{**GOOD, "기준연도": "2024.5", "설립연도": "2010.05"}])
+    assert codes(result) == [(2, "기준연도", "fractional_year"), (2, "설립연도", "fractional_year")]
+    assert "like 2024 or a full date" in result.errors[0].line()
+    numeric = validate(pd.DataFrame({"사업자등록번호": ["124-81-00998"], "기준연도": [2024.5]}),
+                       source="f.xlsx")
+    assert codes(numeric) == [(2, "기준연도", "fractional_year")]
+    assert "'2024.5'" in numeric.errors[0].line()
+    for fine in ("2024.0", "2024.00", "2015.03.01", "2015. 3.", "2015년 3월"):
+        assert check([{**GOOD, "설립연도": fine}]).ok, fine
+
+
+def test_money_beyond_any_firm_is_too_large():
+    """Money above 10^12 천원 (1,000조원) either way is refused, naming the amount in 천원, so a
+    unit slip shows; the bound itself passes."""
+    result = check([{**GOOD, "매출액(억원)": "20,000,000", "영업이익(천원)": "-2,000,000,000,000"}])
+    assert codes(result) == [(2, "매출액(억원)", "too_large"), (2, "영업이익(천원)", "too_large")]
+    first = result.errors[0]
+    assert first.line().endswith("20,000,000 is 2,000,000,000,000 천원, beyond any firm's figures "
+                                 "(expected at most 1,000,000,000,000 천원 either way; check the "
+                                 "unit and the column)")
+    assert "2,000,000,000,000천원" in first.line("ko") and "1,000,000,000,000" in first.line("ko")
+    assert np.isnan(result.frame.loc[0, "revenue"])
+    bound = check([{**GOOD, "매출액(억원)": "10,000,000", "영업이익(천원)": "-1,000,000,000,000"}])
+    assert bound.ok and bound.frame.loc[0, "revenue"] == 1e12
+
+
+def test_counts_beyond_plausible_bounds():
+    """A business number pasted into a count column is out of range, shown as written."""
+    result = check([{**GOOD, "상시근로자 수": "1248100998", "등록 특허 수": "1000000"}])
+    assert codes(result) == [(2, "상시근로자 수", "out_of_range")]
+    assert "1248100998 is out of range (expected 0 .. 1,000,000)" in result.errors[0].line()
+
+
+def test_control_characters_in_text_cells():
+    """NUL, ESC, DEL and C1 characters in a name, an id, an address or an unknown column are
+    errors naming the cell and the character; tab and line breaks are text."""
+    result = check([{**GOOD, "기업명": "한라\x00식품", "비고": "\x1b[31m", "소재지": "제주시\x85"},
+                    {**GOOD, "기준연도": "2023", "기업명": "한라\t식품", "비고": "첫 줄\n둘째 줄"}])
+    found = [(p.row, p.column, p.code, p.params["char"], p.params["position"])
+             for p in result.errors]
+    assert found == [(2, "기업명", "control_character", "U+0000", 3),
+                     (2, "비고", "control_character", "U+001B", 1),
+                     (2, "소재지", "control_character", "U+0085", 4)]
+    assert pd.isna(result.frame.loc[0, "firm_name"])
+    for line in lines(result) + lines(result, "ko"):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", line)
+
+
+def test_control_characters_are_escaped_in_every_message():
+    """A cell shown in a message never carries a raw control character (no ESC reaches the
+    terminal): it is written \\xNN."""
+    result = check([{**GOOD, "상시근로자 수": "12\x1b", "참여의향서": "Y\x07",
+                     "사업자등록번호": "124\x00"}])
+    text = "\n".join(lines(result) + lines(result, "ko"))
+    assert "12\\x1b" in text and "Y\\x07" in text and "124\\x00" in text
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+
+
+def test_missing_firm_names():
+    """An empty firm name is a warning in a panel (scoring does not need it) and an error in
+    an applicants file (with 신청금액 or other application columns), naming the firm."""
+    panel = check([{**GOOD, "기업명": ""}])
+    assert codes(panel, "warning") == [(2, "기업명", "missing_firm_name")] and panel.ok
+    assert "firm 124-81-00998" in panel.warnings[0].line()
+    applicants = check([{**GOOD, "기업명": "-", "신청금액(천원)": "50,000"}])
+    assert codes(applicants) == [(2, "기업명", "missing_firm_name")]
+    assert "124-81-00998 기업의 기업명" in applicants.errors[0].line("ko")
+    assert check([{**GOOD, "신청금액(천원)": "50,000"}]).ok  # a name given: nothing to say
+
+
+def test_business_number_reason_carries_the_same_digits_in_korean():
+    """The Korean message gives the wrong and the expected check digit, as the English does."""
+    result = check([{**GOOD, "사업자등록번호": "124-81-00997"}])
+    assert "check digit is 7, expected 8" in result.errors[0].line()
+    assert "검증번호가 7이지만 8이어야 함" in result.errors[0].line("ko")
+
+
+def _group_codes() -> list[str]:
+    """The codes under the 'values that cannot be misread' comment of problems.py."""
+    text = (Path(problems.__file__)).read_text(encoding="utf-8")
+    group = text.split("# ---- values that cannot be misread")[1].split("# ----")[0]
+    return re.findall(r'^    "(\w+)": \(', group, flags=re.MULTILINE)
+
+
+def test_the_group_has_its_codes():
+    assert {"not_finite", "decimal_comma", "comma_ambiguous", "bad_grouping", "fractional_year",
+            "too_large", "control_character", "missing_firm_name"} <= set(_group_codes())
+
+
+@pytest.mark.parametrize("code", _group_codes())
+def test_korean_and_english_lines_carry_the_same_numbers(code):
+    """Filled with the same sample details, a code's English and Korean lines hold the same
+    numbers (every detail is given a distinct number; a '_ko' detail the number of its
+    English one)."""
+    en, ko = problems.MESSAGES[code]
+    names = {n for text in (en, ko) for _, n, _, _ in string.Formatter().parse(text) if n}
+    base = sorted({n.removesuffix("_ko") for n in names})
+    sample = {n: 1000 + 7 * i for i, n in enumerate(base)}
+    params = {n: sample[n.removesuffix("_ko")] for n in names}
+    p = problems.Problem("f.csv", 12, "매출액(천원)", code, params=params)
+    numbers = [sorted(re.findall(r"\d+", p.line(lang))) for lang in ("en", "ko")]
+    assert numbers[0] == numbers[1], (p.line(), p.line("ko"))
+
+
+def test_clean_text_is_cleared_without_a_pass_over_its_values(monkeypatch):
+    """The control-character check looks at a clean column's bytes only: no per-value regex
+    runs on clean data (a million firm names cost a few milliseconds)."""
+    import pyarrow.compute as pc
+
+    from ktop_index.data import validate as module
+
+    search = pc.match_substring_regex
+
+    def refuse(array, pattern, *args, **kwargs):
+        assert pattern != module._CONTROL_RE2, "a per-value regex ran on clean text"
+        return search(array, pattern, *args, **kwargs)
+
+    monkeypatch.setattr(pc, "match_substring_regex", refuse)
+    rows = [{**GOOD, "기업명": f"(주)한라식품{i}", "기준연도": str(2000 + i), "소재지": "제주시 연동"}
+            for i in range(20)]
+    assert check(rows).ok

@@ -162,3 +162,14 @@ def test_english_headers_and_typed_aliases_read_back(table):
     back = english_columns(typed)
     assert back.to_dict("records") == [{"brn": "124-81-00998", "status": "waitlist",
                                         "support": 10_000.0, "eligible": False}]
+
+
+def test_control_characters_do_not_crash_the_selection_workbook(table, tmp_path):
+    """A firm name holding NUL or ESC (pasted from another system) is written visibly as
+    U+FFFD, not an IllegalCharacterError that loses the whole export."""
+    named = table.copy()
+    named.loc[named.index[0], "firm_name"] = "한라\x00식품\x1b"
+    write_selection_xlsx(named, tmp_path / "s.xlsx", lang="ko")
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
+    column = [c.value for c in sheet[1]].index("기업명") + 1
+    assert sheet.cell(2, column).value == "한라\ufffd식품\ufffd"

@@ -4,6 +4,7 @@ of a firm's report card, from hand-made inputs of the agreed shapes (interfaces.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import sys
@@ -369,3 +370,42 @@ def test_cli_report_errors_are_one_line(tmp_path, capsys):
                  "-o", str(tmp_path / "x.html")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no firm with BRN" in err
+
+
+# ---------------------------------------------------------------------------- masked reports
+
+def test_a_masked_selection_report_names_no_number_and_says_so(jeju_firms, tmp_path):
+    """--mask: the committee's folder gives report_masked.html beside report.html, with no
+    applicant's business number, a note in the report's language, and the masking in the
+    audit shown; the ranked table keeps its order."""
+    from ktop_index.labels import PRIVACY_TEXT
+    from ktop_index.report.outputs import write_selection
+    from ktop_index.selection import decide as selection
+
+    result = selection.select(jeju_firms(), "jeju_2025", variants=20, created="2026-01-01")
+    write_selection(result, tmp_path, lang="en")
+    plain = report_selection(tmp_path, generated_at="x").read_text("utf-8")
+    for lang in ("en", "ko"):
+        path = report_selection(tmp_path, lang=lang, generated_at="x", mask=True)
+        assert path.name == ("report_masked_ko.html" if lang == "ko" else "report_masked.html")
+        text = path.read_text("utf-8")
+        assert not [b for b in result.table["brn"] if b in text]
+        assert html.escape(PRIVACY_TEXT["masked"][lang == "ko"]) in text
+        assert '"masked": {' in text.replace("&quot;", '"')
+    names = result.table.sort_values("rank")["firm_name"].head(10).tolist()
+    masked = report_selection(tmp_path, generated_at="x", mask=True).read_text("utf-8")
+    assert [masked.index(html.escape(n)) for n in names] == sorted(
+        masked.index(html.escape(n)) for n in names)
+    assert any(b in plain for b in result.table["brn"])  # the committee's own is not masked
+
+
+def test_a_masked_firm_card_hides_the_number_and_needs_a_file_name(jeju_scores, tmp_path):
+    """The card shows 124-81-***** instead of the number, anywhere in the page; without -o
+    it is refused (the default name holds the number)."""
+    row = jeju_scores().iloc[2]
+    text = report_firm(row["brn"], APPLICANTS, output=tmp_path / "f.html", generated_at="x",
+                       mask=True).read_text("utf-8")
+    assert row["brn"] not in text and row["brn"].replace("-", "") not in text
+    assert f"<td>{row['brn'][:7]}*****</td>" in text
+    with pytest.raises(UsageError, match="needs -o FILE.html"):
+        report_firm(row["brn"], APPLICANTS, mask=True)

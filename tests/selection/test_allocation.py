@@ -116,3 +116,55 @@ def test_optimal_can_beat_rank_order():
     values, costs = [10, 6, 6], [50, 30, 30]
     assert greedy(costs, 60).tolist() == [True, False, False]
     assert optimal(values, costs, 60).tolist() == [False, True, True]
+
+
+# ---------------------------------------------------------------------------- issue 14: exact
+
+def test_largest_money_stays_exact():
+    """At the largest cap a call allows (10^12 천원 = 10^15 won) with a rate of nine decimals,
+    amount x numerator passes int64 (10^15 x 123,456,789): the shares are still exact, as
+    Python's integers compute them, and add up to the support."""
+    from fractions import Fraction
+
+    money = Money(budget=10**12, cap=10**12, national_ratio=0.123456789,
+                  self_burden_low=0.070000001, self_burden_high=0.070000001)
+    t = money_table([10**12, 999_999_999_999.999], [0, 0], money)
+    support = t["support_won"].tolist()
+    assert support == [10**15, 999_999_999_999_999]
+    national = np.rint(t["national_share"] * 1000).astype(np.int64).tolist()
+    assert national == [int(Fraction("0.123456789") * w) for w in support]  # floor, exact
+    assert (t["national_share"] + t["local_share"] == t["support"]).all()
+    burden = [int(Fraction("0.070000001") * w) for w in support]
+    assert np.rint(t["self_burden"] * 1000).astype(np.int64).tolist() == burden
+
+
+def test_a_huge_request_is_trimmed_to_the_cap_not_wrapped():
+    """A request of 10^20 천원 (above what int64 holds in won) is trimmed to the cap, not
+    wrapped around into a negative support; a negative request is refused."""
+    from ktop_index.errors import DataError
+
+    t = money_table([1e20, 50_000.0004, 50_001], [0, 0, 0], JEJU_MONEY)
+    assert t["support"].tolist() == [50_000.0] * 3
+    assert t["trimmed"].tolist() == [True, False, True]  # 0.4 won above the cap rounds to it
+    assert t["requested"].iloc[0] == 1e20
+    with pytest.raises(DataError, match="below 0"):
+        money_table([-1], [0], JEJU_MONEY)
+
+
+def test_to_won_refuses_what_it_cannot_hold():
+    """inf, nan and 1e30 천원 raise instead of becoming int64's smallest number."""
+    from ktop_index.errors import DataError
+
+    assert allocation.to_won([allocation.MAX_THOUSAND]).tolist() == [9 * 10**15]
+    for bad in (np.inf, np.nan, 1e30):
+        with pytest.raises(DataError, match="not a number from"):
+            allocation.to_won([bad])
+
+
+def test_greedy_never_selects_past_a_total_that_wrapped_around():
+    """Costs whose running total passes int64 (it wrapped to a negative number and 'fitted'
+    the budget again): selection still stops at the first firm that does not fit."""
+    big = 2**62
+    assert greedy([big, big, big, 1, 1], budget_won=2**63 - 1).tolist() == \
+        [True, False, False, False, False]
+    assert greedy([10**15] * 20_000, 10**15).sum() == 1

@@ -51,6 +51,18 @@ def committee_for(brns, scores, evaluators="ABCDE"):
     return pd.DataFrame(rows, columns=["brn", "evaluator", "item", "points"])
 
 
+def score_sheet(brns, shares, evaluators=5):
+    """Complete sheets on the 2025 item table, Korean headers: every evaluator gives firm k
+    ``shares[k]`` of each item's maximum, so each evaluator's total is 100 x share."""
+    from ktop_index.selection.committee import load_preset
+
+    items = load_preset()
+    rows = [(b, f"위원{chr(65 + e)}", item, maximum * share)
+            for b, share in zip(brns, shares) for e in range(evaluators)
+            for item, maximum in zip(items["item"], items["max_points"])]
+    return pd.DataFrame(rows, columns=["사업자등록번호", "평가위원", "평가항목", "점수"])
+
+
 def test_shuffled_input_gives_the_same_decision(model_and_firms):
     """The file's order never matters: shuffled rows give an identical table."""
     model, firms = model_and_firms
@@ -263,16 +275,18 @@ def test_cli_on_the_bundled_jeju_call(tmp_path):
 def test_cli_with_committee_and_bad_call(tmp_path):
     """--committee blends presentation scores; an unknown call is a one-line error."""
     frame = read_table(ROOT / "data" / "jeju_2025_applicants.csv").frame
-    brns = frame["사업자등록번호"].head(20)
-    rows = [(b, f"위원{e}", "need", 5 + (i + e) % 6) for i, b in enumerate(brns) for e in range(5)]
+    brns = frame["사업자등록번호"]
+    rows = [(b, f"위원{e}", "total", 50 + (i + e) % 40) for i, b in enumerate(brns)
+            for e in range(5)]
     scores = pd.DataFrame(rows, columns=["사업자등록번호", "평가위원", "평가항목", "점수"])
     path = tmp_path / "scores.csv"
     scores.to_csv(path, index=False, encoding="utf-8-sig")
     out = ktop("select", ROOT / "data" / "jeju_2025_applicants.csv", "--call", "jeju_2025",
-               "-o", tmp_path / "c", "--committee", path, "--variants", "0")
+               "-o", tmp_path / "c", "--committee", path, "--committee-items", "any",
+               "--variants", "0")
     assert out.returncode == 0, out.stderr
     table = read_table(tmp_path / "c" / "selection.csv").frame
-    assert table["committee_score"].notna().sum() == 20
+    assert table["committee_score"].notna().sum() == len(brns)
     assert (tmp_path / "c" / "committee_evaluators.csv").exists()
     bad = ktop("select", ROOT / "data" / "jeju_2025_applicants.csv", "--call", "nowhere_2025",
                "-o", tmp_path / "d")
@@ -332,26 +346,29 @@ def test_select_file_takes_a_committee_file_and_keeps_warnings(tmp_path):
 
     path = ROOT / "data" / "jeju_2025_applicants.csv"
     checked = validate(read_table(path))
-    brns = checked.frame["brn"].head(6)
-    rows = [(b, f"위원{e}", "need", 5 + (i + e) % 6) for i, b in enumerate(brns) for e in range(5)]
-    scores = pd.DataFrame(rows, columns=["사업자등록번호", "평가위원", "평가항목", "점수"])
+    brns = checked.frame["brn"].drop_duplicates()
+    scores = score_sheet(brns, np.linspace(0.5, 0.9, len(brns)))
     scores.to_csv(tmp_path / "scores.csv", index=False, encoding="utf-8-sig")
     result = select_file(path, "jeju_2025", committee=tmp_path / "scores.csv", variants=0)
-    assert result.table["committee_score"].notna().sum() == 6
+    assert result.table["committee_score"].notna().sum() == len(brns)
     assert len(result.evaluators) == 5 and result.audit["score"]["committee"]
     assert [p.line() for p in result.warnings] == [p.line() for p in checked.warnings]
     long = scores.set_axis(["brn", "evaluator", "item", "points"], axis=1)
     same = select(checked.frame, "jeju_2025", committee=long, variants=0)
     pd.testing.assert_frame_equal(result.table, same.table)
-    scores.loc[0, "점수"] = 99  # item 'need' allows 10 points (the 2025 table)
+    scores.loc[1, "점수"] = 99  # item 'need' allows 10 points (the 2025 table)
     scores.to_csv(tmp_path / "bad.csv", index=False, encoding="utf-8-sig")
     from ktop_index.errors import DataError
 
-    with pytest.raises(DataError, match=r"bad.csv:2:점수: 99 is above the 10 points of item 'need'"):
+    with pytest.raises(DataError, match=r"bad.csv:3:점수: 99 is above the 10 points of item 'need'"):
         select_file(path, "jeju_2025", committee=tmp_path / "bad.csv", variants=0)
+    with pytest.raises(DataError, match=r"bad.csv:2:점수: firm .* total 1.* is above 100 points"):
+        select_file(path, "jeju_2025", committee=tmp_path / "bad.csv", committee_items=None,
+                    variants=0)
     any_items = select_file(path, "jeju_2025", committee=tmp_path / "bad.csv",
-                            committee_items=None, variants=0)
-    assert any_items.table["committee_score"].notna().sum() == 6
+                            committee_items=None, committee_max_total=200, variants=0)
+    assert any_items.table["committee_score"].notna().sum() == len(brns)
+    assert any_items.audit["committee"]["max_total"] == 200
 
 
 def test_select_file_stops_on_data_errors():
@@ -391,3 +408,129 @@ def test_missing_identity_and_bonus_column_are_data_errors(model_and_firms):
     with pytest.raises(DataError, match="did not apply"):
         select(firms, JEJU, model=model, variants=0,
                committee=committee_for([make_brn(999, 81, 9)], [50]))
+
+
+# ---------------------------------------------------------------------------- partial scores
+
+@pytest.fixture(scope="module")
+def jeju_brns():
+    """The bundled Jeju applicants' business numbers, the eligible ones first in rank order
+    without a committee (the first is the firm the committee scores highest below)."""
+    table = select_file(ROOT / "data" / "jeju_2025_applicants.xlsx", "jeju_2025",
+                        variants=0).table
+    return table["brn"].tolist(), int(table["eligible"].sum())
+
+
+def test_scores_for_a_few_eligible_firms_are_an_error_or_a_noted_partial_run(tmp_path,
+                                                                             jeju_brns):
+    """Scores for 5 of the 132 eligible firms: an error saying '127 of 132 eligible
+    applicants have no committee scores'; with allow_partial the run goes on, and the 127
+    firms are noted (notes column), listed in audit.json 'partial', and the summary says so."""
+    from ktop_index.errors import DataError
+
+    brns, eligible = jeju_brns
+    data = ROOT / "data" / "jeju_2025_applicants.xlsx"
+    score_sheet(brns[:5], [0.8] * 5).to_csv(tmp_path / "five.csv", index=False,
+                                             encoding="utf-8-sig")
+    with pytest.raises(DataError) as info:
+        select_file(data, "jeju_2025", committee=tmp_path / "five.csv", variants=0)
+    line = [p.line() for p in info.value.problems if p.severity == "error"]
+    assert line == [(f"five.csv:1:-: {eligible - 5} of {eligible} eligible applicants have no "
+                    f"committee scores, e.g. {', '.join(sorted(brns[5:eligible])[:3])}, … "
+                    "(expected scores for every eligible applicant); --allow-partial gives "
+                    "them 0 committee points, noted")]
+    result = select_file(data, "jeju_2025", committee=tmp_path / "five.csv", variants=0,
+                         allow_partial=True)
+    unscored = result.table[result.table["eligible"] & result.table["committee_score"].isna()]
+    assert len(unscored) == eligible - 5
+    assert unscored["notes"].str.contains("no committee score").all()
+    assert unscored["notes_ko"].str.contains("발표평가 점수 없음").all()
+    assert sorted(result.audit["partial"]["without_scores"]) == sorted(unscored["brn"])
+    assert any(p.code == "committee_missing_firms" for p in result.warnings)
+    en, ko = summary_lines(result), summary_lines(result, "ko")
+    assert f"{eligible - 5} eligible firm(s) without scores" in en[-1]
+    assert f"점수 없는 적격 기업 {eligible - 5}개사" in ko[-1]
+
+
+def test_skipped_items_never_count_as_a_complete_total(tmp_path, jeju_brns):
+    """The issue's case: every evaluator gives the top firm 69 points, the others 60 and
+    less; evaluator 위원C skipped four items of the top firm (summed, C's total is 31 and the
+    firm falls). Without allow_partial: an error naming the firm, 위원C and the items. With
+    it: C's sheet is left out, the firm keeps exactly 69 from the other four, stays first,
+    and its note names 위원C; nobody is trimmed (one firm has 4 evaluators)."""
+    from ktop_index.errors import DataError
+
+    brns, _ = jeju_brns
+    top = brns[0]
+    shares = [0.69] + list(np.linspace(0.6, 0.4, len(brns) - 1))
+    scores = score_sheet(brns, shares)
+    skipped = ((scores["사업자등록번호"] == top) & (scores["평가위원"] == "위원C")
+               & scores["평가항목"].isin(["feasibility", "growth_strategy", "programs", "need"]))
+    scores[~skipped].to_csv(tmp_path / "skip.csv", index=False, encoding="utf-8-sig")
+    data = ROOT / "data" / "jeju_2025_applicants.xlsx"
+    with pytest.raises(DataError) as info:
+        select_file(data, "jeju_2025", committee=tmp_path / "skip.csv", variants=0)
+    errors = [p.line() for p in info.value.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].startswith(
+        f"skip.csv:20:평가항목: firm {top}, evaluator 위원C: no score for item(s) need, "
+        "feasibility, growth_strategy, programs")
+    result = select_file(data, "jeju_2025", committee=tmp_path / "skip.csv", variants=0,
+                         allow_partial=True)
+    row = result.table.set_index("brn").loc[top]
+    assert row["committee_score"] == pytest.approx(69.0) and row["rank"] == 1
+    assert "incomplete committee scores of 위원C left out" in row["notes"]
+    assert "committee score from 4 of 5 evaluators" in row["notes"]
+    assert result.audit["partial"]["left_out"] == {top: ["위원C"]}
+    assert result.audit["committee"]["trimmed"] is False
+    assert "no firm trimmed" in summary_lines(result)[-1]
+
+
+def test_the_audit_records_the_committee_check(tmp_path, jeju_brns):
+    """audit.json 'committee': rows, firms, evaluators, items, the maximum total, the merged
+    spellings, whether totals were trimmed, the item table; no 'partial' on a complete file."""
+    brns, _ = jeju_brns
+    scores = score_sheet(brns, [0.7] * len(brns))
+    scores.loc[scores["평가위원"] == "위원A", "평가위원"] = "위원 A"
+    scores.loc[0, "평가위원"] = "위원A"
+    scores.to_csv(tmp_path / "s.csv", index=False, encoding="utf-8-sig")
+    result = select_file(ROOT / "data" / "jeju_2025_applicants.xlsx", "jeju_2025",
+                         committee=tmp_path / "s.csv", variants=0)
+    record = result.audit["committee"]
+    assert record["rows"] == len(scores) and record["firms"] == len(brns)
+    assert record["evaluators"] == 5 and record["items"][0] == "diagnosis"
+    assert record["max_total"] == 100 and record["trimmed"] is True
+    assert record["evaluator_spellings_merged"] == {"위원A": ["위원A", "위원 A"]}
+    assert record["item_table"] == "committee_2025" and "partial" not in result.audit
+    assert [p.code for p in result.warnings] == ["committee_evaluator_merged"]
+
+
+def test_cli_allow_partial_prints_the_note_and_the_errors_in_korean(tmp_path, jeju_brns):
+    """`ktop select --committee` on scores for 5 firms: exit 1 with the line in Korean;
+    with --allow-partial exit 0, the summary line, and the report's line."""
+    brns, eligible = jeju_brns
+    score_sheet(brns[:5], [0.8] * 5).to_csv(tmp_path / "five.csv", index=False,
+                                             encoding="utf-8-sig")
+    args = ("select", ROOT / "data" / "jeju_2025_applicants.xlsx", "--call", "jeju_2025",
+            "--committee", tmp_path / "five.csv", "--variants", "0", "--lang", "ko")
+    bad = ktop(*args, "-o", tmp_path / "a")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert f"적격 신청기업 {eligible}개사 중 {eligible - 5}개사의 발표평가 점수가 없습니다" in bad.stderr
+    good = ktop(*args, "-o", tmp_path / "b", "--allow-partial")
+    assert good.returncode == 0, good.stderr
+    assert "발표평가 점수 일부 누락 허용 (--allow-partial)" in good.stdout
+    assert ktop("report", "selection", tmp_path / "b").returncode == 0
+    page = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
+    assert "partial committee scores allowed (--allow-partial)" in page
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("--variants", "1000000000", "expected 0 to 100,000 variants"),
+    ("--variants", "-1", "expected 0 to 100,000 variants"),
+    ("--seed", "-5", "expected a whole number, 0 or more")])
+def test_robustness_options_have_the_call_files_limits(option, value, words, capsys):
+    """`--variants 1e9` used to end in an internal error (out of memory); now a usage error."""
+    from ktop_index.cli.app import main
+
+    data = Path(__file__).resolve().parents[2] / "data" / "jeju_2025_applicants.csv"
+    code = main(["select", str(data), "--call", "jeju_2025", "-o", "unused", option, value])
+    assert code == 2 and words in capsys.readouterr().err

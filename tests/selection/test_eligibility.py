@@ -162,3 +162,89 @@ def test_bundled_applicants_screened_as_keyed(call):
         for word, reason in words.items():
             if word in expected:
                 assert reason in reasons, (expected, reasons)
+
+
+# ---------------------------------------------------------------------------- industry codes
+# (issue 14, item 3: both KSIC revisions, lost leading zeros; the concordance rows are the
+# official ones of reference/ksic10_to_11.csv)
+
+def _targets(*prefixes):
+    return replace(JEJU, eligibility=replace(JEJU.eligibility, ksic_prefixes=prefixes))
+
+
+def test_a_10th_code_is_decided_on_its_11th_code():
+    """10712 빵류 (10th) is 11th 10602: eligible for a call targeting 1060 (bread and
+    confectionery), which matched the 10th digits '10712' and said no."""
+    out = run(firm(ksic="10712"), firm(ksic="10602"), call=_targets("1060"))
+    assert out["eligible"].tolist() == [True, True]
+    assert out["ksic11"].tolist() == ["10602", "10602"]
+
+
+def test_firms_wrongly_eligible_on_their_10th_digits_are_not():
+    """10501 액상시유 (10th) is dairy, 11th 10421, not 105 (grain milling) of the 11th; 65131
+    건강보험업 moved from division 65 to 84611. Both were eligible on their digits."""
+    out = run(firm(ksic="10501"), firm(ksic="65131"), call=_targets("105", "65"))
+    assert out["eligible"].tolist() == [False, False]
+    assert out["reasons"].tolist() == [
+        "industry outside the targets (KSIC 10501, 11th revision 10421)",
+        "industry outside the targets (KSIC 65131, 11th revision 84611)"]
+    assert out["reasons_ko"].iloc[0] == "육성 대상 업종이 아님 (업종코드 10501, 11차 10421)"
+
+
+def test_a_lost_zero_is_not_eligible_for_division_11():
+    """The issue's case: 1110 (01110 crop growing without its 0) was eligible for Jeju's
+    target 11 (beverages). Reaching the screen unvalidated, it is held with both readings."""
+    out = run(firm(ksic="1110"))
+    assert out["eligible"].tolist() == [False]
+    reason = out["reasons"].iloc[0]
+    assert reason.startswith("KSIC 1110 may be 11111 (탁주 및 약주 제조업), …, a target, or "
+                             "01110 (곡물 및 기타 식량작물 재배업), not a target")
+    assert "비대상인 01110 (곡물 및 기타 식량작물 재배업)일 수도" in out["reasons_ko"].iloc[0]
+
+
+def test_a_split_whose_readings_disagree_is_held_and_one_that_agrees_is_decided():
+    """21300 (10th 의료용품) is 11th 21301 체외 진단 시약 or 21309: a call for 21301 cannot
+    decide it; 21102 likewise (21100 or 21301). 10801 배합 사료 (10901 or 10902) is food for
+    any call targeting 10: decided."""
+    out = run(firm(ksic="21300"), firm(ksic="21102"), firm(ksic="21301"),
+              call=_targets("21301"))
+    assert out["eligible"].tolist() == [False, False, True]
+    assert out["ksic11"].tolist() == ["21301, 21309", "21100, 21301", "21301"]
+    assert out["reasons"].iloc[0] == (
+        "KSIC 21300 may be 21301 (체외 진단 시약 제조업), a target, or 21309 (그 외 기타 의료용품 및 "
+        "의약 관련제품 제조업), not a target: state the firm's 5-digit 11th-revision code")
+    assert "대상인 21301 (체외 진단 시약 제조업)일 수도" in out["reasons_ko"].iloc[0]
+    agreed = run(firm(ksic="10801"))
+    assert agreed["eligible"].tolist() == [True] and agreed["ksic11"].iloc[0] == "10901, 10902"
+
+
+def test_a_code_of_both_revisions_is_read_as_the_11th_with_the_10th_meaning_named():
+    """20499 is in both revisions; the 10th's also covered 21301 체외 진단 시약 (now 21):
+    read as the 11th (not a Jeju target), the reason names the 10th reading."""
+    out = run(firm(ksic="20499"))
+    assert out["eligible"].tolist() == [False]
+    assert "in the 10th it also covered 21301 (체외 진단 시약 제조업), a target" in \
+        out["reasons"].iloc[0]
+    assert "10차에서는 대상인 21301 (체외 진단 시약 제조업)도 포함" in out["reasons_ko"].iloc[0]
+
+
+def test_a_division_wider_than_the_target_is_held():
+    """70 (R&D) holds 7011 targets and other subclasses: not decided either way."""
+    out = run(firm(ksic="70"), firm(ksic="10"))
+    assert out["eligible"].tolist() == [False, True]
+    assert out["reasons"].iloc[0].startswith("KSIC 70 may be 70111")
+    # 10399 is no code: read as its start, group 103 (10301 김치류 is one of its subclasses)
+    out = run(firm(ksic="10399"), firm(ksic="10399"), call=_targets("10301"))
+    assert out["ksic11"].tolist() == ["103", "103"] and not out["eligible"].any()
+    assert out["reasons"].iloc[0].startswith("KSIC 10399 may be 10301 (김치류 제조업), a target")
+    assert run(firm(ksic="10399"))["eligible"].tolist() == [True]
+
+
+def test_the_sme_ceiling_uses_the_11th_code():
+    """65131 건강보험업 (10th, K65) is 84611 (O84) in the 11th: the SME table is read for 84611
+    (section O has no row: no ceiling), not for finance (K: 400억원, which 500억원 exceeds)."""
+    assert sme_ceiling(pd.Series(["65131"]), JEJU.reference_date)[0].tolist() == [400.0]
+    out = run(firm(ksic="65131", revenue=50_000_000.0), firm(ksic="84611", revenue=50_000_000.0),
+              call=_targets("84611"))
+    assert out["pass_industry"].tolist() == [True, True]
+    assert out["pass_sme_size"].tolist() == [True, True]

@@ -306,3 +306,54 @@ def test_a_scored_file_imported_with_a_model_records_that_model(tmp_path, small_
     named = ingest.import_file(scored, db, model=model_path("default.json"))
     assert (unknown.model_sha256, unknown.kind) == ("", "scored")
     assert named.model_sha256 == ingest.model_sha256() and named.run == unknown.run + 1
+
+
+# ---------------------------------------------------------------------------- masked copies, purged firms
+
+def test_a_masked_selection_folder_is_not_imported(tmp_path, write_selection, brn):
+    """A folder `ktop select --mask` wrote (its audit says `masked`) is refused with a line
+    saying it is not the record, in English and Korean; the store stays empty."""
+    folder = write_selection(tmp_path / "sel", "jeju_2025",
+                             [("124-81-*****", "한라", "selected", 110.0, 50000.0)])
+    audit = {"call": "jeju_2025", "masked": {"columns": {"brn": "brn"}, "rule": "..."}}
+    (folder / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    with pytest.raises(InputError, match="masked copy of a selection .* not the record") as err:
+        ingest.import_selection(folder, tmp_path / "h.sqlite")
+    assert "마스킹된 선정 결과 사본" in err.value.message("ko")
+    with Store(tmp_path / "h.sqlite") as store:
+        assert store.count("selections") == 0
+
+
+def test_a_masked_scores_file_is_not_imported(tmp_path, hand_scored):
+    """A `ktop score --mask` file (business numbers 124-81-*****) is refused before it is
+    read as data: every firm of one tax office and type would become one firm."""
+    path = hand_scored(tmp_path / "masked.csv", [
+        {"brn": "124-81-*****", "firm_name": "한라", "year": 2024, "tech_index": 101.0},
+        {"brn": "124-81-*****", "firm_name": "백록", "year": 2024, "tech_index": 99.0}])
+    with pytest.raises(InputError, match=r"'124-81-\*\*\*\*\*' is a masked business number"):
+        ingest.import_file(path, tmp_path / "h.sqlite")
+
+
+def test_a_purged_firm_is_not_stored_again(tmp_path, small_panel, write_selection):
+    """After a purge, a new file holding the firm (other bytes, so not a duplicate) and a new
+    selection naming it store every other row and none of the firm's; the result says how
+    many rows were left out."""
+    db = tmp_path / "h.sqlite"
+    ingest.import_file(small_panel, db)
+    panel = pd.read_parquet(small_panel)
+    gone = panel.iloc[0]
+    with Store(db) as store:
+        store.purge(gone["brn"], "request 2025-017", "officer")
+    again = tmp_path / "again.parquet"
+    write_table(panel.assign(revenue=panel["revenue"] * 1.01), again)
+    result = ingest.import_file(again, db)
+    years = int((panel["brn"] == gone["brn"]).sum())
+    assert result.purged_skipped == years and result.rows == len(panel) - years
+    other = panel[panel["brn"] != gone["brn"]].iloc[0]
+    folder = write_selection(tmp_path / "sel", "jeju_2025",
+                             [(gone["brn"], gone["firm_name"], "selected", 110.0, 50000.0),
+                              (other["brn"], other["firm_name"], "selected", 105.0, 40000.0)])
+    assert ingest.import_selection(folder, db).purged_skipped == 1
+    with Store(db) as store:
+        assert store.query("SELECT count(*) FROM firms WHERE brn = ?", (gone["brn"],)).iat[0, 0] == 0
+        assert store.latest_selection("jeju_2025")["brn"].tolist() == [other["brn"]]
