@@ -444,16 +444,6 @@ BRN_REASONS_KO = {
     "check_digit": "검증번호가 {digit}이지만 {expected}이어야 함",
 }
 
-#: the Korean of an English reason found by substring, without its digits: kept for callers
-#: that hold only the English text (selection.eligibility); prefer ``brn_problem(v, "ko")``
-BRN_WHY_KO = {
-    "is not 10 digits": "10자리가 아님",
-    "the first three digits are below 101": "앞 3자리가 101 미만",
-    "the type code (digits 4-5) is 00": "구분코드(4~5번째 자리)가 00",
-    "the serial number (digits 6-9) is 0000": "일련번호(6~9번째 자리)가 0000",
-    "check digit": "검증번호 불일치",
-}
-
 
 # ---------------------------------------------------------------------------- report
 

@@ -161,9 +161,9 @@ def _add_purge(track) -> None:
 
 
 def _track_help(args: argparse.Namespace) -> int:
-    raise UsageError("expected a subcommand: import, firm, industry, effect or monitor "
+    raise UsageError("expected a subcommand: import, firm, industry, effect, monitor or purge "
                      "(ktop track --help)",
-                     ko="하위 명령이 필요합니다: import, firm, industry, effect 또는 monitor "
+                     ko="하위 명령이 필요합니다: import, firm, industry, effect, monitor 또는 purge "
                         "(ktop track --help)")
 
 

@@ -72,7 +72,7 @@ from ktop_index.data.brn import brn_problem, format_brn
 from ktop_index.data.contract import header_key
 from ktop_index.data.problems import Problem
 from ktop_index.errors import DataError, UsageError
-from ktop_index.labels import BRN_WHY_KO, COMMITTEE_PARTIAL_HINTS
+from ktop_index.labels import COMMITTEE_PARTIAL_HINTS
 
 COLUMNS = {"brn": ("brn", "사업자등록번호", "사업자번호", "business_number"),
            "evaluator": ("evaluator", "평가위원", "위원", "심사위원"),
@@ -279,7 +279,7 @@ def _brns(column: pd.Series, rows, header, source, problems) -> pd.Series:
             continue
         why = brn_problem(text)
         if why:
-            ko = next((k for e, k in BRN_WHY_KO.items() if e in why), why)
+            ko = brn_problem(text, "ko")
             problems.append(Problem(source, int(rows[i]), header, "bad_brn", "error",
                                     {"why": why, "why_ko": ko}))
             out.append(None)

@@ -43,7 +43,7 @@ from ktop_index.data import ksic
 from ktop_index.data.brn import brn_problem, normalise_brn
 from ktop_index.errors import DataError
 from ktop_index.index.spec import GRADES
-from ktop_index.labels import BRN_WHY_KO, DOCUMENT_LABELS, ELIGIBILITY_REASONS
+from ktop_index.labels import DOCUMENT_LABELS, ELIGIBILITY_REASONS
 from ktop_index.selection.calls import Call
 
 EOK = 100_000.0                      # 1억원 in 천원
@@ -182,10 +182,6 @@ def average_revenue(frame: pd.DataFrame, key: str = "brn") -> pd.Series:
     return mean
 
 
-def _why_ko(why: str) -> str:
-    return next((k for e, k in BRN_WHY_KO.items() if e in why), why)
-
-
 def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> pd.DataFrame:
     """Apply the call's rules to one row per applicant.
 
@@ -225,9 +221,10 @@ def screen(frame: pd.DataFrame, call: Call, grades: pd.Series | None = None) -> 
 
     brn = frame["brn"] if "brn" in frame else pd.Series([None] * n, index=frame.index)
     why = [brn_problem(b) if not pd.isna(b) else "missing" for b in brn]
+    why_ko = [brn_problem(b, "ko") if not pd.isna(b) else "없음" for b in brn]
     bad = np.array([w is not None for w in why])
     fail("brn", bad, "brn", why=np.array(why, dtype=object),
-         why_ko=np.array([_why_ko(w or "") for w in why], dtype=object))
+         why_ko=np.array([w or "" for w in why_ko], dtype=object))
     type_code = np.array([int(normalise_brn(b)[3:5]) if not w else -1 for b, w in zip(brn, why)])
     fail("taxpayer", (type_code == 85) & (not rules.allow_branch), "branch")
     fail("taxpayer", np.isin(type_code, list(_NOT_BUSINESS)), "not_business", code=type_code)

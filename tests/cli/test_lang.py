@@ -259,7 +259,7 @@ def test_ktop_track_errors_in_korean(tmp_path, capsys):
     naming the path; the --lang before the command counts."""
     assert main(["--lang", "ko", "track"]) == 2
     assert capsys.readouterr().err == (
-        "ktop track: 오류: 하위 명령이 필요합니다: import, firm, industry, effect 또는 monitor "
+        "ktop track: 오류: 하위 명령이 필요합니다: import, firm, industry, effect, monitor 또는 purge "
         "(ktop track --help)\n")
     db = tmp_path / "none.sqlite"
     assert main(["track", "firm", "124-81-00998", "--db", str(db), "--lang", "ko"]) == 2

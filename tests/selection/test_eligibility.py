@@ -81,8 +81,8 @@ def test_business_number_rules():
               firm(brn=make_brn(211, 5, 77)))
     assert out["pass_brn"].tolist() == [True, False, True, True, True]
     assert out["pass_taxpayer"].tolist() == [True, True, False, False, True]
-    assert "check digit" in out["reasons"].iloc[1]
-    assert "검증번호" in out["reasons_ko"].iloc[1]
+    assert "check digit is 7, expected 8" in out["reasons"].iloc[1]
+    assert "검증번호가 7이지만 8이어야 함" in out["reasons_ko"].iloc[1]  # the same digits
     allowing = replace(JEJU, eligibility=replace(JEJU.eligibility, allow_branch=True))
     assert bool(run(firm(brn=branch), call=allowing)["eligible"].iloc[0])
 
