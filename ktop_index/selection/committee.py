@@ -59,6 +59,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -134,7 +135,27 @@ def read_scores(path: str | os.PathLike, items: pd.DataFrame | None = None,
     from ktop_index.data.io import read_table
 
     raw = read_table(path)
-    return check_scores(raw.frame, source=raw.source, rows=raw.rows, items=items, **rules)
+    found = with_reader_problems(inspect_scores(raw.frame, raw.source, raw.rows, items, **rules),
+                                 raw)
+    if not found.ok:
+        raise DataError(found.problems)
+    return found.scores
+
+
+#: reader problems that concern applicants' files only: a scores file's headers are not the
+#: contract's, so no header row is found among them (its header is row 1)
+_NOT_FOR_SCORES = ("header_not_found",)
+
+
+def with_reader_problems(found: ScoreCheck, raw) -> ScoreCheck:
+    """``found`` with the reader's problems of the scores file first (a duplicated or merged
+    header, a column without a header, the sheet read), as an applicants file reports them."""
+    reader = [dataclasses.replace(p, severity="error") if p.code == "duplicate_header" else p
+              for p in getattr(raw, "problems", []) if p.code not in _NOT_FOR_SCORES]
+    # a scores column given twice is an error: which of the two counts cannot be guessed
+    if reader:
+        found.problems = reader + found.problems
+    return found
 
 
 def check_scores(frame: pd.DataFrame, source: str = "<scores>", rows=None,

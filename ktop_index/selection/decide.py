@@ -358,10 +358,11 @@ def _checked_committee(committee, table: pd.DataFrame, rules: dict):
         return committee
     raw = (committee if not isinstance(committee, pd.DataFrame)
            else RawTable(committee, np.arange(len(committee)) + 2, "committee"))
-    return committee_scores.inspect_scores(raw.frame, raw.source, raw.rows,
-                                           rules.get("items"), applicants=set(table["brn"]),
-                                           max_total=rules.get("max_total"),
-                                           allow_partial=rules.get("allow_partial", False))
+    found = committee_scores.inspect_scores(raw.frame, raw.source, raw.rows,
+                                            rules.get("items"), applicants=set(table["brn"]),
+                                            max_total=rules.get("max_total"),
+                                            allow_partial=rules.get("allow_partial", False))
+    return committee_scores.with_reader_problems(found, raw)
 
 
 def _committee_points(table: pd.DataFrame, committee, call: Call

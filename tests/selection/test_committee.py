@@ -349,3 +349,18 @@ def test_a_checked_table_is_whole_or_refused_in_lines(data, allow_partial):
     assert (scores.groupby(["brn", "evaluator"])["points"].sum() <= 100).all()
     if not allow_partial:
         assert scores.groupby("brn")["evaluator"].nunique().nunique() <= 1
+
+
+def test_a_scores_column_given_twice_is_an_error_naming_both(tmp_path):
+    """The reader's problems reach the committee check: two 점수 columns (a copy-paste of a
+    second round beside the first) cannot be read as either."""
+    from ktop_index.errors import DataError
+    from ktop_index.selection.committee import read_scores
+
+    path = tmp_path / "scores.csv"
+    path.write_text("사업자등록번호,평가위원,점수,점수\n124-81-00998,A,70,90\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_scores(path)
+    (problem,) = [p for p in caught.value.problems if p.code == "duplicate_header"]
+    assert problem.severity == "error" and problem.column == "점수"
+    assert "D" in problem.line() and "C" in problem.line()
