@@ -18,7 +18,21 @@ Example
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    r"""Text fit for a one-line message: control characters (a line break in a cell, ESC, NUL)
+    written as ``\xNN``, so a message stays one line and no escape sequence reaches a
+    terminal.
+
+    >>> visible("a\nb\x1b[31m")
+    'a\\x0ab\\x1b[31m'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 #: code -> (English, Korean). Each group below belongs to one checker; add a checker's codes
 #: to its own group.
@@ -239,7 +253,8 @@ class Problem:
         params = dict(self.params)
         params.setdefault("hint", "")
         params.setdefault("hint_ko", "")
-        return (ko if lang == "ko" else en).format(**params)
+        # every checker's values pass through here: one place keeps every message one line
+        return visible((ko if lang == "ko" else en).format(**params))
 
     def line(self, lang: str = "en") -> str:
         """``FILE:ROW:COLUMN: message``; warnings say so."""

@@ -63,7 +63,7 @@ from ktop_index.data.contract import (
     split_unit,
 )
 from ktop_index.data.io import RawTable, read_table
-from ktop_index.data.problems import MESSAGES, Problem  # noqa: F401 - MESSAGES re-exported
+from ktop_index.data.problems import MESSAGES, Problem, visible  # noqa: F401 - MESSAGES re-exported
 from ktop_index.errors import DataError, UsageError
 from ktop_index.labels import BRN_REASONS_KO
 from ktop_index.reference import ksic11_codes, ksic_divisions
@@ -81,7 +81,6 @@ _GROUPED = r"[^\d,]*\d{1,3}(?:,\d{3})+(?:\.\d*)?[^\d,]*"
 # line breaks (Alt+Enter in an Excel cell) are text
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{80}-\x{9f}]"
-_SHOWN_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # escaped in messages: one line, no ESC
 _YES = {"y", "yes", "예", "네", "o", "1", "true", "t", "제출", "유", "있음", "해당", "○"}
 _NO = {"n", "no", "아니오", "아니요", "x", "0", "false", "f", "미제출", "무", "없음", "해당없음", "×"}
 
@@ -412,9 +411,7 @@ def _written(value) -> str:
     return str(value)
 
 
-def _visible(text: str) -> str:
-    """Text fit for a one-line message: control characters written as ``\\xNN``."""
-    return _SHOWN_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+_visible = visible  # the one rule of problems.visible, used before a value is formatted
 
 
 def _by_unique(series: pd.Series, parse):

@@ -42,3 +42,11 @@ def test_docs_errors_explains_every_code():
     text = DOCS.read_text(encoding="utf-8")
     missing = [code for code in MESSAGES if f"`{code}`" not in text]
     assert not missing, f"docs/errors.md does not explain: {', '.join(missing)}"
+
+
+def test_a_value_with_a_line_break_or_escape_stays_one_line():
+    """Every checker's values go through Problem.message: a cell holding Alt+Enter or an ESC
+    sequence is shown as \\xNN (Hypothesis found a committee message broken over two lines)."""
+    p = Problem("s.csv", 2, "점수", "negative", params={"value": "-1\n\x1b[31m"})
+    assert p.line() == "s.csv:2:점수: -1\\x0a\\x1b[31m is negative (expected 0 or more)"
+    assert "\n" not in p.line("ko") and "\x1b" not in p.line("ko")
