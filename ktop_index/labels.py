@@ -190,6 +190,116 @@ SELECTION_COLUMNS_EN = {c: c for c in SELECTION_COLUMNS_KO} | {
 ELIGIBLE_KO = {True: "적격", False: "부적격"}
 #: Sheet name of selection.xlsx.
 SELECTION_SHEET = {"en": "selection", "ko": "선정결과"}
+#: Comparing two firms of a selection (:mod:`ktop_index.report.compare`, the page's
+#: comparison): (English, Korean) texts. ``{above}``/``{below}``: "name (business number)".
+COMPARE_TEXT = {
+    "score": (("{above} ranks above {below}: selection score {high:.2f} against {low:.2f} "
+               "({gap:+.2f} points); the largest difference is {part} ({part_gap:+.2f} points)."),
+              ("{above}이(가) {below}보다 순위가 높습니다: 선정점수 {high:.2f}점 대 {low:.2f}점"
+               "({gap:+.2f}점), 가장 큰 차이는 {part}({part_gap:+.2f}점)입니다.")),
+    "tie": (("{above} ranks above {below}: equal selection scores ({score:.2f}){equal}; the "
+             "call's tie-break rule {k}, {rule}, decides ({high} against {low})."),
+            ("{above}이(가) {below}보다 순위가 높습니다: 선정점수가 같고({score:.2f}점){equal} "
+             "공고의 동점자 처리 {k}순위 기준인 '{rule}'(으)로 정해졌습니다 ({high} 대 {low}).")),
+    "equal": ("; equal {what} too", ", {what}도 같아"),
+    "tech_shown": ((" The Tech-Index agrees only to the two decimals shown: a finer difference "
+                    "there would have decided first."),
+                   (" 기업혁신역량지수는 보이는 소수 둘째 자리까지만 같습니다: 그보다 작은 차이가 "
+                    "있었다면 그것이 먼저 순위를 정했습니다.")),
+    "hidden": (("{above} ranks above {below}: their scores agree to the digits shown; the "
+                "difference is finer (the ranks are the decision's)."),
+               ("{above}이(가) {below}보다 순위가 높습니다: 보이는 자릿수까지 점수가 같으며, "
+                "차이는 그보다 작은 자리에 있습니다 (순위는 선정 결과 그대로입니다).")),
+    "ineligible": ("{above} ranks above {below}: {below} is ineligible ({reasons}).",
+                   ("{above}이(가) {below}보다 앞섭니다: {below}은(는) 신청자격이 없습니다 "
+                    "({reasons}).")),
+    "both_ineligible": (("Neither firm is ranked: both are ineligible ({a}: {reasons_a}; {b}: "
+                         "{reasons_b})."),
+                        ("두 기업 모두 신청자격이 없어 순위가 없습니다 ({a}: {reasons_a}; {b}: "
+                         "{reasons_b}).")),
+    "same": ("the two firms are the same ({brn}): choose two different firms",
+             "같은 기업({brn})입니다: 서로 다른 두 기업을 고르십시오"),
+    "unknown": (("firm {brn} is not in the selection table ({n} applicants): choose a business "
+                 "number of an applicant"),
+                ("기업 {brn}이(가) 선정 결과에 없습니다 (신청기업 {n}개사): 신청기업의 "
+                 "사업자등록번호를 고르십시오")),
+    "rule_committee_score": ("higher committee score", "발표평가 점수가 높은 기업"),
+    "rule_tech_index": ("higher Tech-Index", "기업혁신역량지수가 높은 기업"),
+    "rule_requested": ("lower support requested (after the cap, KRW thousand)",
+                       "신청 지원금(한도 적용 후, 천원)이 적은 기업"),
+    "rule_brn": ("lower business number", "사업자등록번호가 앞선 기업"),
+    "what_committee_score": ("committee score", "발표평가 점수"),
+    "what_tech_index": ("Tech-Index", "기업혁신역량지수"),
+    "what_requested": ("support requested", "신청 지원금"),
+    "part_index": ("index points × weight {weight:.2f}", "지수 점수 × 가중치 {weight:.2f}"),
+    "part_index_only": ("index points (composite, 0-100)", "지수 점수 (종합점수, 0-100점)"),
+    "part_committee": ("committee score × weight {weight:.2f}",
+                       "발표평가 점수 × 가중치 {weight:.2f}"),
+    "part_committee_plain": ("committee score", "발표평가 점수"),
+    "part_grade_bonus": ("grade bonus points", "등급 가점"),
+    "part_bonus": ("bonus points (가점)", "가점"),
+    "part_total": ("selection score (0-100 plus bonus)", "선정점수 (0-100점 + 가점)"),
+    "tech_index": ("Tech-Index (base 100)", "기업혁신역량지수 (기준 100)"),
+    "committee_score": ("committee score (0-100)", "발표평가 점수 (0-100점)"),
+    "domain_note": ("domain scores 0-100; difference = A - B",
+                    "영역 점수 0-100점; 차이 = A - B"),
+    "use_weight": (("selection score = {w_t:.2f} × index points (composite, 0-100) + {w_c:.2f} "
+                    "× committee score + bonus points"),
+                   ("선정점수 = {w_t:.2f} × 지수 점수(종합점수, 0-100점) + {w_c:.2f} × 발표평가 "
+                    "점수 + 가점")),
+    "use_index_only": (("selection score = index points (composite, 0-100) + bonus points "
+                        "(no committee scores: the index alone)"),
+                       ("선정점수 = 지수 점수(종합점수, 0-100점) + 가점 (발표평가 점수가 없어 "
+                        "지수만 반영)")),
+    "use_bonus": ("selection score = committee score + grade bonus points + bonus points",
+                  "선정점수 = 발표평가 점수 + 등급 가점 + 가점"),
+    "use_min_grade": (("selection score = committee score + bonus points; the grade ({grade} "
+                       "or better) is an eligibility rule"),
+                      "선정점수 = 발표평가 점수 + 가점; 등급({grade} 이상)은 신청자격 요건입니다"),
+    "not_ranked": ("not ranked", "순위 없음"),
+}
+#: The page's firm card, comparison and history tab (:mod:`ktop_index.app.firms`,
+#: :mod:`ktop_index.app.history`): (English, Korean) texts.
+APP_FIRMS_TEXT = {
+    "card_title": ("Report card: {name}", "기업 보고서: {name}"),
+    "headline": (("rank {rank} · {status} · Tech-Index {index} (grade {grade}) · selection score "
+                  "{score}"),
+                 ("순위 {rank} · {status} · 기업혁신역량지수 {index} ({grade} 등급) · "
+                  "선정점수 {score}")),
+    "needs_data": (("Strengths, weaknesses and what would raise the index need the applicants' "
+                    "data (upload it in the selection tab)."),
+                   ("강점·약점과 지수를 올릴 방법은 신청기업 자료가 있어야 보입니다 (선정 탭에서 "
+                    "올리십시오).")),
+    "pick_firm": ("Firm", "기업"),
+    "pick_a": ("Firm A", "기업 A"), "pick_b": ("Firm B", "기업 B"),
+    "compare_title": ("Side by side: {a} and {b}", "나란히 비교: {a} · {b}"),
+    "domains_table": ("Domain scores (0-100) and the Tech-Index (base 100)",
+                      "영역 점수(0-100점)와 기업혁신역량지수(기준 100)"),
+    "parts_table": ("How each selection score is built (points)", "선정점수의 구성 (점)"),
+    "item": ("item", "항목"), "difference": ("difference (A - B)", "차이 (A - B)"),
+    "history_title": ("History of firms (tracking store)", "기업 이력 (이력 저장소)"),
+    "db_path": ("Store file (SQLite; created on the first import)",
+                "저장소 파일 (SQLite; 처음 저장할 때 만들어짐)"),
+    "import_title": ("Import into the store", "저장소에 저장"),
+    "import_path": (("A selection folder (ktop select output) or a scores/firm-data file on "
+                     "this computer"),
+                    "이 컴퓨터의 선정 결과 폴더(ktop select 출력) 또는 점수·기업 자료 파일"),
+    "import_files": (("…or upload a scores/firm-data file, or all files of a selection folder "
+                      "(selection.csv, selection.xlsx, audit.json)"),
+                     ("…또는 점수·기업 자료 파일, 또는 선정 결과 폴더의 파일 전부(selection.csv, "
+                      "selection.xlsx, audit.json)를 올리십시오")),
+    "import_button": ("Import", "저장소에 저장"),
+    "import_this": ("Import this selection", "이번 선정 결과 저장"),
+    "nothing_to_import": ("Give a path or upload a file first.",
+                          "먼저 경로를 적거나 파일을 올리십시오."),
+    "no_such_path": ("{path}: no such file or folder", "{path}: 파일이나 폴더가 없습니다"),
+    "trajectory_title": ("A firm's trajectory", "기업의 연도별 추이"),
+    "no_store": ("No store at {path} yet: import a file first.",
+                 "{path}에 아직 저장소가 없습니다: 먼저 파일을 저장하십시오."),
+    "no_firms": ("The store holds no scored firms yet.", "저장소에 채점된 기업이 아직 없습니다."),
+    "one_year": ("Only one year of {name} in the store: no trajectory yet.",
+                 "저장소에 {name}의 자료가 한 해뿐이라 추이가 아직 없습니다."),
+}
 #: Documents a call may require: (English, Korean) names.
 DOCUMENT_LABELS = {"letter_of_intent": ("letter of intent", "참여의향서"),
                    "sme_confirmed": ("SME certificate", "중소기업확인서")}
@@ -444,6 +554,86 @@ BRN_REASONS_KO = {
     "check_digit": "검증번호가 {digit}이지만 {expected}이어야 함",
 }
 
+#: The words of the XLSX template (``ktop template -o FILE.xlsx``), per language: sheet
+#: names, the instructions sheet (its rules and column titles) and the drop-downs' messages.
+TEMPLATE_TEXT = {
+    "en": {
+        "data_sheet": "data", "guide_sheet": "instructions", "lists_sheet": "lists",
+        "title": "How to fill in this file (the sheet 'data')",
+        "rules": (
+            ("1. One row per firm and fiscal year, on the sheet 'data'. Do not change the "
+             "headers (row 1) or the sheet's name."),
+            ("2. Money is in KRW thousand (천원), numbers only: KRW 2.35 billion is 2350000. "
+             "The unit is in each money header: 매출액(천원) / revenue (KRW thousand)."),
+            ("3. Business numbers and industry codes are text cells, so leading zeros stay "
+             "(industry code 01110). Paste into them with Paste Special > Values; a code that "
+             "lost its zero must be typed again with 5 digits."),
+            ("4. The fiscal year is a whole number like 2024, not a date; the year founded "
+             "may be a year (2016) or the date of founding (2016-05-02)."),
+            ("5. Y/N columns and the R&D organisation (0, 1, 2) are chosen from the cell's "
+             "list; the location may be chosen from its list or written as the address."),
+            "6. Leave a cell blank when the value is unknown: 0 is read as none.",
+            ("7. Save: File > Save, as an Excel Workbook (.xlsx). If a CSV is needed: Save As "
+             "> CSV UTF-8 (Comma delimited)."),
+            ("8. Check the file: `ktop validate FILE`, or upload it to the page (`ktop app`); "
+             "every problem is named by row and column."),
+        ),
+        "columns": ("column", "header", "required", "unit", "what to write", "allowed",
+                    "example"),
+        "list_error_title": "Not in the list", "list_error": "Choose one of: {values}",
+        "range_error_title": "Not allowed", "whole": "a whole number", "number": "a number",
+        "range_error": "Expected {what} from {low} to {high}{unit}.",
+        # what to write, by the field's kind (before its meaning on the instructions sheet)
+        "kinds": {"id": "Text", "text": "Text", "year": "Year, 4 digits", "code": "Code, as text",
+                  "region": "시군구 name or address", "float": "Number", "int": "Whole number",
+                  "money": "Amount in KRW thousand", "yesno": "Y or N",
+                  "date": "Year or date"},
+    },
+    "ko": {
+        "data_sheet": "자료", "guide_sheet": "안내", "lists_sheet": "목록",
+        "title": "작성 방법 ('자료' 시트에 입력)",
+        "rules": (
+            ("1. '자료' 시트에 한 행에 기업 하나·연도 하나씩 입력합니다. 머리글(1행)과 시트 "
+             "이름은 바꾸지 마세요."),
+            ("2. 금액은 모두 천원 단위의 숫자만 입력합니다: 23억 5천만원이면 2350000. 단위는 "
+             "금액 머리글에 있습니다: 매출액(천원)."),
+            ("3. 사업자등록번호와 업종코드는 텍스트 칸이라 앞자리 0이 남습니다 (업종코드 01110). "
+             "붙여넣을 때는 '선택하여 붙여넣기 > 값'을 쓰고, 0이 빠진 코드는 5자리로 다시 "
+             "입력하세요."),
+            ("4. 기준연도는 2024처럼 네 자리 정수로 입력합니다 (날짜 아님). 설립연도는 2016 같은 "
+             "연도나 2016-05-02 같은 설립일자로 씁니다."),
+            ("5. 참여의향서·중소기업확인서(Y/N)와 연구조직(0, 1, 2)은 칸의 목록에서 고릅니다. "
+             "소재지는 목록에서 고르거나 주소를 그대로 적습니다."),
+            "6. 모르는 값은 빈칸으로 둡니다: 0은 '없음'으로 읽힙니다.",
+            ("7. 저장: 파일 > 저장 (Excel 통합 문서 .xlsx 그대로). CSV가 필요하면 다른 이름으로 "
+             "저장 > CSV UTF-8(쉼표로 분리)."),
+            ("8. 확인: `ktop validate 파일` 또는 웹 페이지(`ktop app`)에 올리면 문제를 행·열로 "
+             "모두 알려 줍니다."),
+        ),
+        "columns": ("열", "머리글", "필수", "단위", "작성 방법", "허용값", "예시"),
+        "list_error_title": "목록에 없는 값", "list_error": "다음 중 하나를 고르세요: {values}",
+        "range_error_title": "허용되지 않는 값", "whole": "정수", "number": "숫자",
+        "range_error": "{low}~{high}{unit} 사이의 {what}를 입력하세요.",
+        "kinds": {"id": "텍스트", "text": "텍스트", "year": "연도(네 자리 정수)",
+                  "code": "코드(텍스트)", "region": "시군구명 또는 주소", "float": "숫자",
+                  "int": "정수", "money": "금액(천원)", "yesno": "Y 또는 N",
+                  "date": "연도 또는 날짜"},
+    },
+}
+
+#: The words of an annotated workbook (``ktop validate FILE --annotate OUT.xlsx``): the
+#: sheet of a CSV's data, the list of problems and its column titles, per language.
+ANNOTATE_TEXT = {
+    "en": {"data_sheet": "data", "problems_sheet": "problems",
+           "columns": ("row", "column", "cell", "severity", "message"),
+           "error": "error", "warning": "warning", "none": "no problems found",
+           "author": "ktop validate"},
+    "ko": {"data_sheet": "자료", "problems_sheet": "문제 목록",
+           "columns": ("행", "열", "셀", "구분", "내용"),
+           "error": "오류", "warning": "경고", "none": "문제가 없습니다",
+           "author": "ktop validate"},
+}
+
 
 # ---------------------------------------------------------------------------- report
 
@@ -538,6 +728,181 @@ REPORT_TEXT = {
         "not_rated": "등급 외: 자료충족률 {coverage:.0%}가 기준 {minimum:.0%}에 못 미칩니다.",
         "distribution": "파일 내 기업들 가운데 이 기업의 위치",
     },
+}
+#: What a committee reads beside the ranking (:mod:`ktop_index.report.reading`; the HTML
+#: report, the page and the summary sheet of selection.xlsx): (English, Korean) texts.
+READING_TEXT = {
+    "score_title": ("How the selection score is built", "선정점수 산정 방법"),
+    "score_weight": (
+        ("selection score (0-100) = {w_tech:.2f} × index points + {w_committee:.2f} × committee "
+        "score + bonus points"),
+        "선정점수(0-100) = {w_tech:.2f} × 지수 점수 + {w_committee:.2f} × 발표평가 점수 + 가점"),
+    "score_bonus": ("selection score = committee score + grade bonus points + bonus points",
+                    "선정점수 = 발표평가 점수 + 등급 가점 + 가점"),
+    "score_min_grade": (("selection score = committee score + bonus points (the grade is an "
+                        "eligibility rule)"),
+                        "선정점수 = 발표평가 점수 + 가점 (등급은 신청자격 요건)"),
+    "call_weights": (
+        ("the call's weights: index {tech:g}, committee {committee:g}; re-normalised over the "
+        "parts present{why}"),
+        ("공고의 가중치: 지수 {tech:g}, 발표평가 {committee:g}; 주어진 항목끼리 합이 1이 되게 "
+        "다시 나눔{why}")),
+    "no_committee_why": (" (no committee scores, so the index alone)",
+                         " (발표평가 점수가 없어 지수만 반영)"),
+    "index_points": (
+        ("index points (0-100) are the model's composite; the Tech-Index (base 100) is its linear "
+        "rescaling: index points = {mu:.2f} + {ratio:.4f} × (Tech-Index − {mean:g})"),
+        ("지수 점수(0-100)는 모형의 종합점수이며, 기업혁신역량지수(기준 100)는 이를 선형 변환한 "
+        "값입니다: 지수 점수 = {mu:.2f} + {ratio:.4f} × (기업혁신역량지수 − {mean:g})")),
+    "index_points_unknown": (
+        ("index points (0-100) are the model's composite, of which the Tech-Index (base 100) is a "
+        "linear rescaling (the round's model is not at hand to show the conversion)"),
+        ("지수 점수(0-100)는 모형의 종합점수이며 기업혁신역량지수(기준 100)는 이를 선형 변환한 "
+        "값입니다 (이 선정의 모형이 없어 변환식은 생략)")),
+    "index_domains": (("equally, the weighted mean of the domain scores: index points = "
+                      "{terms}"),
+                      "곧 영역 점수의 가중평균입니다: 지수 점수 = {terms}"),
+    "example": (
+        ("worked example, rank {rank} {firm} (Tech-Index {tech:.2f}): index points = {via} = "
+        "{points:.2f}; selection score = {w_tech:.2f} × {points:.2f} + {w_committee:.2f} × "
+        "{committee:.2f} + {bonus:.2f} = {computed:.2f} (the table: {score:.2f}; the scores "
+        "are shown to 2 decimals)"),
+        ("계산 예시, {rank}위 {firm} (기업혁신역량지수 {tech:.2f}): 지수 점수 = {via} = "
+        "{points:.2f}; 선정점수 = {w_tech:.2f} × {points:.2f} + {w_committee:.2f} × "
+        "{committee:.2f} + {bonus:.2f} = {computed:.2f} (표의 선정점수 {score:.2f}; 점수는 소수 "
+        "둘째 자리까지 표시)")),
+    "example_domains": ("{terms}", "{terms}"),
+    "example_tech": ("{mu:.2f} + {ratio:.4f} × ({tech:.2f} − {mean:g})",
+                     "{mu:.2f} + {ratio:.4f} × ({tech:.2f} − {mean:g})"),
+    "not_rated_rule": (
+        ("grade NR (not rated): too little data for an index (indicator weight with data below "
+        "{minimum:.0%}); under the call's rule (not_rated = \"{rule}\") {effect}"),
+        ("등급 NR(등급 외): 지수를 낼 자료가 부족함 (자료가 있는 지표 가중치 {minimum:.0%} "
+        "미만); 공고 규칙(not_rated = \"{rule}\")에 따라 {effect}")),
+    "not_rated_zero": ("such a firm gets 0 index points and stays eligible",
+                       "지수 점수 0점, 신청자격은 유지"),
+    "not_rated_ineligible": ("such a firm is ineligible", "신청자격 없음"),
+    "not_rated_firm": (("{firm}: data cover {coverage:.0%} of the indicator weight; no data for "
+                       "{missing}"),
+                       "{firm}: 자료충족률 {coverage:.0%}; 자료 없는 지표: {missing}"),
+    "tie_break": ("equal scores: {rules}", "동점 시: {rules}"),
+    "money_title": ("Money: the split and what is left", "지원금 배분과 잔액"),
+    "budget": ("budget of the call (천원)", "사업 예산 (천원)"),
+    "cap": ("cap per firm (천원)", "기업당 한도 (천원)"),
+    "support": ("support of the selected = national + local (천원)",
+                "선정기업 지원금 = 국비 + 지방비 (천원)"),
+    "national_share": ("national share (국비, 천원)", "국비 (천원)"),
+    "local_share": ("local share (지방비, 천원)", "지방비 (천원)"),
+    "self_burden": ("firms' self-burden, on top (자부담, 천원)", "기업 자부담 (천원)"),
+    "remaining": ("left of the budget (잔액, 천원)", "잔액 (천원)"),
+    "first_unfunded_budget": (
+        ("rank {rank} {firm} is the first firm not funded: {remaining:,.0f} 천원 left < its "
+        "support {need:,.0f} 천원; funding goes down the ranking without skipping to a cheaper "
+        "firm, so every firm below it is not funded either"),
+        ("{rank}위 {firm}부터 지원하지 못했습니다: 잔액 {remaining:,.0f}천원 < 지원 필요액 "
+        "{need:,.0f}천원; 순위대로 지원하며 더 적은 금액의 아래 순위로 건너뛰지 않으므로 그 "
+        "아래 기업도 지원하지 않습니다")),
+    "first_unfunded_max": (
+        ("rank {rank} {firm} is the first firm not funded: the call funds at most {max_firms} "
+        "firms"),
+        ("{rank}위 {firm}부터 지원하지 못했습니다: 공고의 최대 선정 기업 수 {max_firms}개사에 "
+        "도달")),
+    "why_budget": (("{remaining:,.0f} 천원 left < support {need:,.0f} 천원 (requested "
+                   "{requested:,.0f}, cap {cap:,.0f})"),
+                   ("잔액 {remaining:,.0f}천원 < 지원 필요액 {need:,.0f}천원 (신청 "
+                   "{requested:,.0f}, 한도 {cap:,.0f})")),
+    "why_max": ("at most {max_firms} firms: reached", "최대 선정 기업 수 {max_firms}개사 도달"),
+    "why_below": ("below the cut: funding stopped at rank {rank}",
+                  "선정선 아래: {rank}위에서 지원 종료"),
+    "why_optimal": ("left out by the optimal choice (the largest total score within the budget)",
+                    "최적 선정(예산 내 선정점수 합 최대)에서 제외"),
+    "why_waitlist": ("reserve no. {k}: funded in this order if a selected firm withdraws",
+                     "예비 {k}순위: 선정기업이 포기하면 순서대로 지원"),
+    "why_no_money": ("no money left", "잔액 없음"),
+    "empty_committee": (("no committee scores: ranked by the Tech-Index alone (give them with "
+                        "--committee)"),
+                        "발표평가 점수 없음: 기업혁신역량지수만으로 순위 산정 (--committee로 반영)"),
+    "empty_robustness": (("no robustness check (variants = 0): no rank interval, selection "
+                         "probability or verdict"),
+                         "선정 안정성 점검 안 함 (variants = 0): 순위 구간·선정 확률·판정 없음"),
+    "empty_bonus": ("no bonus points (가점) in this call", "이 공고에는 가점 없음"),
+    "empty_strengths": (("strengths: shown when the report is made with the applicants file the "
+                         "round was decided from"),
+                        "강점: 선정에 쓴 신청기업 파일과 함께 보고서를 만들면 표시"),
+    "columns_left_out": ("Columns left out, being empty: {what}", "비어 있어 뺀 열: {what}"),
+    "strengths": ("strengths (against industry peers)", "강점 (업종 대비)"),
+    "notes": ("notes / why not funded", "비고 / 미지원 사유"),
+    "title": ("call", "공고"),
+    "call_id": ("call id", "공고 ID"),
+    "created": ("decided at", "선정 실행 시각"),
+    "counts": ("applicants / selected / waitlist / not selected / ineligible",
+               "신청 / 선정 / 예비 / 미선정 / 부적격"),
+    "summary_sheet": ("summary", "요약"),
+    "audit_note": (("the record itself is audit.json beside this report, unchanged; a hash "
+                    "shows its full value under the pointer"),
+                   ("기록 원본은 이 보고서 옆의 audit.json에 그대로 있습니다; 해시는 마우스를 "
+                    "올리면 전체 값이 보입니다")),
+    "formula": ("selection score", "선정점수 산정"),
+    "yes": ("yes", "예"), "no": ("no", "아니오"),
+}
+#: The audit record's keys as a reader sees them (the HTML report's audit table):
+#: (English, Korean); a nested key is dotted (``money_krw_thousand.budget``).
+AUDIT_LABELS = {
+    "call": ("call id", "공고 ID"), "call_title": ("call", "공고명"),
+    "call_reference_date": ("call reference date", "공고 기준일"),
+    "call_file": ("call file", "공고 설정 파일"), "call_file_sha256": ("call file sha256",
+                                                                  "공고 파일 해시(sha256)"),
+    "input_file": ("applicants file", "신청기업 파일"),
+    "input_sha256": ("applicants file sha256", "신청기업 파일 해시(sha256)"),
+    "input_data_sha256": ("applicants data sha256 (values)", "신청기업 자료 해시(값 기준)"),
+    "committee_file": ("committee scores file", "발표평가 파일"),
+    "committee_sha256": ("committee scores sha256", "발표평가 파일 해시(sha256)"),
+    "model_version": ("model", "모형"), "model_sha256": ("model sha256", "모형 해시(sha256)"),
+    "package_version": ("ktop_index version", "ktop_index 버전"),
+    "created": ("decided at", "선정 실행 시각"), "seed": ("robustness seed", "안정성 점검 시드"),
+    "variants": ("robustness variants", "안정성 점검 변형 수"),
+    "mode": ("allocation", "선정 방식"), "applicants": ("applicants", "신청기업 수"),
+    "counts.selected": ("selected", "선정"), "counts.waitlist": ("waitlist", "예비"),
+    "counts.not_selected": ("not selected", "미선정"), "counts.ineligible": ("ineligible", "부적격"),
+    "fragile": ("fragile selections", "불안정 선정 기업"),
+    "often_selected": ("often selected, not selected", "자주 선정된 미선정 기업"),
+    "money_krw_thousand.budget": ("budget (천원)", "예산 (천원)"),
+    "money_krw_thousand.cap": ("cap per firm (천원)", "기업당 한도 (천원)"),
+    "money_krw_thousand.support": ("support (천원)", "지원금 (천원)"),
+    "money_krw_thousand.national_share": ("national share (천원)", "국비 (천원)"),
+    "money_krw_thousand.local_share": ("local share (천원)", "지방비 (천원)"),
+    "money_krw_thousand.self_burden": ("self-burden (천원)", "기업 자부담 (천원)"),
+    "money_krw_thousand.remaining": ("left (천원)", "잔액 (천원)"),
+    "score.tech_index_use": ("use of the Tech-Index", "기업혁신역량지수 반영 방식"),
+    "score.tech_weight": ("index weight (applied)", "지수 가중치 (적용)"),
+    "score.committee_weight": ("committee weight (applied)", "발표평가 가중치 (적용)"),
+    "score.committee": ("committee scores given", "발표평가 점수 반영"),
+    "score.committee_trim_from_evaluators": ("trim highest/lowest from evaluators",
+                                             "최고·최저 제외 기준 위원 수"),
+    "score.tie_break": ("tie-break order", "동점자 처리 순서"),
+    "sme_table": ("SME size table", "중소기업 범위기준 표"),
+    "rounding": ("rounding", "금액 반올림 규칙"),
+    "masked": ("masked copy", "마스킹 사본"),
+    "partial": ("partial committee scores (--allow-partial)", "발표평가 일부 누락 허용"),
+    "committee": ("committee scores check", "발표평가 점수 점검"),
+    "optimal": ("optimal choice", "최적 선정"),
+    "output_sha256": ("output files sha256", "출력 파일 해시(sha256)"),
+}
+#: Audit values shown in words: (English, Korean) per value of a key.
+AUDIT_VALUES = {
+    "mode": {"rank": ("rank order", "순위순"), "optimal": ("optimal", "최적 선정")},
+    "score.tech_index_use": {"weight": ("weight in the score", "점수에 가중 반영"),
+                             "bonus": ("grade bonus points", "등급별 가점"),
+                             "min_grade": ("minimum grade", "최소 등급")},
+    "sme_table": {"sme_max_avg_revenue_eok_until_2025_08_31": (
+                      "별표1 in force until 2025-08-31", "별표1 (2025-08-31까지 적용)"),
+                  "sme_max_avg_revenue_eok_from_2025_09_01": (
+                      "별표1 in force from 2025-09-01", "별표1 (2025-09-01부터 적용)")},
+    "rounding": {("integer won; self-burden and national share rounded down to the won; "
+                  "local share = support - national share"): (
+        ("integer won; self-burden and national share rounded down to the won; local share = "
+        "support - national share"),
+        "원 단위 정수; 자부담과 국비는 원 미만 버림; 지방비 = 지원금 - 국비")},
 }
 #: Every text a figure shows (:mod:`ktop_index.report.plots`), per language.
 PLOT_TEXT = {
@@ -723,6 +1088,12 @@ ARGPARSE_ERRORS_KO = {
 #: fields as in the English). A new option's help needs its line here:
 #: tests/cli/test_lang.py fails on any text of ``ktop --help`` left untranslated.
 CLI_HELP_KO = {
+    "the applicants file the round was decided from: the ranked table then shows each firm's "
+    "strengths (its sha256 must match the audit's)":
+        "선정에 쓴 신청기업 파일: 순위표에 기업별 강점을 보여 줍니다 (sha256이 감사 기록과 같아야 함)",
+    "the call file, when the round was decided under one that is not bundled (the score "
+    "formula shows its weights)":
+        "내장 공고가 아닌 공고 파일로 선정했을 때 그 공고 파일 (선정점수 식에 그 가중치를 보여 줌)",
     # the right to deletion and masked copies (ktop track purge, --mask)
     "mask personal data for sharing outside the committee: business numbers 124-81-*****, "
     "people's names 김*수, phones, e-mail, addresses (not the record; never imported)":
@@ -777,6 +1148,20 @@ CLI_HELP_KO = {
     "build a composite index from COINr-style tables": "COINr 형식의 표로 종합지수를 만듭니다",
     "the history of scores and supported firms (a store)": "점수와 지원기업의 이력 (저장소)",
     "select the firms of a call: eligibility, rank, money": "공고의 지원기업 선정: 자격, 순위, 지원금",
+    "the officers' web page on this computer (127.0.0.1)":
+        "담당자용 웹 페이지를 이 컴퓨터에서 엽니다 (127.0.0.1)",
+    "Serve the selection page on 127.0.0.1 only and open it in the browser: upload the "
+    "applicants, fix what is wrong, choose and adjust the call, run the selection, see the "
+    "ranked list and download the files `ktop select` writes. Works offline; Ctrl+C stops it. "
+    "Needs the extra: pip install 'ktop_index[app]'.":
+        "선정 페이지를 127.0.0.1에서만 열고 브라우저로 보여 줍니다: 신청기업 파일을 올리고, "
+        "잘못된 곳을 고치고, 공고를 고르고 조정하고, 선정을 실행하고, 순위표를 보고, `ktop "
+        "select`가 쓰는 파일을 내려받습니다. 인터넷 없이 동작하며 Ctrl+C로 끝냅니다. 추가 "
+        "설치 필요: pip install 'ktop_index[app]'.",
+    "port on 127.0.0.1 (default 8501)": "127.0.0.1의 포트 (기본값 8501)",
+    "do not open the browser; only print the address": "브라우저를 열지 않고 주소만 출력합니다",
+    "the page's first language: ko (default) or en; also the language of messages":
+        "페이지의 처음 언어: ko(기본값) 또는 en; 메시지 언어도 됩니다",
     "one-file HTML reports: a selection round, a firm": "단일 파일 HTML 보고서: 선정 회차, 기업",
     "learn the index's weights from later growth; write the model and its card":
         "이후의 성장으로 지수의 가중치를 학습하고 모형과 모형 카드를 씁니다",
@@ -788,8 +1173,10 @@ CLI_HELP_KO = {
         "데이터 사전을 출력합니다: 항목명, 한글명, 형식, 단위, 허용 범위, 필수 여부, 설명.",
     "write it to a CSV/XLSX file instead": "화면 대신 CSV/XLSX 파일로 씁니다",
     "Write an empty firm-year file with the contract's headers (money headers carry their "
-    "unit, 천원).":
-        "데이터 규격의 머리글로 빈 기업-연도 파일을 씁니다 (금액 머리글에는 단위 천원이 붙습니다).",
+    "unit, 천원). An XLSX has an instructions sheet, drop-downs for the Y/N and coded columns, "
+    "and text cells for business numbers and industry codes.":
+        "데이터 규격의 머리글로 빈 기업-연도 파일을 씁니다 (금액 머리글에는 단위 천원이 붙습니다). "
+        "XLSX에는 안내 시트, Y/N·코드 열의 목록, 사업자등록번호·업종코드의 텍스트 칸이 있습니다.",
     "FILE.csv or FILE.xlsx": "FILE.csv 또는 FILE.xlsx",
     "include one example row": "예시 행 하나를 넣습니다",
     "replace FILE if it exists (it may be a filled-in template)":
@@ -800,6 +1187,9 @@ CLI_HELP_KO = {
         "오류가 하나라도 있으면 종료 코드 1.",
     "CSV (UTF-8 or CP949), XLSX or Parquet": "CSV (UTF-8 또는 CP949), XLSX 또는 Parquet",
     "print errors only": "오류만 출력합니다",
+    "also write the file as a workbook with every problem cell coloured and commented, and a "
+    "list of the problems":
+        "문제가 있는 셀마다 색과 메모를 단 통합 문서(문제 목록 시트 포함)로도 씁니다",
     # ktop synth
     "Generate a synthetic Korean SME panel with a known latent capability (docs/synth.md); "
     "writes DIR/panel.parquet and DIR/truth.parquet. Same seed, same bytes.":
@@ -1053,4 +1443,95 @@ CLI_HELP_KO = {
     "model file (.json)": "모형 파일 (.json)",
     "firm-year file to check (e.g. this year's applicants)":
         "점검할 기업-연도 파일 (예: 올해 신청기업)",
+}
+#: The page's own words (``ktop app``, :mod:`ktop_index.app`): key -> (English, Korean).
+#: The run button's label contains "Run selection" / "선정 실행" and each download's label
+#: the file's name (the page's contract with its browser test).
+PAGE_WORDS = {
+    "title": ("Selecting the firms of a call", "지원기업 선정"),
+    "subtitle": ("Tech-Index (K-TOP) on this computer only: nothing leaves it",
+                 "기업혁신역량지수(K-TOP) · 이 컴퓨터 안에서만 실행되며 밖으로 나가는 것은 없습니다"),
+    "tab_selection": ("Selection", "선정"), "tab_firm": ("Firm", "기업"),
+    "tab_history": ("History", "이력"),
+    "step_applicants": ("1. Applicants", "1. 신청기업"),
+    "applicants_upload": ("Applicants file (XLSX or CSV)", "신청기업 파일 (XLSX 또는 CSV)"),
+    "applicants_help": (("the filled template or any table with the template's headers; "
+                        "Korean headers, CP949 or UTF-8"),
+                        "작성한 양식 또는 양식의 머리글을 가진 표 (한글 머리글, CP949·UTF-8 가능)"),
+    "applicants_none": ("Upload the applicants' file to begin.",
+                        "신청기업 파일을 올리면 시작합니다."),
+    "applicants_read": ("{name}: {rows} rows, {errors} errors, {warnings} warnings",
+                        "{name}: {rows}행, 오류 {errors}건, 경고 {warnings}건"),
+    "applicants_errors": (("{n} errors: fix them in the table below (or in the file and "
+                          "upload it again) before the run"),
+                          "오류 {n}건: 실행 전에 아래 표에서 고치거나 파일을 고쳐 다시 올리십시오"),
+    "problems_title": ("Problems, by row and column", "문제 목록 (행·열별)"),
+    "cells_title": ("Rows with a problem (the cells coloured)", "문제가 있는 행 (해당 칸 색 표시)"),
+    "table_title": ("The table: edit a cell to fix it (checked again at once)",
+                    "표: 칸을 고치면 바로 다시 검사합니다"),
+    "problems_column": ("problems", "문제"),
+    "row": ("row", "행"), "column": ("column", "열"), "severity": ("kind", "구분"),
+    "message": ("what is wrong", "내용"), "error": ("error", "오류"), "warning": ("warning", "경고"),
+    "annotated_suffix": ("annotated", "문제표시"),
+    "step_call": ("2. The call", "2. 공고"),
+    "call_choose": ("Bundled call", "내장 공고"),
+    "call_upload": ("…or your own call file (TOML)", "…또는 직접 만든 공고 파일 (TOML)"),
+    "call_help": (("a call file as `ktop calls export` writes it; it replaces the bundled "
+                  "call while uploaded"),
+                  ("`ktop calls export`로 내보낸 형식의 공고 파일; 올려 둔 동안 내장 공고 대신 "
+                  "씁니다")),
+    "call_unknown": ("no bundled call '{name}' (bundled: {names}); the first is chosen",
+                     ("내장 공고 '{name}'이(가) 없습니다 (내장 공고: {names}); 첫 공고를 "
+                     "골랐습니다")),
+    "call_read": ("{title} — file {name}", "{title} — 파일 {name}"),
+    "budget": ("Budget (KRW thousand, national + local)", "예산 (천원, 국비+지방비)"),
+    "max_firms": ("Most firms (0 = budget only)", "최대 지원기업 수 (0 = 예산만 적용)"),
+    "tech_weight": ("Tech-Index weight (the committee's is 1 − it)",
+                    "기업혁신역량지수 가중치 (발표평가 가중치 = 1 − 이 값)"),
+    "weights_note": (("selection score = {tech} × index points + {committee} × committee "
+                     "score (without committee scores: the index points alone)"),
+                     ("선정점수 = {tech} × 지수 점수 + {committee} × 발표평가 점수 (발표평가 "
+                     "점수가 없으면 지수 점수만)")),
+    "weights_other": ("this call uses the Tech-Index as '{use}', not as a weight",
+                      "이 공고는 기업혁신역량지수를 가중치가 아닌 '{use}' 방식으로 씁니다"),
+    "step_committee": ("3. Committee scores (optional)", "3. 발표평가 점수 (선택)"),
+    "committee_upload": ("Committee scores (XLSX or CSV): 사업자등록번호, 평가위원, 평가항목, 점수",
+                         "발표평가 점수 (XLSX 또는 CSV): 사업자등록번호, 평가위원, 평가항목, 점수"),
+    "committee_help": (("one row per firm, evaluator and item, checked against the 2025 "
+                       "100-point table"),
+                       "기업·평가위원·평가항목마다 한 행; 2025년 100점 평가표로 검사합니다"),
+    "committee_none": ("No committee scores: the firms are ranked by the Tech-Index alone.",
+                       "발표평가 점수 없음: 기업혁신역량지수만으로 순위를 정합니다."),
+    "committee_read": ("Committee scores: {name}", "발표평가 점수: {name}"),
+    "step_run": ("4. Run", "4. 실행"),
+    "run": ("Run selection", "선정 실행"),
+    "running": ("Deciding the call (eligibility, scores, money, robustness)…",
+                "선정 중입니다 (신청자격, 점수, 지원금, 강건성)…"),
+    "done": ("Decided; created stamp {created} (the same in audit.json)",
+             "선정 완료; 기록 시각 {created} (audit.json과 같음)"),
+    "stale": (("The inputs or the language changed since this run: run again for results "
+              "that match them."),
+              "이 실행 뒤에 입력이나 언어가 바뀌었습니다: 맞는 결과를 보려면 다시 실행하십시오."),
+    "ranked_title": (("5. The ranked list (selected green, waitlist amber, not selected grey, "
+                     "ineligible red)"),
+                     "5. 순위표 (선정 초록, 예비 노랑, 미선정 회색, 부적격 빨강)"),
+    "rank_interval": ("rank interval (5–95%)", "순위 구간 (5–95%)"),
+    "probability": ("selection probability (%)", "선정 확률(%)"),
+    "click_firm": ("Click a row: the firm's report card is then in tab Firm.",
+                   "행을 누르면 그 기업의 카드가 기업 탭에 나옵니다."),
+    "card_in_tab": ("{name}: its report card and a comparison are in tab Firm.",
+                    "{name}: 기업 카드와 비교는 기업 탭에 있습니다."),
+    "picture_ranked": (("Selection score of each ranked firm, its rank interval and the "
+                       "budget line"),
+                       "순위별 선정점수, 순위 구간과 예산선"),
+    "picture_distribution": ("Distribution of the selection score, with the cut-off",
+                             "선정점수 분포와 선정 경계"),
+    "downloads_title": ("6. Downloads (the files `ktop select` writes)",
+                        "6. 내려받기 (`ktop select`가 쓰는 파일과 같음)"),
+    "download": ("Download {name}", "{name} 내려받기"),
+    "internal": ("internal error ({what}); please report it with the file you used",
+                 "내부 오류 ({what}); 사용한 파일과 함께 알려 주십시오"),
+    "not_yet": ("This part of the page is not installed.", "이 화면은 아직 설치되지 않았습니다."),
+    "run_first": ("Run a selection first (tab 선정).", "먼저 선정을 실행하십시오 (선정 탭)."),
+    "firm_a": ("Firm", "기업"), "firm_b": ("Compare with", "비교할 기업"),
 }

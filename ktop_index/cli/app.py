@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ktop_index import __version__
-from ktop_index.cli import calls, data, growth, index, report, selection, synth, tracking
+from ktop_index.cli import calls, data, growth, index, page, report, selection, synth, tracking
 from ktop_index.cli._common import (
     EXIT_ERROR,
     EXIT_INTERNAL,
@@ -36,7 +36,7 @@ from ktop_index.cli._lang import KtopParser, env_lang, in_korean, lang_in_argv, 
 from ktop_index.errors import DataError, KtopError, UsageError
 
 #: The command groups, in the order ``ktop --help`` lists their commands.
-GROUPS = (data, synth, index, tracking, selection, calls, report, growth)
+GROUPS = (data, synth, index, tracking, selection, calls, report, growth, page)
 
 
 

@@ -22,7 +22,10 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("template", help="write an empty CSV/XLSX to fill in",
                        description="Write an empty firm-year file with the contract's headers "
-                                   "(money headers carry their unit, 천원).")
+                                   "(money headers carry their unit, 천원). An XLSX has an "
+                                   "instructions sheet, drop-downs for the Y/N and coded "
+                                   "columns, and text cells for business numbers and industry "
+                                   "codes.")
     p.add_argument("-o", "--output", required=True, help="FILE.csv or FILE.xlsx")
     p.add_argument("--example", action="store_true", help="include one example row")
     p.add_argument("--force", action="store_true",
@@ -35,6 +38,9 @@ def add_parsers(sub) -> None:
                                    "problem as FILE:ROW:COLUMN: message. Exit 1 if any error.")
     p.add_argument("file", help="CSV (UTF-8 or CP949), XLSX or Parquet")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("--annotate", metavar="OUT.xlsx",
+                   help="also write the file as a workbook with every problem cell coloured "
+                        "and commented, and a list of the problems")
     add_reading(p)
     add_lang(p)
     p.set_defaults(func=cmd_validate)
@@ -80,8 +86,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ktop_index.data.io import read_table
     from ktop_index.data.validate import validate
 
-    result = validate(read_table(args.file, sheet=args.sheet, header_row=args.header_row),
-                      money_unit=args.money_unit)
+    table = read_table(args.file, sheet=args.sheet, header_row=args.header_row)
+    result = validate(table, money_unit=args.money_unit)
+    if args.annotate:
+        _write_annotated(args, table, result.problems)
     for problem in result.problems:
         if problem.severity == "error" or not args.quiet:
             print(problem.line(args.lang))
@@ -89,3 +97,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(words("validate_summary", args.lang).format(
         file=args.file, rows=len(result.frame), errors=n_err, warnings=n_warn), file=sys.stderr)
     return EXIT_ERROR if n_err else EXIT_OK
+
+
+def _write_annotated(args: argparse.Namespace, table, problems) -> None:
+    """``--annotate OUT.xlsx``: the annotated workbook, never over the file checked."""
+    import os
+
+    from ktop_index._files import write_bytes
+    from ktop_index.errors import UsageError
+    from ktop_index.report.annotate import annotated_workbook
+
+    out = args.annotate
+    if os.path.exists(out) and os.path.samefile(out, args.file):
+        raise UsageError(f"--annotate {out}: is the file checked; write it elsewhere, so the "
+                         "file is not replaced",
+                         ko=f"--annotate {out}: 검사하는 파일과 같은 파일입니다; 원본이 덮어써지지 "
+                            "않도록 다른 곳에 쓰십시오")
+    write_bytes(out, annotated_workbook(args.file, problems, lang=args.lang, table=table))
+    print(words("wrote", args.lang) + out, file=sys.stderr)

@@ -22,6 +22,12 @@ def add_parsers(sub) -> None:
                                       "Writes OUTDIR/report.html (report_ko.html with --lang ko).")
     q.add_argument("outdir", metavar="OUTDIR", help="the output folder of `ktop select`")
     q.add_argument("-o", "--output", metavar="FILE.html", help="the HTML file to write instead")
+    q.add_argument("--applicants", metavar="FILE",
+                   help="the applicants file the round was decided from: the ranked table "
+                        "then shows each firm's strengths (its sha256 must match the audit's)")
+    q.add_argument("--call", metavar="CALL",
+                   help="the call file, when the round was decided under one that is not "
+                        "bundled (the score formula shows its weights)")
     add_mask(q)
     add_lang(q)
     q.set_defaults(func=cmd_report_selection)
@@ -50,8 +56,11 @@ def _report_help(args: argparse.Namespace) -> int:
 def cmd_report_selection(args: argparse.Namespace) -> int:
     """Write the report of a `ktop select` output folder."""
     from ktop_index.report.html import report_selection
+    from ktop_index.selection.calls import load_call
 
-    path = report_selection(args.outdir, lang=args.lang, output=args.output, mask=args.mask)
+    path = report_selection(args.outdir, lang=args.lang, output=args.output, mask=args.mask,
+                            applicants=args.applicants,
+                            call=load_call(args.call) if args.call else None)
     print(words("wrote", args.lang) + str(path))
     return EXIT_OK
 

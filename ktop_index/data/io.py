@@ -14,9 +14,10 @@ What a reader knows of the files officers get (docs/errors.md lists every messag
 - the header is the first of the first 30 rows that holds at least two of the contract's
   headers (title rows above it are skipped), or the row ``header_row`` names;
 - XLSX: the active, visible sheet is read unless ``sheet`` names one (a hidden sheet of old
-  data never is), and a warning names it when other sheets hold data too; formula cells
-  saved without their values, and links to other workbooks without them, stop the read
-  (they would read as blank); a merged or empty header over a column holding data is
+  data never is), and a warning names it when other sheets hold data too (unless the
+  active sheet is read and no other holds the contract's headers); formula cells saved
+  without their values, and links to other workbooks without them, stop the read (they
+  would read as blank); a merged or empty header over a column holding data is
   reported, never dropped silently; a year typed into a date-formatted cell is read as the
   year;
 - CSV: CR-only line ends, UTF-16 ("Unicode text", tab separated), Excel's ``sep=;`` first
@@ -789,7 +790,8 @@ def _peek(ws, limits: ReadLimits) -> list:
 def _choose_sheet(book, source: str, sheet, header_row: int | None, limits: ReadLimits):
     """(sheet, header index, header found, problems): the sheet asked for, else the active
     visible sheet if its first rows hold the contract's headers, else the first visible
-    sheet whose do; a warning names it when other visible sheets hold data."""
+    sheet whose do; a warning names it when other visible sheets hold data and either the
+    active sheet was passed over or another sheet holds the contract's headers too."""
     sheets = book.worksheets
     if not sheets:
         raise _error("the workbook has no worksheets", "통합 문서에 워크시트가 없습니다")
@@ -808,8 +810,11 @@ def _choose_sheet(book, source: str, sheet, header_row: int | None, limits: Read
         peeks.append((ws, *_header_at(rows, header_row), _filled_rows(rows)))
     chosen = next((p for p in peeks if p[2]), peeks[0])
     others = [p[0].title for p in peeks if p[3] and p[0] is not chosen[0]]
+    # no doubt to name when the active sheet is read and no other holds the contract's
+    # headers (a template's instructions sheet, an annotated workbook's list of problems)
+    doubt = chosen[0] is not active or any(p[2] for p in peeks if p[0] is not chosen[0])
     problems = []
-    if others:
+    if others and doubt:
         why = ("the active sheet", "활성 시트") if chosen[0] is active else (
             "the first visible sheet holding the contract's headers", "계약 머리글이 있는 첫 시트")
         problems.append(Problem(source, chosen[1] + 1, "-", "sheet_chosen", "warning", {

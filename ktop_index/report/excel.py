@@ -1,12 +1,15 @@
 """The selection as a formatted Excel workbook, the way a program officer works with it.
 
-:func:`write_selection_xlsx` writes one sheet: a bold, frozen header row with a filter,
+:func:`write_selection_xlsx` writes the selection sheet — a bold header row with a filter,
+frozen with the business number and firm name columns,
 Korean headers with ``lang='ko'`` (money headers name the unit, 천원), thousands separators on
 money (KRW thousand), one decimal on the index, percentages for probabilities, the status cell
 coloured (selected green, waitlist yellow, not selected grey, ineligible red), column widths
 that fit Korean text, and every text cell that a spreadsheet would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``) stored as text. The file is written atomically and
 the same table always gives the same bytes (time stamps pinned as in :mod:`ktop_index.data.io`).
+Given the round's audit, a second sheet, the summary (요약): the call, when it was decided
+(KST), the counts, the money split and what is left, and how the selection score is built.
 
 Example
 -------
@@ -39,6 +42,10 @@ from ktop_index.labels import (
     is_yes,
     selection_in_english,
 )
+from ktop_index.report import reading
+
+#: The statuses in the order the summary counts them.
+STATUSES = ("selected", "waitlist", "not_selected", "ineligible")
 
 STATUS_FILLS = {"selected": "C6EFCE", "waitlist": "FFEB9C", "not_selected": "D9D9D9",
                 "ineligible": "FFC7CE"}
@@ -52,7 +59,7 @@ FORMATS.update({c: "#,##0" for c in SELECTION_MONEY_COLUMNS})
 
 
 def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
-                         lang: str = "en") -> None:
+                         lang: str = "en", audit: dict | None = None) -> None:
     """Write the selection table as a formatted XLSX (atomic, deterministic bytes).
 
     Parameters
@@ -60,6 +67,10 @@ def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
     frame : the selection table (English or Korean column names; money in KRW thousand).
     path : the .xlsx file to write.
     lang : 'ko' for Korean headers and status words, 'en' for English.
+    audit : the round's audit record; with it a second sheet, the summary (요약): the call,
+        when it was decided (KST), the counts, the money split and what is left, where
+        funding stopped, and how the selection score is built. The bytes then depend on the
+        audit's ``created`` too (pin it, as ``--created`` does).
     """
     if lang not in SELECTION_SHEET:
         raise UsageError(f"lang must be 'en' or 'ko', got {lang!r}")
@@ -83,9 +94,63 @@ def write_selection_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
         sheet.column_dimensions[get_column_letter(j)].width = min(4 + widest * 1.1, 50)
     if "status" in data:
         _colour_status(sheet, list(data.columns).index("status") + 1, data["status"])
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = _frozen_at(list(data.columns))
     sheet.auto_filter.ref = sheet.dimensions
+    if audit is not None:
+        _summary_sheet(book.create_sheet(reading.READING_TEXT["summary_sheet"][lang == "ko"]),
+                       data, audit, lang)
     atomic_write(path, lambda tmp: _save(book, tmp))
+
+
+def _frozen_at(columns: list[str]) -> str:
+    """The cell the panes freeze at: below the header row and right of the firm's name
+    (business number and name stay in view), or below the header alone.
+
+    >>> _frozen_at(["brn", "firm_name", "status"]), _frozen_at(["status"])
+    ('C2', 'A2')
+    """
+    if "firm_name" not in columns:
+        return "A2"
+    return f"{get_column_letter(columns.index('firm_name') + 2)}2"
+
+
+def summary_rows(table: pd.DataFrame, audit: dict, lang: str = "en") -> list[tuple[str, object]]:
+    """(label, value) rows of the summary sheet, from the selection table (English names) and
+    the audit: the same lines the HTML report shows (:mod:`ktop_index.report.reading`)."""
+    words = reading.READING_TEXT
+    k = 1 if lang == "ko" else 0
+    counts = audit.get("counts", {})
+    rows: list[tuple[str, object]] = [
+        (words["title"][k], audit.get("call_title") or audit.get("call", "")),
+        (words["call_id"][k], audit.get("call", "")),
+        (words["created"][k], reading.kst(audit.get("created"))),
+        (words["counts"][k], " / ".join(str(n) for n in [audit.get("applicants", len(table))]
+                                        + [counts.get(s, 0) for s in STATUSES])),
+    ]
+    rows += reading.money_rows(audit, lang)
+    call, model = reading.round_context(audit)
+    if (line := reading.first_unfunded_line(table, audit, call, lang)) is not None:
+        rows.append(("", line))
+    parts = reading.score_parts(table, audit, call, model)
+    rows += [(words["formula"][k] if i == 0 else "", line)
+             for i, line in enumerate(reading.score_lines(parts, lang))]
+    rows += [("", line) for line in reading.not_rated_lines(table, audit, call, model,
+                                                            lang=lang)]
+    return rows
+
+
+def _summary_sheet(sheet, table: pd.DataFrame, audit: dict, lang: str) -> None:
+    for label, value in summary_rows(table, audit, lang):
+        sheet.append([xlsx_text(label), xlsx_text(value) if isinstance(value, str) else value])
+    for row in sheet.iter_rows():
+        row[0].font = Font(bold=True)
+        row[0].alignment = Alignment(vertical="top")
+        if isinstance(row[1].value, (int, float)):
+            row[1].number_format = "#,##0"
+        else:
+            row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 100
 
 
 def _save(book: Workbook, tmp: str) -> None:

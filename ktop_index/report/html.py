@@ -2,12 +2,16 @@
 
 Each report is a single HTML file that can be mailed or archived: inline CSS, pictures
 embedded as base64 PNG, no script, no link to anything outside the file (it opens offline and
-looks the same in ten years). Same inputs give the same bytes: the only time inside is an
-explicit "generated" line, which ``generated_at`` pins.
+looks the same in ten years). Same inputs give the same bytes: the times inside are the
+audit's ``created`` and an explicit "generated" line, which ``generated_at`` pins; both are
+shown in Korean time (KST).
 
 - :func:`report_selection` reads the output folder of ``ktop select`` (``selection.csv`` and
-  ``audit.json``) and shows the call, the counts, the pictures, the ranked table, the
-  ineligible applicants with their reasons, the robustness findings and the audit record.
+  ``audit.json``) and shows the call's title, the counts, the money split and what is left,
+  how the selection score is built (with a worked example), the pictures, the ranked table
+  (domain scores, strengths, why each firm below the cut got nothing), the ineligible
+  applicants with their reasons, the robustness findings and the audit record as a table
+  (the lines come from :mod:`ktop_index.report.reading`).
 - :func:`report_firm` shows one firm's Tech-Index, grade, domain scores against its industry,
   the reasons (domain contributions, strengths and weaknesses), its trajectory, and what would
   raise its index most — computed by re-scoring the firm with one indicator moved to its
@@ -36,7 +40,7 @@ import pandas as pd
 from ktop_index import __version__, _files
 from ktop_index.data.io import read_table
 from ktop_index.data.mask import RULE as MASK_RULE
-from ktop_index.data.mask import mask_brn, mask_frame, mask_record, personal_columns
+from ktop_index.data.mask import mask_brn, mask_frame, mask_record, mask_text, personal_columns
 from ktop_index.errors import DataError, InputError, UsageError
 from ktop_index.index.spec import DOMAINS
 from ktop_index.labels import (
@@ -50,16 +54,17 @@ from ktop_index.labels import (
     STATUS_KO,
     selection_in_english,
 )
-from ktop_index.report import plots
+from ktop_index.report import plots, reading
 from ktop_index.report.outputs import MASKED, partial_line
 from ktop_index.selection.audit import check_outputs
 
 NUMERIC = ("rank", "tech_index", "committee_score", "selection_score", "rank_low",
-           "rank_high", "selection_probability", *SELECTION_MONEY_COLUMNS)
+           "rank_high", "selection_probability", "bonus_points", *DOMAINS,
+           *SELECTION_MONEY_COLUMNS)
 
 CSS = """
 body{font-family:'Malgun Gothic','Apple SD Gothic Neo','Noto Sans KR',NanumGothic,sans-serif;
-margin:2em auto;max-width:1100px;color:#212121;line-height:1.45;padding:0 1em}
+margin:2em auto;max-width:1280px;color:#212121;line-height:1.45;padding:0 1em}
 h1{font-size:1.6em;border-bottom:2px solid #1565c0;padding-bottom:.2em}
 h2{font-size:1.25em;color:#0d47a1;margin-top:1.6em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
@@ -72,6 +77,8 @@ img{max-width:100%;height:auto;display:block;margin:.6em 0}
 .note{color:#546e7a;font-size:.9em}.meta{color:#546e7a}
 pre{background:#f5f5f5;padding:.8em;overflow-x:auto;font-size:.85em}
 .cols{display:flex;gap:2em;flex-wrap:wrap}
+.wide{overflow-x:auto}.wide table{font-size:.8em}.wide td.s,.wide td.n{white-space:nowrap}
+table.audit td:first-child{white-space:nowrap;color:#37474f}
 """
 
 
@@ -124,9 +131,10 @@ def _table(rows: list[list], headers: list[str], classes: list[str] | None = Non
 
 
 def _generated(generated_at: str | None) -> str:
+    """The "generated" line's time in Korean time (text that is no time as it is)."""
     if generated_at is not None:
-        return generated_at
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+        return reading.kst(generated_at)
+    return reading.kst(datetime.now(UTC).replace(microsecond=0).isoformat())
 
 
 def _write(path: Path, text: str) -> Path:
@@ -175,7 +183,8 @@ def read_selection(outdir: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
 
 def report_selection(outdir: str | os.PathLike, lang: str = "en",
                      output: str | os.PathLike | None = None,
-                     generated_at: str | None = None, mask: bool = False) -> Path:
+                     generated_at: str | None = None, mask: bool = False, *,
+                     applicants=None, call=None, model=None) -> Path:
     """Write the HTML report of a selection round; returns its path.
 
     Parameters
@@ -184,40 +193,86 @@ def report_selection(outdir: str | os.PathLike, lang: str = "en",
     lang : 'en' or 'ko'.
     output : the HTML file (default ``OUTDIR/report.html``, ``report_ko.html`` in Korean;
         ``report_masked.html``, ``report_masked_ko.html`` with ``mask``).
-    generated_at : the text of the "generated" line (default: now, UTC); pin it for
+    generated_at : the time of the "generated" line (default: now), shown in Korean time
+        (``2025-03-01 09:00 KST``; text that is no time is shown as it is); pin it for
         byte-identical reports.
     mask : a copy for outside the committee: personal data masked
         (:func:`ktop_index.report.outputs.mask_selection`'s rules) in every table, list and
         the audit shown, which records it (``masked``). A folder written by ``ktop select
         --mask`` is masked already and its report says so either way.
+    applicants : the applicants file (or validated frame) the round was decided from: the
+        ranked table then shows each firm's strengths and the NR firms' missing indicators
+        (its sha256 is checked against the audit's).
+    call, model : the round's call and model, when not the bundled ones the audit names
+        (the score formula's weights and the index conversion come from them).
     """
     text = _check_lang(lang)
     table, audit = read_selection(outdir)
+    call, model = reading.round_context(audit, call, model)
+    details = (reading.firm_details(applicants, audit, model, lang)
+               if applicants is not None and model is not None else None)
+    table["shown_notes"] = reading.firm_notes(table, audit, call, lang)
+    strengths = reading.firm_strengths(table, details)
+    if strengths is not None:
+        table["strengths"] = strengths
+    nr_lines = reading.not_rated_lines(table, audit, call, model, details, lang)
+    cut_line = reading.first_unfunded_line(table, audit, call, lang)
     if mask:
         table = mask_frame(table)
         audit = {**mask_record(audit),
                  MASKED: {"columns": personal_columns(table), "rule": MASK_RULE}}
-    call = str(audit.get("call", ""))
-    title = text["sel_title"].format(call=call)
-    subtitle = f"<p><b>{_e(audit['call_title'])}</b></p>" if audit.get("call_title") else ""
-    body = [f"<h1>{_e(title)}</h1>", subtitle,
+        nr_lines = [mask_text(line) for line in nr_lines]
+        cut_line = None if cut_line is None else mask_text(cut_line)
+        table["shown_notes"] = table["shown_notes"].map(mask_text)
+    call_id = str(audit.get("call", ""))
+    title = text["sel_title"].format(call=audit.get("call_title") or call_id)
+    body = [f"<h1>{_e(title)}</h1>",
+            (f'<p class="meta">{_e(_words("call_id", lang))}: {_e(call_id)} · '
+             f'{_e(_words("created", lang))}: {_e(reading.kst(audit.get("created")))}</p>'),
             (f'<p class="meta">{_e(text["generated"])}: {_e(_generated(generated_at))} · '
-            f'{_e(text["model"])}: {_e(audit.get("model_version", ""))} · '
-            f'{_e(text["package"])}: {_e(audit.get("package_version", __version__))}</p>')]
+             f'{_e(text["model"])}: {_e(audit.get("model_version", ""))} · '
+             f'{_e(text["package"])}: {_e(audit.get("package_version", __version__))}</p>')]
     if audit.get(MASKED):
         body.append(f'<p class="note"><b>{_e(PRIVACY_TEXT["masked"][lang == "ko"])}</b></p>')
     body += _counts_section(table, audit, text)
     if (partial := partial_line(audit, lang)) is not None:  # what --allow-partial let through
         body.append(f'<p class="note"><b>{_e(partial)}</b></p>')
-    body += _pictures_section(table, text, lang, call)
+    body += _money_section(audit, cut_line, lang)
+    body += _score_section(table, audit, call, model, nr_lines, lang)
+    body += _pictures_section(table, text, lang, call_id)
     body += _ranked_section(table, text, lang)
     body += _robustness_section(table, audit, text, lang)
-    body += [f"<h2>{_e(text['audit'])}</h2>",
-             (f"<pre>{_e(json.dumps(audit, ensure_ascii=False, indent=2, sort_keys=True))}"
-             "</pre>")]
+    body += _audit_section(audit, text, lang)
     name = ("report_masked" if mask else "report") + ("_ko" if lang == "ko" else "") + ".html"
     path = Path(output) if output else Path(outdir) / name
     return _write(path, _page(title, body, lang))
+
+
+def _words(key: str, lang: str) -> str:
+    return reading.READING_TEXT[key][1 if lang == "ko" else 0]
+
+
+def _lines(lines: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+
+
+def _money_section(audit: dict, cut_line: str | None, lang: str) -> list[str]:
+    """The money split and the remainder (the audit's, as ``ktop select`` prints them)."""
+    rows = reading.money_rows(audit, lang)
+    if not rows:
+        return []
+    out = [f'<h2 id="money">{_e(_words("money_title", lang))}</h2>',
+           _table([list(r) for r in rows], ["", ""])]
+    if cut_line:
+        out.append(f"<p>{_e(cut_line)}</p>")
+    return out
+
+
+def _score_section(table, audit, call, model, nr_lines, lang) -> list[str]:
+    """How the selection score is built from the index and the committee points."""
+    parts = reading.score_parts(table, audit, call, model)
+    return [f'<h2 id="score">{_e(_words("score_title", lang))}</h2>',
+            _lines(reading.score_lines(parts, lang) + nr_lines)]
 
 
 def _counts_section(table: pd.DataFrame, audit: dict, text: dict) -> list[str]:
@@ -256,14 +311,25 @@ def _status_word(value: str, lang: str) -> str:
     return STATUS_KO.get(value, value) if lang == "ko" else value.replace("_", " ")
 
 
+#: The ranked table's columns, in order (those a round has); digits shown per column.
+RANKED_COLUMNS = ("rank", "firm_name", "brn", "status", "grade", "tech_index", *DOMAINS,
+                  "committee_score", "bonus_points", "selection_score", "selection_probability",
+                  "robustness", "requested", "support", "strengths", "shown_notes")
+DIGITS = {"selection_score": 2, "committee_score": 2, "selection_probability": 3,
+          "tech_index": 2}
+
+
 def _ranked_section(table, text, lang) -> list[str]:
+    """Every eligible applicant in rank order: score parts, domain scores, strengths, money,
+    and the notes (why a firm got nothing among them); an empty column is left out and said."""
     ranked = table[table["rank"].notna()].sort_values("rank", kind="stable")
-    labels = SELECTION_COLUMNS_KO if lang == "ko" else {}
-    columns = [c for c in ("rank", "firm_name", "brn", "status", "grade", "tech_index",
-                           "committee_score", "selection_score", "selection_probability", "robustness",
-                           "requested", "support") if c in ranked]
+    labels = {**(SELECTION_COLUMNS_KO if lang == "ko" else {}),
+              **({d: PLOT_TEXT[lang][d] for d in DOMAINS} if lang != "ko" else {}),
+              "strengths": _words("strengths", lang), "shown_notes": _words("notes", lang)}
+    empty = reading.empty_column_notes(table, lang)
+    columns = [c for c in RANKED_COLUMNS if c in ranked and c not in empty]
+    has_interval = "rank_low" in ranked and "rank_high" in ranked and "rank_low" not in empty
     headers = [labels.get(c, c) for c in columns]
-    has_interval = "rank_low" in ranked and "rank_high" in ranked
     if has_interval:
         headers.insert(columns.index("status") + 1, text["rank_interval"])
     rows = []
@@ -282,13 +348,31 @@ def _ranked_section(table, text, lang) -> list[str]:
                 low, high = r["rank_low"], r["rank_high"]
                 row.append("" if pd.isna(low) else f"{low:.0f}–{high:.0f}")
         rows.append(row)
-    digits = [3 if h == labels.get("selection_probability", "selection_probability") else 2 if "score" in h else 1
-              for h in headers]
-    out = [f"<h2>{_e(text['ranked'])}</h2>", f'<p class="note">{_e(text["ranked_note"])}</p>',
-           _table(rows, headers, classes=ranked["status"].tolist(), digits=digits,
-                  status_col=headers.index(labels.get("status", "status")))]
+    digits = [DIGITS.get(c, 1) for c in columns]
+    if has_interval:
+        digits.insert(columns.index("status") + 1, 0)
+    out = [f"<h2>{_e(text['ranked'])}</h2>", f'<p class="note">{_e(text["ranked_note"])}</p>']
+    notes = _empty_notes(empty, labels, lang)
+    if "strengths" not in ranked:
+        notes.append(_words("empty_strengths", lang))
+    if notes:
+        out.append(f'<div class="note">{_lines(notes)}</div>')
+    out.append('<div class="wide">' + _table(rows, headers, classes=ranked["status"].tolist(),
+                                             digits=digits,
+                                             status_col=headers.index(labels.get("status",
+                                                                                 "status")))
+               + "</div>")
     out += _ineligible_table(table, text, lang)
     return out
+
+
+def _empty_notes(empty: dict[str, str], labels: dict, lang: str) -> list[str]:
+    """One line per reason an empty column was left out, naming the columns."""
+    by_note: dict[str, list[str]] = {}
+    for column, note in empty.items():
+        by_note.setdefault(note, []).append(labels.get(column, column))
+    return [_words("columns_left_out", lang).format(what=", ".join(names)) + f" — {note}"
+            for note, names in by_note.items()]
 
 
 def _ineligible_table(table, text, lang) -> list[str]:
@@ -326,10 +410,23 @@ def _robustness_section(table, audit, text, lang) -> list[str]:
             items.append(f"<li>{_e(item)}</li>")
         out.append(f"<p><b>{_e(text[key])}</b></p>"
                    + (f"<ul>{''.join(items)}</ul>" if items else f"<p>{_e(text['none'])}</p>"))
-    found = {k: audit[k] for k in ("variants", "seed") if k in audit}
+    found = [row for row in reading.audit_rows({k: audit[k] for k in ("variants", "seed")
+                                                 if k in audit}, lang)]
     if found:
-        out.append(f'<p class="note">{_e(json.dumps(found, sort_keys=True))}</p>')
+        out.append(f'<p class="note">{_e(" · ".join(f"{a}: {b}" for a, b, _ in found))}</p>')
     return out
+
+
+def _audit_section(audit: dict, text: dict, lang: str) -> list[str]:
+    """The audit record as a table (a hash shortened, its full value in the cell's title);
+    ``audit.json`` keeps the record itself."""
+    rows = []
+    for label, shown, full in reading.audit_rows(audit, lang):
+        title = f' title="{_e(full)}"' if shown != full else ""
+        rows.append(f"<tr><td>{_e(label)}</td><td{title}>{_e(shown)}</td></tr>")
+    return [f'<h2 id="audit">{_e(text["audit"])}</h2>',
+            f'<p class="note">{_e(_words("audit_note", lang))}</p>', '<table class="audit">',
+            *rows, "</table>"]
 
 
 def _rank(value) -> str:

@@ -80,7 +80,7 @@ def write_selection(selection: Selection, outdir: str | os.PathLike,
     table = selection.labelled(lang)
     with atomic_folder(out, owned=OWNED) as staging:
         write_table(table, staging / names["csv"])
-        write_selection_xlsx(table, staging / names["xlsx"], lang=lang)
+        write_selection_xlsx(table, staging / names["xlsx"], lang=lang, audit=selection.audit)
         if selection.evaluators is not None:
             write_table(selection.evaluators, staging / names["evaluators"])
         written = [name for key, name in names.items() if key != "audit"]

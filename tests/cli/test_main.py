@@ -151,3 +151,20 @@ def test_outputs_never_replace_inputs_or_a_persons_files(tmp_path):
     assert done.returncode == 1 and "holds files this command did not write" in done.stderr
     assert applicants.read_bytes() == before
     assert ktop("template", "-o", applicants, "--force").returncode == 0
+
+
+def test_report_selection_with_the_applicants_shows_strengths(tmp_path):
+    """`ktop report selection --applicants FILE` adds each firm's strengths; a file other
+    than the one decided from is refused (its hash differs from the audit's)."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    out = tmp_path / "round"
+    assert ktop("select", data / "jeju_2025_applicants.xlsx", "--call", "jeju_2025", "-o", out,
+                "--variants", "0").returncode == 0
+    done = ktop("report", "selection", out, "--applicants", data / "jeju_2025_applicants.xlsx",
+                "--call", "jeju_2025", "--lang", "ko")
+    assert done.returncode == 0, done.stderr
+    assert "<th>강점 (업종 대비)</th>" in (out / "report_ko.html").read_text(encoding="utf-8")
+    done = ktop("report", "selection", out, "--applicants", data / "jeju_2025_applicants.csv")
+    assert done.returncode == 1 and "sha256 differs" in done.stderr

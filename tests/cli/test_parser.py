@@ -45,7 +45,7 @@ def test_every_command_has_help():
     """Each command and subcommand prints its help (every default it shows can be found)."""
     paths = [path for path, _ in subcommands(build_parser())]
     assert {("track", "monitor"), ("track", "purge"), ("report", "firm"),
-            ("calls", "check")} <= set(paths) and len(paths) == 24
+            ("calls", "check"), ("app",)} <= set(paths) and len(paths) == 25
     for path, sub in subcommands(build_parser()):
         text = sub.format_help()
         assert text.startswith(f"usage: ktop {' '.join(path)}"), path

@@ -31,12 +31,13 @@ def _column(sheet, header: str) -> int:
 
 
 def test_korean_headers_and_frozen_header_row(book_ko):
-    """Headers are Korean with the money unit, the header row is frozen and filtered."""
+    """Headers are Korean with the money unit; the header row and the business number and
+    firm name columns (A, B) are frozen (panes at C2); the header row is filtered."""
     _, sheet = book_ko
     headers = [c.value for c in sheet[1]]
     assert headers[:4] == ["사업자등록번호", "기업명", "선정결과", "순위"]
     assert "지원금(천원)" in headers and "신청금액(천원)" in headers
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "C2"
     assert sheet.auto_filter.ref.startswith("A1:")
     assert all(c.font.bold for c in sheet[1])
 
@@ -173,3 +174,63 @@ def test_control_characters_do_not_crash_the_selection_workbook(table, tmp_path)
     sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
     column = [c.value for c in sheet[1]].index("기업명") + 1
     assert sheet.cell(2, column).value == "한라\ufffd식품\ufffd"
+
+
+# ---------------------------------------------------------------------------- summary sheet
+
+@pytest.fixture(scope="module")
+def jeju_books(jeju_firms, tmp_path_factory):
+    """selection.xlsx of the bundled Jeju run, as `ktop select` writes it (both languages)."""
+    from ktop_index.report.outputs import write_selection
+    from ktop_index.selection.decide import select
+
+    result = select(jeju_firms(), "jeju_2025", variants=0, created="2025-03-01T00:00:00Z")
+    books = {}
+    for lang in ("ko", "en"):
+        folder = tmp_path_factory.mktemp(lang)
+        write_selection(result, folder, lang=lang)
+        books[lang] = openpyxl.load_workbook(folder / "selection.xlsx")
+    return result, books
+
+
+def test_summary_sheet_has_the_call_money_and_formula(jeju_books):
+    """A second sheet, 요약: the call's title, the decision's time in KST, the counts, the
+    money split and what is left (the audit's numbers), where funding stopped, the formula."""
+    result, books = jeju_books
+    book = books["ko"]
+    assert book.sheetnames == ["선정결과", "요약"] and book.active.title == "선정결과"
+    rows = {a: b for a, b in book["요약"].iter_rows(values_only=True) if a}
+    lines = [b for _, b in book["요약"].iter_rows(values_only=True)]
+    assert rows["공고"] == "2025 시군구연고산업육성사업 (제주)"
+    assert rows["선정 실행 시각"] == "2025-03-01 09:00 KST"
+    c = result.audit["counts"]
+    assert rows["신청 / 선정 / 예비 / 미선정 / 부적격"] == (
+        f"150 / {c['selected']} / {c['waitlist']} / {c['not_selected']} / {c['ineligible']}")
+    chosen = result.table[result.table["status"] == "selected"]
+    assert rows["잔액 (천원)"] == 600_000 - chosen["support"].sum() == 8_000
+    assert rows["국비 (천원)"] + rows["지방비 (천원)"] == chosen["support"].sum()
+    assert book["요약"]["B5"].number_format == "#,##0"
+    assert rows["선정점수 산정"].startswith("선정점수(0-100) = 1.00 × 지수 점수")
+    assert any(str(x).startswith("15위 중문민박") for x in lines)
+    english = {a: b for a, b in books["en"]["summary"].iter_rows(values_only=True) if a}
+    assert english["decided at"] == "2025-03-01 09:00 KST"
+
+
+def test_firm_columns_are_frozen(jeju_books):
+    """The header row and the business number and firm name columns stay in view."""
+    _, books = jeju_books
+    sheet = books["ko"].active
+    assert sheet.freeze_panes == "C2"
+    assert [sheet.cell(1, j).value for j in (1, 2)] == ["사업자등록번호", "기업명"]
+
+
+def test_workbook_with_summary_is_byte_reproducible(jeju_firms, tmp_path):
+    """Same decision with a pinned time: identical workbooks, summary sheet included."""
+    from ktop_index.report.outputs import write_selection
+    from ktop_index.selection.decide import select
+
+    for k in (1, 2):
+        result = select(jeju_firms(), "jeju_2025", variants=0, created="2025-03-01T00:00:00Z")
+        write_selection(result, tmp_path / f"r{k}", lang="ko")
+    assert ((tmp_path / "r1" / "selection.xlsx").read_bytes()
+            == (tmp_path / "r2" / "selection.xlsx").read_bytes())

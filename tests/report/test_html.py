@@ -87,7 +87,7 @@ def test_selection_report_ranked_table_and_findings(selection_table, tmp_path):
     for name in fragile["firm_name"]:
         assert f"{name} (" in text
     assert "tax arrears; not an SME" in text  # the ineligible reasons
-    assert "&quot;seed&quot;: 7" in text       # the audit record
+    assert "<tr><td>robustness seed</td><td>7</td></tr>" in text  # the audit record, as a table
 
 
 def test_selection_report_in_korean_from_korean_headers(selection_table, tmp_path):
@@ -391,7 +391,7 @@ def test_a_masked_selection_report_names_no_number_and_says_so(jeju_firms, tmp_p
         text = path.read_text("utf-8")
         assert not [b for b in result.table["brn"] if b in text]
         assert html.escape(PRIVACY_TEXT["masked"][lang == "ko"]) in text
-        assert '"masked": {' in text.replace("&quot;", '"')
+        assert f"<td>{'마스킹 사본' if lang == 'ko' else 'masked copy'}</td><td>columns: " in text
     names = result.table.sort_values("rank")["firm_name"].head(10).tolist()
     masked = report_selection(tmp_path, generated_at="x", mask=True).read_text("utf-8")
     assert [masked.index(html.escape(n)) for n in names] == sorted(
@@ -409,3 +409,111 @@ def test_a_masked_firm_card_hides_the_number_and_needs_a_file_name(jeju_scores, 
     assert f"<td>{row['brn'][:7]}*****</td>" in text
     with pytest.raises(UsageError, match="needs -o FILE.html"):
         report_firm(row["brn"], APPLICANTS, mask=True)
+
+
+# ---------------------------------------------------------------------------- what a committee reads
+
+@pytest.fixture(scope="module")
+def jeju_round(tmp_path_factory):
+    """The bundled Jeju run written as `ktop select` writes it, created pinned."""
+    from ktop_index.report.outputs import write_selection
+    from ktop_index.selection.decide import select_file
+
+    folder = tmp_path_factory.mktemp("jeju") / "round"
+    result = select_file(ROOT / "data" / "jeju_2025_applicants.xlsx", "jeju_2025",
+                         variants=20, created="2025-03-01T00:00:00Z")
+    write_selection(result, folder, lang="ko")
+    return folder, result
+
+
+def test_report_explains_the_score_money_and_cut(jeju_round, tmp_path):
+    """The Jeju report (both languages) has the call's title, KST times, the money split and
+    what is left, where funding stopped, the score formula with a worked example whose
+    numbers are the top firm's, and NR explained."""
+    folder, result = jeju_round
+    table = result.table
+    top = table.iloc[0]
+    for lang in ("ko", "en"):
+        text = html.unescape(report_selection(folder, lang=lang, output=tmp_path / f"{lang}.html",
+                                              generated_at="2025-03-01T00:00:00Z",
+                                              applicants=ROOT / "data" / "jeju_2025_applicants.xlsx")
+                             .read_text("utf-8"))
+        ko = lang == "ko"
+        assert ("선정 결과 보고서: 2025 시군구연고산업육성사업 (제주)" if ko
+                else "Selection report: 2025 시군구연고산업육성사업 (제주)") in text
+        assert "2025-03-01 09:00 KST" in text and "+00:00" not in text
+        money = "잔액 (천원)</td><td class=\"n\">8,000" if ko else \
+            "left of the budget (잔액, 천원)</td><td class=\"n\">8,000"
+        assert money in text
+        assert ("국비 (천원)</td><td class=\"n\">414,400" if ko else "414,400") in text
+        assert ("15위 중문민박 (579-38-84421)부터 지원하지 못했습니다: 잔액 8,000천원 < 지원 필요액 "
+                "50,000천원" if ko else "rank 15 중문민박 (579-38-84421) is the first firm not "
+                "funded: 8,000 천원 left < its support 50,000 천원") in text
+        assert (f"= {top['selection_score']:.2f} (표의 선정점수 {top['selection_score']:.2f}" if ko
+                else f"(the table: {top['selection_score']:.2f}") in text
+        assert ("선정점수(0-100) = 1.00 × 지수 점수 + 0.00 × 발표평가 점수 + 가점" if ko
+                else "selection score (0-100) = 1.00 × index points") in text
+        assert ("공고의 가중치: 지수 0.3, 발표평가 0.7" if ko else "index 0.3, committee 0.7") in text
+        assert ("등급 NR(등급 외)" if ko else "grade NR (not rated)") in text
+        assert ("발표평가 점수 없음: 기업혁신역량지수만으로 순위 산정" if ko
+                else "no committee scores: ranked by the Tech-Index alone") in text
+
+
+def test_ranked_table_has_domains_strengths_and_why_nothing(jeju_round, tmp_path):
+    """The ranked table shows the domain scores and strengths of each firm, and for the
+    first reserve firm why it got nothing; the empty committee column is left out."""
+    from ktop_index.report.reading import firm_details
+
+    folder, result = jeju_round
+    applicants = ROOT / "data" / "jeju_2025_applicants.xlsx"
+    text = report_selection(folder, lang="ko", output=tmp_path / "r.html", generated_at="x",
+                            applicants=applicants).read_text("utf-8")
+    ranked = text[text.index("<h2>순위표</h2>"):text.index("<h2>부적격 신청기업</h2>")]
+    header = ranked[ranked.index("<tr>"):ranked.index("</tr>")]
+    for label in ("인프라", "투입", "활동", "성과", "강점 (업종 대비)", "비고 / 미지원 사유"):
+        assert f"<th>{label}</th>" in header
+    assert "<th>발표평가 점수</th>" not in header
+    top = result.table.iloc[0]
+    strengths = firm_details(applicants, result.audit, TechIndex.load(), "ko").loc[
+        top["brn"], "strengths"]
+    assert strengths and html.escape(strengths) in ranked
+    row = ranked[ranked.index("<td>중문민박</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "예비 1순위" in row and "잔액 8,000천원 &lt; 지원 필요액 50,000천원" in row
+    assert f'<td class="n">{top["infrastructure"]:.1f}</td>' in ranked
+
+
+def test_audit_is_a_readable_table(jeju_round, tmp_path):
+    """The audit is a table of Korean labels; a hash shows 12 characters and keeps the full
+    value in the title; audit.json itself is unchanged by the report."""
+    folder, result = jeju_round
+    before = (folder / "audit.json").read_bytes()
+    text = report_selection(folder, lang="ko", output=tmp_path / "r.html",
+                            generated_at="x").read_text("utf-8")
+    sha = result.audit["model_sha256"]
+    assert f'<tr><td>모형 해시(sha256)</td><td title="{sha}">{sha[:12]}…</td></tr>' in text
+    assert '<tr><td>선정 방식</td><td title="rank">순위순</td></tr>' in text  # the word, the value kept
+    assert "<pre>" not in text and "&quot;call_file_sha256&quot;" not in text
+    assert (folder / "audit.json").read_bytes() == before
+
+
+def test_jeju_report_is_reproducible_and_self_contained(jeju_round, tmp_path):
+    """Same folder, same pinned time: identical bytes; nothing outside the file."""
+    folder, _ = jeju_round
+    applicants = ROOT / "data" / "jeju_2025_applicants.xlsx"
+    a = report_selection(folder, lang="ko", output=tmp_path / "a.html", generated_at="t",
+                         applicants=applicants).read_bytes()
+    b = report_selection(folder, lang="ko", output=tmp_path / "b.html", generated_at="t",
+                         applicants=applicants).read_bytes()
+    assert a == b
+    assert_self_contained(a.decode("utf-8"))
+
+
+def test_a_masked_report_masks_the_explanations_too(jeju_round, tmp_path):
+    """The lines naming firms (where funding stopped) carry masked numbers in a masked copy."""
+    folder, result = jeju_round
+    text = report_selection(folder, lang="ko", output=tmp_path / "m.html", generated_at="x",
+                            mask=True, applicants=ROOT / "data" / "jeju_2025_applicants.xlsx"
+                            ).read_text("utf-8")
+    assert "579-38-*****" in text
+    assert not [b for b in result.table["brn"] if b in text]
