@@ -36,7 +36,7 @@ _API = {
     "write_template": "ktop_index.data.template",
     # index
     "TechIndex": "ktop_index.index.techindex", "score_firms": "ktop_index.index.techindex",
-    "score_file": "ktop_index.index.techindex",
+    "score_file": "ktop_index.index.techindex", "score_dask": "ktop_index.index.distributed",
     # growth
     "GrowthModel": "ktop_index.growth.model", "OutcomeRules": "ktop_index.growth.outcomes",
     "label_outcomes": "ktop_index.growth.outcomes",
@@ -58,7 +58,7 @@ __all__ = [  # noqa: RUF022 - grouped by stage, as _API
     "KtopError", "InputError", "DataError", "CallError", "SpecError", "StoreError", "UsageError",
     "is_valid_brn", "normalise_brn", "read_table", "write_table", "validate", "read_firms",
     "write_template",
-    "TechIndex", "score_firms", "score_file",
+    "TechIndex", "score_firms", "score_file", "score_dask",
     "GrowthModel", "OutcomeRules", "label_outcomes",
     "load_call", "select", "select_file",
     "Store", "import_path", "firm_trajectory", "industry_series", "support_effect", "monitor",

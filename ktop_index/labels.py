@@ -634,6 +634,10 @@ ANNOTATE_TEXT = {
            "author": "ktop validate"},
 }
 
+#: The columns ``ktop score --rejects`` adds to the rejected rows, per language: the row the
+#: spreadsheet shows, and every error of that row.
+REJECTS_COLUMNS = {"en": ("row", "problems"), "ko": ("행", "문제")}
+
 
 # ---------------------------------------------------------------------------- report
 
@@ -974,6 +978,21 @@ PLOT_TEXT = {
 
 # ---------------------------------------------------------------------------- cli
 
+#: The stages of the command line's progress bars (``progress(stage, n)`` of the API's long
+#: functions; :class:`ktop_index.cli._common.Progress`): stage -> (its unit in English, the
+#: stage in Korean, its unit in Korean). A stage not listed counts rows under its own name.
+PROGRESS_STAGES = {
+    "reading": ("rows", "읽기", "행"),
+    "validating": ("rows", "검사", "행"),
+    "scoring": ("rows", "채점", "행"),
+    "scoring and writing": ("rows", "채점·쓰기", "행"),
+    "writing": ("rows", "쓰기", "행"),
+    "selecting": ("rows", "선정", "행"),
+    "fitting": ("rows", "적합", "행"),
+    "bootstrap refits": ("refits", "부트스트랩 재적합", "회"),
+    "robustness variants": ("variants", "안정성 점검 변형", "개"),
+}
+
 #: Column titles of ``ktop schema --lang ko`` (keys: the data dictionary's, the English titles).
 SCHEMA_TITLES_KO = {"name": "항목", "label_ko": "한글명", "type": "형식", "unit": "단위",
                     "allowed": "허용값", "required": "필수", "meaning": "설명"}
@@ -999,6 +1018,11 @@ CLI_WORDS = {
                 "{version}, reference year {year})"),
                ("작성: {path} (기업-연도 {rows}건, 등급 외 {not_rated}건; 모형 {name} {version}, "
                 "기준연도 {year})")),
+    "scored_rejects": (("wrote {path} ({rows} firm-years scored, {rejected} rejected to "
+                        "{rejects}, {not_rated} not rated; model {name} {version}, reference "
+                        "year {year})"),
+                       ("작성: {path} (기업-연도 {rows}건 산출, 오류 {rejected}건은 {rejects}에 "
+                        "제외, 등급 외 {not_rated}건; 모형 {name} {version}, 기준연도 {year})")),
     "unadjusted": (("note: {n} firm-years have no KSIC code (ksic) or one of an industry the "
                     "model's reference lacks; they are measured against the whole reference, "
                     "not their industry"),
@@ -1095,6 +1119,28 @@ CLI_HELP_KO = {
     "formula shows its weights)":
         "내장 공고가 아닌 공고 파일로 선정했을 때 그 공고 파일 (선정점수 식에 그 가중치를 보여 줌)",
     # the right to deletion and masked copies (ktop track purge, --mask)
+    "quarantine for batch jobs: score the rows without errors and write each row with an "
+    "error, its row number and its problems to this file (written even when empty); without "
+    "it any error refuses the file. Errors of the file as a whole (a missing column, a money "
+    "unit) still refuse it":
+        "일괄 처리용 격리: 오류 없는 행만 점수를 내고, 오류가 있는 행은 행 번호와 문제를 붙여 "
+        "이 파일에 씁니다 (제외한 행이 없어도 씀). 지정하지 않으면 오류가 하나라도 있으면 파일 "
+        "전체를 거부합니다. 파일 전체의 오류(필수 열 누락, 금액 단위)는 지정해도 거부합니다",
+    # the Dask engine (ktop score --engine dask)
+    "local: this process, in bounded memory (default); dask: on a Dask cluster, for data "
+    "beyond one machine (CSV or Parquet; INPUT may be a folder or a pattern; needs pip "
+    "install 'ktop_index[dask]')":
+        "local: 이 프로세스에서, 정해진 메모리 안에서 (기본값); dask: Dask 클러스터에서, 한 대의 "
+        "컴퓨터를 넘는 데이터용 (CSV 또는 Parquet; INPUT에 폴더나 패턴도 가능; pip install "
+        "'ktop_index[dask]' 필요)",
+    "with --engine dask: the Dask scheduler, e.g. tcp://host:8786 (its workers must read "
+    "INPUT's path); default: Dask's threads here":
+        "--engine dask와 함께: Dask 스케줄러 주소, 예: tcp://host:8786 (그 워커들이 INPUT 경로를 "
+        "읽을 수 있어야 함); 기본값: 이 컴퓨터에서 Dask 스레드",
+    "with --engine dask: partitions to read into and to group the firms into (default: "
+    "Dask's, a file or 64 MB each)":
+        "--engine dask와 함께: 읽어 나누고 기업별로 모을 파티션 수 (기본값: Dask의 기본, 파일 "
+        "하나 또는 64MB씩)",
     "mask personal data for sharing outside the committee: business numbers 124-81-*****, "
     "people's names 김*수, phones, e-mail, addresses (not the record; never imported)":
         "위원회 외부 공유용으로 개인정보를 가립니다: 사업자등록번호 124-81-*****, 이름 김*수, "

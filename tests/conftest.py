@@ -111,3 +111,24 @@ def jeju_scores():
 def selection_table():
     """A factory of selection tables of the agreed shape, built from the Jeju scores."""
     return _selection_table
+
+
+class ProgressRecorder:
+    """A ``progress`` callback with ``advance``, as the API's long functions take one: the
+    stages it is told (stage, units) and, per stage, the units it hears done."""
+
+    def __init__(self):
+        self.stages, self.advances = [], []
+
+    def __call__(self, stage: str, units: int) -> None:
+        self.stages.append((stage, units))
+        self.advances.append([])
+
+    def advance(self, done: int) -> None:
+        self.advances[-1].append(done)
+
+
+@pytest.fixture
+def recorder() -> ProgressRecorder:
+    """A fresh :class:`ProgressRecorder`."""
+    return ProgressRecorder()

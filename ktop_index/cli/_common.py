@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
 
 from ktop_index.labels import CLI_WORDS, display_width
 
@@ -145,7 +146,7 @@ def share_text(value: float) -> str:
 #: The options and arguments that name a file a command reads, and those it writes.
 INPUT_DESTS = ("input", "panel", "applicants", "data", "meta", "batch", "path", "outdir",
                "weights", "truth", "spec", "model", "committee", "scores", "db", "call")
-OUTPUT_DESTS = ("output",)
+OUTPUT_DESTS = ("output", "rejects")
 
 
 def check_outputs_apart(args: argparse.Namespace) -> None:
@@ -163,15 +164,16 @@ def check_outputs_apart(args: argparse.Namespace) -> None:
         output = getattr(args, dest, None)
         if not output or not os.path.exists(output):
             continue
+        flag = "-o" if dest == "output" else "--" + dest.replace("_", "-")
         for path in (p for p in inputs if os.path.exists(p)):
             inside = os.path.isdir(output) and not os.path.isdir(path) and _inside(path, output)
             if os.path.samefile(path, output) or inside:
                 what = "holds the input" if inside else "is the input"
                 what_ko = "입력 파일이 들어 있는 폴더입니다" if inside else "입력 파일과 같은 파일입니다"
-                raise UsageError(f"-o {output}: {what} {path}; write the output elsewhere, so "
-                                 "the input is not replaced",
-                                 ko=f"-o {output}: {what_ko} ({path}); 입력이 덮어써지지 않도록 "
-                                    "다른 곳에 쓰십시오")
+                raise UsageError(f"{flag} {output}: {what} {path}; write the output elsewhere, "
+                                 "so the input is not replaced",
+                                 ko=f"{flag} {output}: {what_ko} ({path}); 입력이 덮어써지지 "
+                                    "않도록 다른 곳에 쓰십시오")
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -184,23 +186,83 @@ def _inside(path: str, folder: str) -> bool:
 # ---------------------------------------------------------------------------- progress, input
 
 class Progress:
-    """Stage-by-stage progress on stderr, shown for large inputs (or a terminal)."""
+    """Progress bars on stderr, one per stage (tqdm: units done, rate, time left), drawn only
+    when stderr is a terminal; nothing at all otherwise, so batch logs stay clean.
 
-    def __init__(self, stages: Sequence[str], threshold: int = 100_000):
-        self.stages, self.done, self.rows, self.threshold = list(stages), 0, 0, threshold
+    It is the ``progress`` callback the API's long functions take: ``progress(stage, n)``
+    starts a stage of ``n`` units (rows, or the refits and variants of
+    :data:`ktop_index.labels.PROGRESS_STAGES`; 0 = not known yet) and ``progress.advance(k)``
+    says ``k`` more are done, where a loop can tell. A stage without advances is shown done
+    when the next one starts (a stage of unknown size then counts the next one's rows). The
+    command closes it before printing its summary (:meth:`close`); :func:`ktop_index.cli.app.run`
+    closes what is left when a command fails (:meth:`closing`).
 
-    def step(self, stage: str) -> None:
-        """Announce ``stage`` (a bar of the stages done so far and the rows read)."""
-        if self.rows >= self.threshold or sys.stderr.isatty():
-            filled = round(20 * self.done / len(self.stages))
-            print(f"[{'#' * filled}{'.' * (20 - filled)}] {stage} ({self.rows:,} rows)",
-                  file=sys.stderr, flush=True)
-        self.done += 1
+    >>> progress = Progress("ko")      # stderr is no terminal here: nothing is drawn
+    >>> progress("reading", 0); progress("validating", 1_000); progress.advance(1_000)
+    >>> progress.rows
+    1000
+    """
+
+    _open: ClassVar[list[Progress]] = []  # the instances with a bar on the screen
+
+    def __init__(self, lang: str = "en"):
+        self.lang, self.rows, self.bar, self.advanced = lang, 0, None, False
+        self.stream = sys.stderr if sys.stderr.isatty() else None
 
     def __call__(self, stage: str, rows: int) -> None:
-        """The ``progress(stage, rows)`` callback the API's file functions take."""
-        self.rows = max(self.rows, rows)
-        self.step(stage)
+        """Start ``stage`` of ``rows`` units (the ``progress(stage, rows)`` callback)."""
+        from ktop_index.labels import PROGRESS_STAGES
+
+        unit, stage_ko, unit_ko = PROGRESS_STAGES.get(stage, ("rows", stage, "행"))
+        self.close(rows)
+        if unit == "rows":
+            self.rows = max(self.rows, rows)
+        if self.stream is None:
+            return
+        from tqdm import tqdm  # here: `ktop --help` imports none of it
+
+        korean = self.lang == "ko"
+        self.bar = tqdm(total=rows or None, desc=stage_ko if korean else stage,
+                        unit=" " + (unit_ko if korean else unit), file=self.stream,
+                        dynamic_ncols=True, leave=True)
+        self.advanced = False
+        Progress._open.append(self)
+
+    def step(self, stage: str) -> None:
+        """Start a stage the command line itself runs, over the rows read so far."""
+        self(stage, self.rows)
+
+    def advance(self, done: int) -> None:
+        """``done`` more units of the current stage are done."""
+        if self.bar is not None:
+            self.bar.update(done)
+            self.advanced = True
+
+    def close(self, rows: int = 0) -> None:
+        """Finish the current bar, shown done (a stage of unknown size: ``rows`` done)."""
+        bar, self.bar = self.bar, None
+        if bar is None:
+            return
+        if not self.advanced:
+            bar.total = bar.total or rows or None
+            bar.update((bar.total or 0) - bar.n)
+        bar.close()
+        Progress._open.remove(self)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every bar still open, so that what is printed next starts its own line."""
+        for progress in list(cls._open):
+            progress.close()
+
+    @classmethod
+    @contextlib.contextmanager
+    def closing(cls):
+        """Close every bar still open when the block ends (a command that failed)."""
+        try:
+            yield
+        finally:
+            cls.close_all()
 
 
 def read_valid(path: str, args: argparse.Namespace, progress: Progress):
@@ -213,8 +275,7 @@ def read_valid(path: str, args: argparse.Namespace, progress: Progress):
     progress.step("reading")
     table = read_table(path, sheet=getattr(args, "sheet", None),
                        header_row=getattr(args, "header_row", None))
-    progress.rows = len(table.frame)
-    progress.step("validating")
+    progress("validating", len(table.frame))
     result = validate(table, money_unit=getattr(args, "money_unit", None))
     show_warnings(result.warnings, args.lang)
     if not result.ok:
@@ -223,8 +284,11 @@ def read_valid(path: str, args: argparse.Namespace, progress: Progress):
 
 
 def show_warnings(problems, lang: str) -> None:
-    """The warnings among ``problems`` on stderr: the first MAX_SHOWN, then how many more."""
+    """The warnings among ``problems`` on stderr: the first MAX_SHOWN, then how many more
+    (below the progress bars, closed first when there are any)."""
     warnings = [p for p in problems if p.severity == "warning"]
+    if warnings:
+        Progress.close_all()
     for problem in warnings[:MAX_SHOWN]:
         print(problem.line(lang), file=sys.stderr)
     if len(warnings) > MAX_SHOWN:

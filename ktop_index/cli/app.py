@@ -28,6 +28,7 @@ from ktop_index.cli._common import (
     EXIT_OK,
     EXIT_USAGE,
     MAX_SHOWN,
+    Progress,
     add_lang,
     check_outputs_apart,
     words,
@@ -81,7 +82,8 @@ def run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> 
     """Call a command, turning every failure into a one-line message and an exit code."""
     try:
         check_outputs_apart(args)
-        return func(args)
+        with Progress.closing():  # an error's message starts its own line
+            return func(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
         return EXIT_OK

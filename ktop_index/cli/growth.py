@@ -116,7 +116,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
                          "(the card is written beside it as .md)",
                          ko=f"-o {args.output}: 모형 파일 이름은 .json으로 끝나야 합니다 "
                             "(모형 카드는 그 옆에 .md로 씁니다)")
-    progress = Progress(["reading", "validating", "fitting", "writing"])
+    progress = Progress(args.lang)
     panel = read_valid(args.panel, args, progress)
     truth = None
     if args.truth:
@@ -129,10 +129,12 @@ def cmd_fit(args: argparse.Namespace) -> int:
         min_weight="min_weight", controls="controls", n_bootstrap="bootstrap",
         n_refits="refits", seed="seed"))
     model.fit(panel, truth, synthetic=True if args.synthetic else None,
-              command=_fit_command(args), **given(args, description="describe"))
+              command=_fit_command(args), progress=progress,
+              **given(args, description="describe"))
     progress.step("writing")
     model.save(args.output)
     card = write_card(args.output)
+    progress.close()
     validation = model.growth_["validation"]
     weights = ", ".join(f"{d} {w:.3f}" for d, w in model.weights_.items())
     print(words("fitted", args.lang).format(
@@ -160,11 +162,12 @@ def cmd_psi(args: argparse.Namespace) -> int:
     from ktop_index.growth.model import population_stability
     from ktop_index.index.techindex import TechIndex
 
-    progress = Progress(["reading", "validating", "scoring"])
+    progress = Progress(args.lang)
     batch = read_valid(args.batch, args, progress)
     model = TechIndex.load(args.model)
     progress.step("scoring")
     result = population_stability(model, batch)
+    progress.close()
     print("bin  reference  batch      n")
     for row in result["table"]:
         print(f"{row['bin']:>3}  {row['reference_share']:>9.3f}  {row['batch_share']:>5.3f}  "

@@ -39,6 +39,22 @@ def _add_score(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="OUTPUT.csv, .xlsx or .parquet")
     p.add_argument("--model", help="model file (default: the bundled model, fitted on the "
                                    "bundled synthetic reference population)")
+    p.add_argument("--rejects", metavar="REJECTS.csv",
+                   help="quarantine for batch jobs: score the rows without errors and write "
+                        "each row with an error, its row number and its problems to this "
+                        "file (written even when empty); without it any error refuses the "
+                        "file. Errors of the file as a whole (a missing column, a money "
+                        "unit) still refuse it")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: this process, in bounded memory (default); dask: on a Dask "
+                        "cluster, for data beyond one machine (CSV or Parquet; INPUT may be a "
+                        "folder or a pattern; needs pip install 'ktop_index[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the Dask scheduler, e.g. tcp://host:8786 (its "
+                        "workers must read INPUT's path); default: Dask's threads here")
+    p.add_argument("--partitions", type=_partitions, metavar="N",
+                   help="with --engine dask: partitions to read into and to group the firms "
+                        "into (default: Dask's, a file or 64 MB each)")
     add_mask(p)
     add_reading(p)
     add_lang(p)
@@ -95,20 +111,61 @@ def _pair_text(pair: tuple[float, float]) -> str:
     return " ".join(f"{value:g}" for value in pair)
 
 
+def _partitions(text: str) -> int:
+    """A partition count for ``--partitions`` (argparse reports a ValueError)."""
+    number = int(text)
+    if number < 1:
+        raise ValueError(text)
+    return number
+
+
+_partitions.__name__ = "partition count"  # argparse: "invalid partition count value: '0'"
+
+
+def _check_engine(args: argparse.Namespace) -> None:
+    """Options that belong to one engine only."""
+    from ktop_index.errors import UsageError
+
+    if args.engine == "dask" and args.rejects:
+        raise UsageError("--rejects works with the local engine only (drop --engine dask)",
+                         ko="--rejects는 기본(local) 엔진에서만 됩니다 (--engine dask를 빼세요)")
+    if args.engine == "dask" and (args.sheet is not None or args.header_row is not None):
+        raise UsageError("--sheet and --header-row work with the local engine only (the "
+                         "Dask engine reads CSV with the header on row 1, or Parquet)",
+                         ko="--sheet와 --header-row는 기본(local) 엔진에서만 됩니다 (Dask 엔진은 "
+                            "머리글이 1행인 CSV 또는 Parquet를 읽습니다)")
+    if args.engine != "dask" and (args.scheduler or args.partitions):
+        raise UsageError("--scheduler and --partitions need --engine dask",
+                         ko="--scheduler와 --partitions는 --engine dask와 함께 쓰세요")
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     """Score the input with the model and write it (a CSV block by block)."""
     from ktop_index.index.techindex import score_file
 
-    with warnings_first(args.lang):
-        run = score_file(args.input, args.output, args.model, lang=args.lang,
-                         sheet=args.sheet, header_row=args.header_row,
-                         money_unit=args.money_unit, mask=args.mask,
-                         progress=Progress(["reading", "validating", "scoring", "writing"]))
+    _check_engine(args)
+    progress = Progress(args.lang)
+    if args.engine == "dask":
+        from ktop_index.index.distributed import score_file_dask
+
+        with warnings_first(args.lang):
+            run = score_file_dask(args.input, args.output, args.model,
+                                  scheduler=args.scheduler, partitions=args.partitions,
+                                  lang=args.lang, money_unit=args.money_unit, mask=args.mask,
+                                  progress=progress)
+    else:
+        with warnings_first(args.lang):
+            run = score_file(args.input, args.output, args.model, lang=args.lang,
+                             sheet=args.sheet, header_row=args.header_row,
+                             money_unit=args.money_unit, mask=args.mask,
+                             rejects=args.rejects, progress=progress)
+    progress.close()
     show_warnings(run.warnings, args.lang)
     spec, reference = run.model.spec_, run.model.reference_
-    print(words("scored", args.lang).format(
+    print(words("scored_rejects" if args.rejects else "scored", args.lang).format(
         path=args.output, rows=run.rows, not_rated=run.not_rated, name=spec["name"],
-        version=spec["spec_version"], year=reference["year"]))
+        version=spec["spec_version"], year=reference["year"], rejected=run.rejected,
+        rejects=args.rejects))
     if run.unadjusted:
         print(words("unadjusted", args.lang).format(n=run.unadjusted), file=sys.stderr)
     return EXIT_OK
@@ -118,7 +175,7 @@ def cmd_rebase(args: argparse.Namespace) -> int:
     """Refit the normalisation on the base year; write the new model."""
     from ktop_index.index.techindex import TechIndex
 
-    progress = Progress(["reading", "validating", "fitting"])
+    progress = Progress(args.lang)
     frame = read_valid(args.panel, args, progress)
     progress.step("fitting")
     if args.spec:
@@ -126,6 +183,7 @@ def cmd_rebase(args: argparse.Namespace) -> int:
     else:
         model = TechIndex.load(args.model).rebase(frame, reference_year=args.base_year)
     model.save(args.output)
+    progress.close()
     print(words("rebased", args.lang).format(path=args.output, year=model.reference_["year"],
                                              rated=model.reference_["rated_rows"]))
     return EXIT_OK

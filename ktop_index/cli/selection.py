@@ -61,7 +61,7 @@ def cmd_select(args: argparse.Namespace) -> int:
     from ktop_index.report.outputs import mask_selection, summary_lines, write_selection
     from ktop_index.selection.decide import select_file
 
-    progress = Progress(["reading", "validating", "selecting", "writing"])
+    progress = Progress(args.lang)
     with warnings_first(args.lang):
         result = select_file(args.applicants, args.call, committee=args.committee,
                              committee_items=args.committee_items,
@@ -76,6 +76,7 @@ def cmd_select(args: argparse.Namespace) -> int:
         result = mask_selection(result)
     progress.step("writing")
     paths = write_selection(result, args.output, lang=args.lang)
+    progress.close()
     for line in summary_lines(result, args.lang):
         print(line)
     print(words("wrote", args.lang) + ", ".join(str(p) for p in paths.values()))

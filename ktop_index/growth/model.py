@@ -50,6 +50,7 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -207,7 +208,8 @@ class GrowthModel(BaseEstimator):
     # ------------------------------------------------------------------ fitting
     def fit(self, panel: pd.DataFrame, truth: pd.DataFrame | None = None, *,
             synthetic: bool | None = None, description: str = "",
-            command: str = "") -> GrowthModel:
+            command: str = "", progress: Callable[[str, int], None] | None = None
+            ) -> GrowthModel:
         """Fit on a firm panel (contract names, money in 천원); returns the model.
 
         Parameters
@@ -222,6 +224,11 @@ class GrowthModel(BaseEstimator):
             Whether the data is synthetic (True when a truth is given).
         description, command : str
             What the data is, and how to rebuild the model; recorded for the model card.
+        progress : callable, optional
+            Called as ``progress("bootstrap refits", n_refits)`` before the refits of the
+            weights (most of a fit's time), and, when it has an ``advance(n)`` method, told
+            each refit done (``advance(1)``); the command line draws its bar from it. The
+            model does not depend on it.
 
         Raises
         ------
@@ -236,7 +243,7 @@ class GrowthModel(BaseEstimator):
         # busy 2-core machine), so one thread. threadpoolctl comes with scikit-learn.
         with threadpool_limits(limits=1, user_api="blas"):
             self._fit(panel, truth, {"synthetic": synthetic, "description": description,
-                                     "command": command})
+                                     "command": command}, progress)
         return self
 
     def _check_params(self) -> None:
@@ -252,7 +259,8 @@ class GrowthModel(BaseEstimator):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)
 
-    def _fit(self, panel: pd.DataFrame, truth: pd.DataFrame | None, record: dict) -> None:
+    def _fit(self, panel: pd.DataFrame, truth: pd.DataFrame | None, record: dict,
+             progress: Callable[[str, int], None] | None = None) -> None:
         """The procedure of the module's docstring, step by step."""
         rules = self.rules if self.rules is not None else OutcomeRules()
         rng_boot, rng_refit = np.random.default_rng(self.seed).spawn(2)
@@ -270,7 +278,7 @@ class GrowthModel(BaseEstimator):
             "combination": self._combination(shipped),
             "validation": self._validate(data, train, test, early, base, panel, truth,
                                          rng_boot),
-            "bootstrap_weights": self._refit_spread(data, rng_refit, base, shipped),
+            "bootstrap_weights": self._refit_spread(data, rng_refit, base, shipped, progress),
             "training": _training(panel, data, train, test, base, self.seed,
                                   _is_synthetic(truth, record["synthetic"]),
                                   record["description"], record["command"]),
@@ -354,17 +362,22 @@ class GrowthModel(BaseEstimator):
                                          indicator_floor=self.min_indicator_weight)
 
     def _refit_spread(self, data: FitData, rng: np.random.Generator, base: TechIndex,
-                      shipped: _Weights) -> dict:
+                      shipped: _Weights, progress=None) -> dict:
         """Weights refitted on firm-level bootstrap samples of the labelled rows, each
-        started from the shipped fit."""
+        started from the shipped fit (``progress``: as :meth:`fit` takes it)."""
         names = data.domain_names
         draws = []
+        if progress is not None:
+            progress("bootstrap refits", self.n_refits)
+        advance = getattr(progress, "advance", None)
         for _ in range(self.n_refits):
             weights = data.firm_bootstrap_weights(rng)
             fits = {p: self._fit_perspective(data, p, data.labelled, weights,
                                              start=shipped.fits[p]) for p in LABELS}
             combined, _ = self._combine(fits, base)
             draws.append([combined[d] for d in names])
+            if advance is not None:
+                advance(1)
         if not draws:
             return {"n": 0}
         return _spread(np.array(draws), names, [shipped.domains[d] for d in names])

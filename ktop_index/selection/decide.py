@@ -134,7 +134,8 @@ def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLi
     header_row : the row holding the headers (by default found; see ``read_table``).
     money_unit : the unit of money columns whose header names none (원, 천원, 백만원).
     progress : called as ``progress(stage, rows)`` at "reading", "validating" and
-        "selecting" (the command line draws its progress bar with it).
+        "selecting", then as ``progress("robustness variants", n)`` before the ``n``
+        variants are run (the command line draws its progress bars with it).
 
     Raises
     ------
@@ -168,7 +169,8 @@ def select_file(applicants_path: str | os.PathLike, call: Call | str | os.PathLi
     try:
         result = _decide(checked.frame, call, model, committee, optimal_mode, variants, seed,
                          created, input_sha256=sha256_file(applicants_path),
-                         input_file=os.path.basename(applicants_path), rules=rules)
+                         input_file=os.path.basename(applicants_path), rules=rules,
+                         progress=progress)
     except DataError as exc:  # the applicants' warnings go with the committee's problems
         if exc.problems:
             raise DataError(checked.warnings + exc.problems) from None
@@ -235,9 +237,10 @@ def _check_robustness_options(variants: int, seed: int) -> None:
 
 def _decide(applicants, call, model, committee, optimal_mode, variants, seed, created, *,
             input_sha256: str | None, input_file: str | None = None,
-            rules: dict | None = None) -> Selection:
+            rules: dict | None = None, progress=None) -> Selection:
     """The steps of a decision, in order (see the module's docstring). ``rules``: the
-    committee check's keywords (``items``, ``max_total``, ``allow_partial``)."""
+    committee check's keywords (``items``, ``max_total``, ``allow_partial``); ``progress``:
+    as :func:`select_file` takes it."""
     call = call if isinstance(call, Call) else load_call(call)
     model = as_model(model)
     n_variants = call.robustness.variants if variants is None else int(variants)
@@ -258,6 +261,8 @@ def _decide(applicants, call, model, committee, optimal_mode, variants, seed, cr
     costs = money["support_won"].to_numpy()
     budget = int(to_won(call.money.budget))
     _allocate(table, score, order, costs, budget, call, optimal_mode)
+    if progress is not None and n_variants > 0:
+        progress("robustness variants", n_variants)
     _robustness(table, model, components, scorer, _robustness_pool(checks), rated, costs,
                 budget, call, n_variants, seed)
     table["notes"], table["notes_ko"] = _notes(table, money, rated, committee is not None,

@@ -1,12 +1,17 @@
-"""ktop_index.cli._common: no command writes its output over one of its inputs."""
+"""ktop_index.cli._common: no command writes its output over one of its inputs; progress bars
+on a terminal, nothing otherwise."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from ktop_index.cli._common import Progress
 from ktop_index.cli.app import main
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -47,3 +52,88 @@ def test_the_refusal_speaks_korean(files, capsys):
 
 def test_a_new_output_beside_the_input_is_fine(files, capsys):
     assert main(f"score {files}/firms.csv -o {files}/scores.csv".split()) == 0
+
+
+# ---------------------------------------------------------------------------- progress
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as a user's shell has it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def firm_years(tmp_path_factory):
+    """About 46,000 synthetic firm-years as a CSV (a streamed score of two blocks), and its
+    number of rows."""
+    from ktop_index.data.io import write_table
+    from ktop_index.synth import generate_panel
+
+    panel = generate_panel(n_firms=9000, years=(2017, 2023), seed=3)
+    path = tmp_path_factory.mktemp("progress") / "firms.csv"
+    write_table(panel, path)
+    return path, len(panel)
+
+
+def run_with(stderr: io.StringIO, *argv) -> tuple[int, str, str]:
+    """``ktop ARGV`` in this process with ``stderr``: the exit code, stderr and stdout."""
+    stdout = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+        code = main([str(a) for a in argv])
+    return code, stderr.getvalue(), stdout.getvalue()
+
+
+def bar(stage: str, rows: int, unit: str = "rows") -> str:
+    """The finished tqdm bar of a stage: every row done, elapsed<left, then the rate."""
+    return (rf"\r{stage}: 100%\|#+\| {rows}/{rows} \[\d\d:\d\d<\d\d:\d\d, +\d+\.\d\d "
+            rf"{unit}/s\]")
+
+
+def test_a_terminal_shows_a_bar_per_stage_with_rows_rate_and_time_left(firm_years, tmp_path):
+    """`ktop score` on a terminal: reading, validating, scoring and writing each end in a
+    full bar with the file's row count, a rate and the time left; the scores and the
+    summary are those of a run without a terminal."""
+    path, rows = firm_years
+    code, err, out = run_with(Terminal(), "score", path, "-o", tmp_path / "bar.csv")
+    assert code == 0, err
+    for stage in ("reading", "validating", "scoring and writing"):
+        assert re.search(bar(stage, rows), err), (stage, err)
+    assert err.endswith("\n")  # closed before the summary, which starts its own line
+    quiet = run_with(io.StringIO(), "score", path, "-o", tmp_path / "quiet.csv")
+    assert quiet == (0, "", out.replace("bar.csv", "quiet.csv"))
+    assert (tmp_path / "bar.csv").read_bytes() == (tmp_path / "quiet.csv").read_bytes()
+
+
+def test_the_bars_speak_korean(firm_years, tmp_path):
+    path, rows = firm_years
+    code, err, _ = run_with(Terminal(), "score", path, "-o", tmp_path / "s.csv", "--lang", "ko")
+    assert code == 0, err
+    for stage in ("읽기", "검사", "채점·쓰기"):
+        assert re.search(bar(stage, rows, "행"), err), (stage, err)
+
+
+def test_no_terminal_no_progress_even_for_a_large_input(capsys):
+    """Batch logs stay clean: without a terminal nothing is printed, however many rows
+    (the stage lines of 100,000 rows and more are gone)."""
+    progress = Progress()
+    for stage, rows in (("reading", 0), ("validating", 300_000), ("scoring and writing",
+                                                                  300_000)):
+        progress(stage, rows)
+        progress.advance(rows)
+    progress.step("writing")
+    progress.close()
+    assert capsys.readouterr() == ("", "")
+    assert progress.rows == 300_000
+
+
+def test_an_error_starts_its_own_line_below_the_bars(tmp_path):
+    """A file with errors on a terminal: the validating bar is closed, then each problem
+    prints on a line of its own (12 rows, 11 errors and a warning: hand count)."""
+    code, err, _ = run_with(Terminal(), "score", DATA / "examples" /
+                            "applicants_with_errors.csv", "-o", tmp_path / "s.csv")
+    assert code == 1
+    assert re.search(bar("validating", 12), err)
+    lines = err.split("\n")
+    assert sum("applicants_with_errors.csv:" in line for line in lines) == 12
+    assert not any("\r" in line and "applicants_with_errors.csv:" in line for line in lines)

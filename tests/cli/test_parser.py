@@ -14,7 +14,7 @@ from ktop_index.cli import main
 from ktop_index.cli.app import build_parser
 from ktop_index.cli.growth import _fit_command
 
-HEAVY = ("pandas", "numpy", "sklearn", "matplotlib", "pyarrow")
+HEAVY = ("pandas", "numpy", "sklearn", "matplotlib", "pyarrow", "tqdm")
 
 
 def subcommands(parser: argparse.ArgumentParser, prefix=()):
@@ -28,7 +28,7 @@ def subcommands(parser: argparse.ArgumentParser, prefix=()):
 
 def test_help_imports_no_heavy_library():
     """Building the parser and printing `ktop --help` imports none of pandas, numpy,
-    scikit-learn, matplotlib, pyarrow (so the command starts at once)."""
+    scikit-learn, matplotlib, pyarrow, tqdm (so the command starts at once)."""
     code = ("import sys, contextlib, io\n"
             "from ktop_index.cli import main\n"
             "from ktop_index.cli.app import build_parser\n"

@@ -97,6 +97,18 @@ def test_fitting_twice_is_one_fresh_fit(small_panels):
     assert "latent_capability" not in refitted.growth_["validation"]["high_growth"]["baselines"]
 
 
+def test_progress_hears_each_bootstrap_refit_and_changes_nothing(small_panels, recorder):
+    """``fit(progress=...)``: the refits stage with its count, then one advance per refit;
+    the model is the one fitted without progress."""
+    panel = small_panels[0].panel
+    with_progress = GrowthModel(seed=1, n_bootstrap=0, n_refits=3).fit(panel, progress=recorder)
+    assert recorder.stages == [("bootstrap refits", 3)]
+    assert recorder.advances == [[1, 1, 1]]
+    without = GrowthModel(seed=1, n_bootstrap=0, n_refits=3).fit(panel)
+    assert _model_text(with_progress) == _model_text(without)
+    assert with_progress.growth_ == without.growth_
+
+
 def test_a_failed_fit_leaves_the_model_unfitted(small_panels):
     """A fit that fails (too few years) does not keep the previous fit's results."""
     panel = small_panels[0].panel

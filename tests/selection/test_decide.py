@@ -339,6 +339,18 @@ def test_select_file_writes_what_the_cli_writes(tmp_path):
                 == (tmp_path / "cli" / name).read_bytes()), name
 
 
+def test_select_file_tells_progress_its_stages_and_the_variants(recorder):
+    """``progress`` hears reading, validating (the file's 150 rows), selecting and the 60
+    robustness variants; the decision is the one made without it."""
+    data, created = ROOT / "data" / "jeju_2025_applicants.csv", "2025-03-02T00:00:00Z"
+    told = select_file(data, "jeju_2025", variants=60, created=created, progress=recorder)
+    assert recorder.stages == [("reading", 0), ("validating", 150), ("selecting", 150),
+                               ("robustness variants", 60)]
+    plain = select_file(data, "jeju_2025", variants=60, created=created)
+    pd.testing.assert_frame_equal(told.table, plain.table)
+    assert told.audit == plain.audit
+
+
 def test_select_file_takes_a_committee_file_and_keeps_warnings(tmp_path):
     """A committee scores file is read and checked against the 2025 item table; the
     applicants' validation warnings come back on the Selection; a frame selects the same."""
