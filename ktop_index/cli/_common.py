@@ -141,6 +141,27 @@ def share_text(value: float) -> str:
     return f"{value:g} = {value:.0%}"
 
 
+def needs_subcommand(group: str, subcommands) -> Callable[[argparse.Namespace], int]:
+    """The command of ``ktop GROUP`` given no subcommand: a usage error (exit 2) listing the
+    subcommands, read from the parser when it is raised, so the list is never out of date.
+
+    >>> parser = argparse.ArgumentParser(prog="ktop report")
+    >>> sub = parser.add_subparsers()
+    >>> _ = sub.add_parser("selection"), sub.add_parser("firm")
+    >>> needs_subcommand("report", sub)(argparse.Namespace())
+    Traceback (most recent call last):
+    ktop_index.errors.UsageError: expected a subcommand: selection or firm (ktop report --help)
+    """
+    def run(args: argparse.Namespace) -> int:
+        from ktop_index.errors import UsageError
+
+        *first, last = list(subcommands.choices)
+        listed = ", ".join(first)
+        raise UsageError(f"expected a subcommand: {listed} or {last} (ktop {group} --help)",
+                         ko=f"하위 명령이 필요합니다: {listed} 또는 {last} (ktop {group} --help)")
+    return run
+
+
 # ---------------------------------------------------------------------------- outputs apart
 
 #: The options and arguments that name a file a command reads, and those it writes.

@@ -6,8 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ktop_index.cli._common import EXIT_ERROR, EXIT_OK, add_lang, padded_row, words
-from ktop_index.errors import UsageError
+from ktop_index.cli._common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    add_lang,
+    needs_subcommand,
+    padded_row,
+    words,
+)
 from ktop_index.labels import display_width
 
 
@@ -17,8 +23,8 @@ def add_parsers(sub) -> None:
                        description="The calls for applicants shipped with ktop_index, and the "
                                    "check of a call file (TOML) against the call schema.")
     add_lang(p)
-    p.set_defaults(func=_calls_help)
     calls = p.add_subparsers(dest="calls_command", metavar="SUBCOMMAND")
+    p.set_defaults(func=needs_subcommand("calls", calls))
 
     q = calls.add_parser("list", help="list the bundled calls",
                          description="List the bundled calls: name, title, reference date, "
@@ -44,11 +50,6 @@ def add_parsers(sub) -> None:
     q.add_argument("call_file", metavar="FILE", help="a call file (.toml) or a bundled call name")
     add_lang(q)
     q.set_defaults(func=cmd_check)
-
-
-def _calls_help(args: argparse.Namespace) -> int:
-    raise UsageError("expected a subcommand: list, export or check (ktop calls --help)",
-                     ko="하위 명령이 필요합니다: list, export, check (ktop calls --help)")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

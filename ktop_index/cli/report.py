@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ktop_index.cli._common import EXIT_OK, add_lang, add_mask, words
-from ktop_index.errors import UsageError
+from ktop_index.cli._common import EXIT_OK, add_lang, add_mask, needs_subcommand, words
 
 
 def add_parsers(sub) -> None:
@@ -13,8 +12,8 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("report", help="one-file HTML reports: a selection round, a firm",
                        description="Self-contained HTML reports (pictures embedded, no network "
                                    "references) to mail or archive.")
-    p.set_defaults(func=_report_help)
     report = p.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
+    p.set_defaults(func=needs_subcommand("report", report))
     q = report.add_parser("selection", help="the report of a selection round",
                           description="Report of a `ktop select` output folder (selection.csv, "
                                       "audit.json): the call, the counts, the pictures, the "
@@ -46,11 +45,6 @@ def add_parsers(sub) -> None:
     add_mask(q)
     add_lang(q)
     q.set_defaults(func=cmd_report_firm)
-
-
-def _report_help(args: argparse.Namespace) -> int:
-    raise UsageError("expected a subcommand: selection or firm (ktop report --help)",
-                     ko="하위 명령이 필요합니다: selection 또는 firm (ktop report --help)")
 
 
 def cmd_report_selection(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from ktop_index.cli._common import (
     add_api_option,
     add_lang,
     given,
+    needs_subcommand,
     print_frame,
     share_text,
     words,
@@ -42,8 +43,8 @@ def add_parsers(sub) -> None:
                        description="An append-only history (a SQLite file, --db) of every "
                                    "scored firm-year and every selection, and the analyses "
                                    "that read it.")
-    p.set_defaults(func=_track_help)
     track = p.add_subparsers(dest="track_command", metavar="SUBCOMMAND")
+    p.set_defaults(func=needs_subcommand("track", track))
     _add_import(track)
     _add_firm(track)
     _add_industry(track)
@@ -158,13 +159,6 @@ def _add_purge(track) -> None:
     q.add_argument("--by", metavar="NAME", help="who purges (default: the login name)")
     q.add_argument("--yes", action="store_true", help="confirm: the purge cannot be undone")
     q.set_defaults(func=cmd_track_purge)
-
-
-def _track_help(args: argparse.Namespace) -> int:
-    raise UsageError("expected a subcommand: import, firm, industry, effect, monitor or purge "
-                     "(ktop track --help)",
-                     ko="하위 명령이 필요합니다: import, firm, industry, effect, monitor 또는 purge "
-                        "(ktop track --help)")
 
 
 def _track_db(args: argparse.Namespace) -> str:

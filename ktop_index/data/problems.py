@@ -260,3 +260,22 @@ class Problem:
         """``FILE:ROW:COLUMN: message``; warnings say so."""
         tag = ("경고: " if lang == "ko" else "warning: ") if self.severity == "warning" else ""
         return f"{self.source}:{self.row}:{self.column}: {tag}{self.message(lang)}"
+
+
+class WithProblems:
+    """What a check returns beside its ``problems`` list: its errors, its warnings, and
+    whether it passed (no error; warnings allowed)."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

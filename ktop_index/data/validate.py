@@ -63,7 +63,7 @@ from ktop_index.data.contract import (
     split_unit,
 )
 from ktop_index.data.io import RawTable, read_table
-from ktop_index.data.problems import MESSAGES, Problem, visible  # noqa: F401 - MESSAGES re-exported
+from ktop_index.data.problems import MESSAGES, Problem, WithProblems, visible  # noqa: F401 - MESSAGES re-exported
 from ktop_index.errors import DataError, UsageError
 from ktop_index.labels import BRN_REASONS_KO
 from ktop_index.reference import ksic11_codes, ksic_divisions
@@ -86,24 +86,12 @@ _NO = {"n", "no", "아니오", "아니요", "x", "0", "false", "f", "미제출",
 
 
 @dataclass
-class Validated:
+class Validated(WithProblems):
     """The clean frame and every problem found."""
 
     frame: pd.DataFrame
     problems: list[Problem]
     rows: np.ndarray
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # ---------------------------------------------------------------------------- cell parsing
@@ -381,7 +369,7 @@ def _cell_problems(mask: np.ndarray, rows: np.ndarray, values, source: str,
         if isinstance(value, (float, np.floating)):
             value = f"{value:g}"
         elif isinstance(value, str):
-            value = _visible(value)
+            value = visible(value)
         found.append(Problem(source, int(rows[i]), header, code, severity,
                              {"value": value, **params}))
     return found
@@ -398,7 +386,7 @@ def _explained_problems(mask: np.ndarray, rows: np.ndarray, values, source: str,
             why[text] = explain(text)
         code, details = why[text]
         found.append(Problem(source, int(rows[i]), header, code, "error",
-                             {"value": _visible(text), **params, **details}))
+                             {"value": visible(text), **params, **details}))
     return found
 
 
@@ -411,7 +399,6 @@ def _written(value) -> str:
     return str(value)
 
 
-_visible = visible  # the one rule of problems.visible, used before a value is formatted
 
 
 def _by_unique(series: pd.Series, parse):
@@ -446,7 +433,7 @@ def _check_range(f, values: np.ndarray, rows, header, source, problems,
         cells = values if written is None else written()
         texts = np.empty(len(values), dtype=object)
         for i in np.flatnonzero(mask):
-            texts[i] = _visible(_written(cells.iloc[i] if isinstance(cells, pd.Series)
+            texts[i] = visible(_written(cells.iloc[i] if isinstance(cells, pd.Series)
                                          else cells[i]))
         return texts
 
@@ -577,7 +564,7 @@ def _parse_brn(text: pd.Series, rows, header, source, problems) -> pd.Series:
     bad = text.isin(list(bad_values)).to_numpy() if bad_values else np.zeros(len(text), bool)
     for i in np.flatnonzero(bad):
         reason, details = bad_values[text.iat[i]]
-        details = {k: _visible(str(v)) for k, v in details.items()}
+        details = {k: visible(str(v)) for k, v in details.items()}
         problems.append(Problem(source, int(rows[i]), header, "bad_brn", "error",
                                 {"why": BRN_REASONS[reason].format(**details),
                                  "why_ko": BRN_REASONS_KO[reason].format(**details)}))
@@ -762,7 +749,7 @@ def _missing_names(frame: pd.DataFrame, mapping, rows, source, problems) -> None
         firm = key.iat[i]
         problems.append(Problem(source, int(rows[i]), mapping["firm_name"][0],
                                 "missing_firm_name", "error" if applicants else "warning",
-                                {"firm": "-" if pd.isna(firm) else _visible(str(firm))}))
+                                {"firm": "-" if pd.isna(firm) else visible(str(firm))}))
 
 
 _TEXT_CHECKED = ("id", "text", "region")  # other kinds reject a control character anyway

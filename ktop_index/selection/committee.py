@@ -71,7 +71,7 @@ import pandas as pd
 from ktop_index import reference
 from ktop_index.data.brn import brn_problem, format_brn
 from ktop_index.data.contract import header_key
-from ktop_index.data.problems import Problem
+from ktop_index.data.problems import Problem, WithProblems
 from ktop_index.errors import DataError, UsageError
 from ktop_index.labels import COMMITTEE_PARTIAL_HINTS
 
@@ -88,7 +88,7 @@ _LISTED = 10  # items named in one missing-items line before "and N more"
 
 
 @dataclass
-class ScoreCheck:
+class ScoreCheck(WithProblems):
     """Checked scores and every problem found.
 
     ``scores``: ``brn, evaluator, item, points, row`` (row = the spreadsheet row), the sheets
@@ -105,18 +105,6 @@ class ScoreCheck:
     summary: dict = field(default_factory=dict)
     partial: dict = field(default_factory=dict)
     allow_partial: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def load_preset(name: str = "committee_2025") -> pd.DataFrame:
