@@ -47,6 +47,21 @@ def check_digit(first_nine: str) -> int:
     return (10 - total % 10) % 10
 
 
+def valid_digit_rows(digits):
+    """Which rows of an integer numpy array of ten-digit BRNs (n x 10, values 0-9) are valid:
+    :func:`brn_reason` is None for exactly these (prefix, type code, serial and check digit,
+    the same rule as :func:`check_digit`), computed for all rows at once.
+
+    >>> import numpy as np
+    >>> valid_digit_rows(np.array([[1, 2, 4, 8, 1, 0, 0, 9, 9, 8], [1, 2, 4, 8, 1, 0, 0, 9, 9, 7]]))
+    array([ True, False])
+    """
+    total = digits[:, :9].dot(list(_WEIGHTS)) + (digits[:, 8] * 5) // 10
+    return ((digits[:, :3].dot([100, 10, 1]) >= 101)
+            & (digits[:, 3:5].any(axis=1)) & (digits[:, 5:9].any(axis=1))
+            & (digits[:, 9] == (10 - total % 10) % 10))
+
+
 #: why a number is not a business number: reason -> English text; the Korean texts, with the
 #: same details, are :data:`ktop_index.labels.BRN_REASONS_KO`
 BRN_REASONS = {

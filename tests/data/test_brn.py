@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ktop_index.data.brn import (
     brn_problem,
@@ -102,3 +104,41 @@ def test_korean_check_digit_reason():
     """The Korean check-digit reason names both digits (it once said only '검증번호 불일치')."""
     assert brn_problem("124-81-00997", lang="ko") == "검증번호가 7이지만 8이어야 함"
     assert brn_reason("124-81-00998") is None and brn_problem("124-81-00998", "ko") is None
+
+
+# ------------------------------------------------- the validator's array check (the same rule)
+
+_BRN_LIKE = st.one_of(
+    st.text(alphabet="0123456789", min_size=10, max_size=10),
+    st.builds(lambda a, b, c: f"{a}-{b}-{c}", st.text("0123456789", min_size=3, max_size=3),
+              st.text("0123456789", min_size=2, max_size=2),
+              st.text("0123456789", min_size=5, max_size=5)),
+    st.text(alphabet="0123456789-. \u2013\uff10\uff11", min_size=8, max_size=14),
+    st.integers(0, 999).map(lambda s: make_brn(124, 81, s)),
+    # a right check digit on a low prefix, a 00 type code or a 0000 serial
+    st.builds(lambda p, t, s: f"{p:03d}{t:02d}{s:04d}" + str(check_digit(f"{p:03d}{t:02d}{s:04d}")),
+              st.integers(95, 105), st.integers(0, 2), st.integers(0, 2)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_BRN_LIKE, st.none()), min_size=1, max_size=40))
+def test_validator_decides_every_number_as_brn_reason(values):
+    """The validator's vectorised check accepts exactly the numbers brn_reason accepts, shows
+    them as format_brn does, and flags every other one with brn_reason's reason."""
+    import numpy as np
+    import pandas as pd
+
+    from ktop_index.data.validate import validate
+
+    frame = pd.DataFrame({"사업자등록번호": values, "연도": 2024, "종업원수": 1})
+    result = validate(frame)
+    flagged = {p.row - 2 for p in result.problems if p.code == "bad_brn"}
+    for k, value in enumerate(values):
+        shown = result.frame["brn"].iat[k]
+        if value is None or not value.strip():
+            assert pd.isna(shown) and k not in flagged
+        elif brn_reason(value.strip()) is None:
+            assert shown == format_brn(value.strip()) and k not in flagged
+        else:
+            assert pd.isna(shown) and k in flagged, value
+    assert result.frame["brn"].dtype == np.dtype("O") or str(result.frame["brn"].dtype) == "str"
