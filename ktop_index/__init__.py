@@ -36,7 +36,7 @@ _API = {
     "write_template": "ktop_index.data.template",
     # index
     "TechIndex": "ktop_index.index.techindex", "score_firms": "ktop_index.index.techindex",
-    "score_file": "ktop_index.index.techindex", "score_dask": "ktop_index.index.distributed",
+    "score_file": "ktop_index.index.files", "score_dask": "ktop_index.index.distributed",
     # growth
     "GrowthModel": "ktop_index.growth.model", "OutcomeRules": "ktop_index.growth.outcomes",
     "label_outcomes": "ktop_index.growth.outcomes",

@@ -983,6 +983,7 @@ PLOT_TEXT = {
 #: stage in Korean, its unit in Korean). A stage not listed counts rows under its own name.
 PROGRESS_STAGES = {
     "reading": ("rows", "읽기", "행"),
+    "reading and validating": ("rows", "읽기·검사", "행"),
     "validating": ("rows", "검사", "행"),
     "scoring": ("rows", "채점", "행"),
     "scoring and writing": ("rows", "채점·쓰기", "행"),
@@ -1032,10 +1033,41 @@ CLI_WORDS = {
                 "작성: {path} (기준연도 {year}, 등급 산출 기업-연도 {rated}건)"),
     "synth": ("wrote {path} ({firms} firms, {first}-{last}, seed {seed})",
               "작성: {path} (기업 {firms}개, {first}-{last}년, 시드 {seed})"),
-    "fitted": (("wrote {path} and {card} (weights: {weights}; out-of-time AUC high growth "
-                "{high:.3f}, sustainable growth {sustainable:.3f})"),
-               ("작성: {path}, {card} (가중치: {weights}; 시점 외 AUC 고성장 {high:.3f}, "
-                "지속성장 {sustainable:.3f})")),
+    "fitted": ("wrote {path} and {card} (weights: {weights})",
+               "작성: {path}, {card} (가중치: {weights})"),
+    # ktop fit's summary (cli/growth.py): the validation scheme, AUCs, the grade master scale
+    "fit_scheme_out_of_time": ("validation out of time: trained on {train}, tested on {test}",
+                               "시점 외 검증: {train}년으로 학습, {test}년으로 평가"),
+    "fit_scheme_next_cohort": (("validation next cohort: trained on {train}, tested on {test} "
+                                "(not out of time: the training outcomes overlap the test "
+                                "years)"),
+                               ("다음 코호트 검증: {train}년으로 학습, {test}년으로 평가 (시점 외 "
+                                "검증 아님: 학습 연도의 성과 기간이 평가 연도와 겹침)")),
+    "fit_scheme_grouped_cv": (("validation firm-grouped cross-validation: {folds} folds of "
+                               "firms, base year {test} (nothing tested on a later year)"),
+                              ("기업 단위 교차검증: 기업을 {folds}개 묶음으로 나눔, 기준연도 "
+                               "{test}년 (이후 연도에 대한 검증 아님)")),
+    "fit_auc": (("{perspective}: Tech-Index AUC {auc} {ci} on {rows} held-out firm-years "
+                 "(observed rate {rate})"),
+                ("{perspective}: 기업혁신역량지수 AUC {auc} {ci}, 검증 기업-연도 {rows}건 "
+                 "(관측 비율 {rate})")),
+    "fit_not_fitted": ("{perspective}: not fitted ({why})",
+                       "{perspective}: 적합하지 않음 ({why})"),
+    "fit_grades_header": ("grade      n      k  rate [Jeffreys 95 %]    expected  light",
+                          "등급       n      k  비율 [Jeffreys 95 %]    기대값    신호"),
+    "fit_monotone": ("  rate by grade: {verdict} (Cochran-Armitage z {z}, one-sided p {p})",
+                     "  등급별 비율: {verdict} (Cochran-Armitage z {z}, 단측 p {p})"),
+    "fit_high_growth": ("high growth", "고성장"),
+    "fit_sustainable_growth": ("sustainable growth", "지속성장"),
+    "fit_light_green": ("green", "녹색"), "fit_light_yellow": ("yellow", "황색"),
+    "fit_light_red": ("red", "적색"),
+    "fit_more than expected": ("more than expected", "기대보다 많음"),
+    "fit_fewer than expected": ("fewer than expected", "기대보다 적음"),
+    "fit_monotone_monotone": ("rises at every step", "모든 단계에서 상승"),
+    "fit_monotone_inversions within noise": ("inversions within noise",
+                                             "역전 있음 (오차 범위 안)"),
+    "fit_monotone_significant inversion": ("significant inversion", "유의한 역전 있음"),
+    "fit_no_sustainable": ("the panel has no revenue", "패널에 매출액이 없음"),
     "psi": ("PSI {psi:.4f} ({verdict}; {n} rated firm-years against reference year {year})",
             "PSI {psi:.4f} ({verdict}; 등급 산출 기업-연도 {n}건, 기준연도 {year} 대비)"),
     "psi_warning": (("ktop psi: warning: the batch's Tech-Index distribution has {how} from "
@@ -1444,13 +1476,23 @@ CLI_HELP_KO = {
     # ktop fit | psi
     "Fit a growth-based Tech-Index on PANEL (firm-years over several years): label each "
     "firm-year by its high growth and sustainable growth over the next 3 years, learn "
-    "non-negative domain and indicator weights, validate out of time, and write MODEL.json "
-    "and its model card MODEL.md (docs/growth_model.md).":
+    "non-negative domain and indicator weights (none for indicators the panel has no data "
+    "for), validate on held-out rows (out of time where the years allow, else next cohort or "
+    "firm-grouped folds), and write MODEL.json and its model card MODEL.md "
+    "(docs/growth_model.md).":
         "PANEL(여러 해의 기업-연도)로 성장 기반 기업혁신역량지수를 적합합니다. 기업-연도마다 "
-        "이후 3년의 고성장·지속성장 여부를 붙이고, 음이 아닌 영역·지표 가중치를 학습하고, "
-        "시점 외 검증을 한 뒤 MODEL.json과 모형 카드 MODEL.md를 씁니다 (docs/growth_model.md).",
-    "firm-year panel (CSV/XLSX/Parquet; at least 10 years)":
-        "기업-연도 패널 (CSV/XLSX/Parquet; 10년 이상)",
+        "이후 3년의 고성장·지속성장 여부를 붙이고, 음이 아닌 영역·지표 가중치를 학습하고(자료가 "
+        "없는 지표는 가중치 0), 검증용으로 남겨 둔 행으로 검증(연도가 충분하면 시점 외, 아니면 "
+        "다음 코호트 또는 기업 단위 교차검증)한 뒤 MODEL.json과 모형 카드 MODEL.md를 씁니다 "
+        "(docs/growth_model.md).",
+    "firm-year panel (CSV/XLSX/Parquet; firm_id, year, employees or revenue, any other "
+    "fields; 10 years for an out-of-time validation)":
+        "기업-연도 패널 (CSV/XLSX/Parquet; firm_id, year, employees 또는 revenue와 그 밖의 "
+        "항목; 시점 외 검증에는 10년)",
+    "fit instead on the firm-years a tracking store holds (ktop track import), labelled from "
+    "its later years (not with PANEL)":
+        "PANEL 대신 이력 저장소(ktop track import)에 쌓인 기업-연도로 적합하고, 성과는 같은 "
+        "저장소의 이후 연도에서 읽습니다 (PANEL과 함께 쓸 수 없음)",
     "the model file to write (the card goes beside it as .md)":
         "쓸 모형 파일 (모형 카드는 그 옆에 .md로)",
     "reference year (default: the last year)": "기준연도 (기본값: 마지막 연도)",

@@ -256,6 +256,8 @@ class Progress:
     def advance(self, done: int) -> None:
         """``done`` more units of the current stage are done."""
         if self.bar is not None:
+            if self.bar.total and self.bar.n + done > self.bar.total:
+                self.bar.total = self.bar.n + done  # the size was an estimate, too low
             self.bar.update(done)
             self.advanced = True
 
@@ -267,6 +269,9 @@ class Progress:
         if not self.advanced:
             bar.total = bar.total or rows or None
             bar.update((bar.total or 0) - bar.n)
+        elif bar.total != bar.n:  # an estimated size: what was done is the size
+            bar.total = bar.n
+            bar.refresh()
         bar.close()
         Progress._open.remove(self)
 

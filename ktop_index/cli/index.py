@@ -141,7 +141,7 @@ def _check_engine(args: argparse.Namespace) -> None:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score the input with the model and write it (a CSV block by block)."""
-    from ktop_index.index.techindex import score_file
+    from ktop_index.index.files import score_file
 
     _check_engine(args)
     progress = Progress(args.lang)

@@ -51,7 +51,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +200,172 @@ def read_table(path: str | os.PathLike, sheet: str | int | None = None,
                          ko=f"{path}: 파일을 읽을 수 없습니다 ({first})") from None
     raise InputError(f"{path}: unknown file type '{suffix}' (expected .csv, .xlsx or .parquet)",
                      ko=f"{path}: 알 수 없는 파일 형식 '{suffix}' (.csv, .xlsx 또는 .parquet 필요)")
+
+
+# ---------------------------------------------------------------------------- streaming
+
+STREAM_ROWS = 131_072  # records per batch of a streamed read
+
+
+class TypesChanged(Exception):
+    """A streamed CSV column typed from the first block met a value of another type later
+    (a '-' or '1,234' among numbers): read it again with every column as text, as
+    :func:`read_table` then does."""
+
+
+@dataclass
+class TableStream:
+    """A CSV or Parquet file read as consecutive :class:`RawTable` batches of ``rows``
+    records (iterate it; each batch's ``rows`` are the spreadsheet rows of the whole file),
+    the same cells :func:`read_table` gives: made by :func:`stream_table`. The reader's
+    problems (none, for a streamable file) are on the first batch."""
+
+    path: Path
+    source: str
+    rows: int
+    layout: _CsvLayout | None = None
+    encoding: str | None = None
+    strings: bool = False
+    size: int = 0
+
+    def __iter__(self) -> Iterator[RawTable]:
+        first = self.layout.header_row + 1 if self.layout else 2
+        done = 0
+        for frame in self._frames():
+            for start in range(0, len(frame), self.rows):
+                part = frame.iloc[start:start + self.rows].reset_index(drop=True)
+                rows = np.arange(len(part), dtype=np.int64) + first + done
+                done += len(part)
+                yield _with_rows(part, self.source, self.encoding, rows, [],
+                                 self.layout.header_row if self.layout else 1)
+
+    def _frames(self) -> Iterator[pd.DataFrame]:
+        if self.layout is None:
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.rows):
+                yield pa.Table.from_batches([batch]).to_pandas()
+            return
+        layout = self.layout
+        types = {n: pa.string() for n, h in zip(layout.names, layout.headers)
+                 if self.strings or not h or h in _text_columns([h])}
+        parse = pacsv.ParseOptions(delimiter=layout.delimiter, ignore_empty_lines=False)
+        convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                       quoted_strings_can_be_null=True)
+        for k, chunk in enumerate(_csv_chunks(self.path, self.encoding)):
+            read = pacsv.ReadOptions(block_size=CSV_READ_BLOCK, use_threads=True,
+                                     skip_rows=layout.skip if k == 0 else 0,
+                                     column_names=layout.names)
+            try:
+                table = pacsv.read_csv(pa.py_buffer(chunk), read_options=read,
+                                       parse_options=parse, convert_options=convert)
+            except pa.ArrowInvalid as exc:
+                if "conversion error" in str(exc).lower() and not self.strings:
+                    raise TypesChanged(str(exc)) from None
+                raise
+            if k == 0:
+                if any(pa.types.is_binary(f.type) for f in table.schema):
+                    raise pa.ArrowInvalid("invalid UTF8 in a column")
+                # the types the first block gave: a later block is read as them, or fails
+                convert.column_types = {f.name: f.type for f in table.schema}
+            yield table.to_pandas()
+
+    def estimated_rows(self) -> int:
+        """The records of the file: exact for Parquet, from the first 64 KiB for a CSV."""
+        if self.layout is None:
+            return pq.ParquetFile(self.path).metadata.num_rows
+        with open(self.path, "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        lines = max(1, head.count(b"\n") + head.count(b"\r") // 2 - self.layout.skip)
+        return lines if len(head) >= self.size else int(self.size / len(head) * lines)
+
+    def as_text(self) -> TableStream:
+        """The same stream with every column read as text (after :class:`TypesChanged`)."""
+        return replace(self, strings=True)
+
+
+def _csv_chunks(path: Path, encoding: str | None, size: int = CSV_READ_BLOCK) -> Iterator[bytes]:
+    """The file as UTF-8 pieces of about ``size`` bytes, each ending at a line end outside a
+    quoted value (an even count of quotes before it), so that each piece holds whole
+    records; a file in CP949 or UTF-16 is transcoded on the way."""
+    decoder = (codecs.getincrementaldecoder(encoding)() if encoding in ("cp949", "utf-16")
+               else None)
+    rest = b""
+    with open(path, "rb") as handle:
+        while True:
+            raw = handle.read(size)
+            data = raw if decoder is None else decoder.decode(raw, final=not raw).encode("utf-8")
+            buffer = rest + data
+            if not raw:
+                if buffer:
+                    yield buffer
+                return
+            cut = _record_end(buffer, len(rest))
+            if cut > 0:
+                yield buffer[:cut]
+            rest = buffer[cut:]
+
+
+def _record_end(buffer: bytes, searched: int) -> int:
+    """The end of the last whole record in ``buffer`` (0: none yet): just after its last
+    line end that has an even number of quotes before it."""
+    end = max(buffer.rfind(b"\n"), -1)
+    if end < 0:
+        end = buffer.rfind(b"\r")
+    while end >= 0:
+        if buffer.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = max(buffer.rfind(b"\n", 0, end), buffer.rfind(b"\r", 0, end) if
+                  buffer.find(b"\n") < 0 else -1)
+    return 0
+
+
+def stream_table(path: str | os.PathLike, rows: int = STREAM_ROWS,
+                 header_row: int | None = None) -> TableStream | None:
+    """The file as a :class:`TableStream` of ``rows``-record batches, or None when it must be
+    read whole by :func:`read_table`: an XLSX; a CSV whose header :func:`read_table` would
+    not find by itself, or that has an empty or a repeated header (whether such a column is
+    kept depends on every row), or that is empty; a Parquet file with a stored index. A
+    stream raises what reading it meets (:class:`TypesChanged`, or any reader error: the
+    caller then reads the file with :func:`read_table`, which names the problem).
+
+    >>> stream = stream_table("panel.csv")                       # doctest: +SKIP
+    >>> sum(len(batch.frame) for batch in stream)                # doctest: +SKIP
+    1000000
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        return None
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    kind = _sniff(path, head)
+    size = path.stat().st_size
+    if suffix in PARQUET_SUFFIXES:
+        if kind != "parquet" or _parquet_index(path):
+            return None
+        return TableStream(path, path.name, rows, size=size)
+    if kind != "text":
+        return None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _detect_head(head) == "cp949":
+        # the first 64 KiB of the text as UTF-8, as read_table judges them after transcoding
+        encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "cp949"
+        with open(path, "rb") as handle:
+            more = handle.read(4 * HEAD_BYTES)
+        text = codecs.getincrementaldecoder(encoding)(errors="ignore").decode(more)
+        text = text.encode("utf-8")[:HEAD_BYTES]
+    else:
+        encoding = _detect_head(head)
+        text = _wide_head(path, head, ReadLimits.from_env())
+    layout = _csv_layout(text, header_row, ReadLimits.from_env())
+    if (layout is None or not (layout.found or header_row is not None)
+            or layout.names != layout.headers):
+        return None
+    return TableStream(path, path.name, rows, layout, encoding, size=size)
+
+
+def _parquet_index(path: Path) -> bool:
+    """Whether a Parquet file written from pandas stored an index as columns."""
+    meta = pq.read_schema(path).pandas_metadata or {}
+    return any(not isinstance(k, dict) for k in meta.get("index_columns", []))
 
 
 # ---------------------------------------------------------------------------- file types

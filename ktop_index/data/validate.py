@@ -632,7 +632,7 @@ def _dashed(digits: np.ndarray) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(out.tobytes())])
 
 
-def _cross_checks(frame: pd.DataFrame, mapping, rows, source, problems) -> None:
+def _cross_checks(frame: pd.DataFrame, mapping, rows, source, problems, seen=None) -> None:
     """Rules between columns: staff within employees, founded before year, one row per firm-year."""
     def header(name):
         return mapping[name][0] if name in mapping else name
@@ -657,14 +657,60 @@ def _cross_checks(frame: pd.DataFrame, mapping, rows, source, problems) -> None:
                                     "export_gt_revenue", "warning",
                                     {"value": frame["export_revenue"].iat[i],
                                      "other": frame["revenue"].iat[i]}))
-    _duplicates(frame, mapping, rows, source, problems)
+    _duplicates(frame, mapping, rows, source, problems, seen)
 
 
-def _duplicates(frame, mapping, rows, source, problems) -> None:
+class SeenFirmYears:
+    """The firm-years of the batches validated so far, for one-row-per-firm-year across the
+    batches of a streamed file (:func:`validate`'s ``seen``): each distinct (firm, year) as a
+    64-bit hash with its first spreadsheet row, 16 bytes per firm-year, in sorted runs merged
+    as they pile up. Two firm-years with one hash (about one file in 10^12 of a million rows)
+    would be reported as a duplicate, never passed in silence."""
+
+    def __init__(self):
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, first rows)
+
+    def first_rows(self, keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        """For each row of ``keys`` (firm, year; rows with a missing key never match), the
+        spreadsheet row of its earlier occurrence in this or an earlier batch, or -1; then
+        remember this batch's firm-years."""
+        known = keys.notna().all(axis=1).to_numpy()
+        hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        first = np.full(len(keys), -1, dtype=np.int64)
+        for run, run_rows in self.runs:
+            at = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
+            hit = known & (run[at] == hashes) & (first < 0)
+            first[hit] = run_rows[at[hit]]
+        fresh = known & (first < 0)
+        pair = pd.Series(hashes[fresh])
+        repeat = pair.duplicated(keep="first").to_numpy()
+        if repeat.any():  # within the batch: the row of the first of its kind
+            first_at = dict(zip(hashes[fresh][~repeat], rows[fresh][~repeat]))
+            where = np.flatnonzero(fresh)[repeat]
+            first[where] = [first_at[h] for h in hashes[where]]
+        new = np.flatnonzero(fresh)[~repeat]
+        order = np.argsort(hashes[new], kind="stable")
+        self.runs.append((hashes[new][order], np.asarray(rows)[new][order]))
+        if len(self.runs) >= 8:  # merged now and then: a batch looks in few runs
+            merged = np.concatenate([r for r, _ in self.runs])
+            order = np.argsort(merged, kind="stable")
+            self.runs = [(merged[order], np.concatenate([r for _, r in self.runs])[order])]
+        return first
+
+
+def _duplicates(frame, mapping, rows, source, problems, seen=None) -> None:
     key = "firm_id" if "firm_id" in mapping else "brn"
     if key not in frame or "year" not in frame:
         return
     keys = frame[[key, "year"]]
+    if seen is not None:
+        first = seen.first_rows(keys, rows)
+        for i in np.flatnonzero(first >= 0):
+            problems.append(Problem(source, int(rows[i]), mapping["year"][0],
+                                    "duplicate_firm_year", "error",
+                                    {"firm": keys.iat[i, 0], "year": int(keys.iat[i, 1]),
+                                     "first": int(first[i])}))
+        return
     # one integer per (firm, year) pair, missing as its own value, as DataFrame.duplicated
     # compares them; hashing integers is a fraction of hashing the pairs
     firm, _ = pd.factorize(keys[key])
@@ -708,7 +754,7 @@ def _derive(frame: pd.DataFrame, mapping, rows, source, problems) -> pd.DataFram
 
 
 def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
-             money_unit: str | None = None) -> Validated:
+             money_unit: str | None = None, seen: SeenFirmYears | None = None) -> Validated:
     """Check ``raw`` against the contract; return the clean frame and every problem.
 
     Parameters
@@ -717,6 +763,10 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
         then numbered as a spreadsheet would: the first record is row 2).
     source : the file name used in messages.
     money_unit : unit of money columns whose header carries none: '원', '천원', '백만원'.
+    seen : for the batches of one streamed file (:class:`~ktop_index.data.io.TableStream`),
+        one :class:`SeenFirmYears` passed to each in turn, so that a firm-year repeated in
+        a later batch is a ``duplicate_firm_year`` naming the first row, as when the file is
+        validated whole.
 
     Returns
     -------
@@ -763,7 +813,7 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
             problems += _cell_problems(missing, rows, frame[name], source, mapping[name][0],
                                        "missing_value", field=name,
                                        label=FIELD_BY_NAME[name].label_ko)
-    _cross_checks(frame, mapping, rows, source, problems)
+    _cross_checks(frame, mapping, rows, source, problems, seen)
     frame = _derive(frame, mapping, rows, source, problems)
     _missing_names(frame, mapping, rows, source, problems)
     _control_characters(table, mapping, frame, rows, source, problems)

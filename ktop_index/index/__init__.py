@@ -2,8 +2,9 @@
 reference population once, score forever) and the COINr-compatible composite engine.
 
 Modules: ``indicators`` · ``spec`` (the spec's schema, domains, grades, model files) ·
-``techindex`` (``TechIndex``, ``score_firms``, ``score_file``) · ``distributed``
-(``score_dask``: the same scores on a Dask cluster; the optional extra ``[dask]``) ·
+``techindex`` (``TechIndex``, ``score_firms``) · ``files`` (``score_file``: a file of any
+length, streamed in bounded memory) · ``distributed`` (``score_dask``: the same scores on a
+Dask cluster; the optional extra ``[dask]``) ·
 ``explain`` (peer groups, reasons, gains) · ``composite``.
 
 The estimator and the two scoring functions are also here, loaded on first use:
@@ -16,7 +17,7 @@ from __future__ import annotations
 import importlib
 
 _API = {"TechIndex": "ktop_index.index.techindex", "score_firms": "ktop_index.index.techindex",
-        "score_file": "ktop_index.index.techindex", "ScoreRun": "ktop_index.index.techindex",
+        "score_file": "ktop_index.index.files", "ScoreRun": "ktop_index.index.files",
         "score_dask": "ktop_index.index.distributed"}
 
 __all__ = list(_API)

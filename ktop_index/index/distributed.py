@@ -50,11 +50,10 @@ import pandas as pd
 from ktop_index.data.contract import FIELDS, match_header
 from ktop_index.data.problems import Problem
 from ktop_index.errors import DataError, InputError, UsageError
+from ktop_index.index.files import ScoreRun, _check_not_the_input
 from ktop_index.index.spec import indicator_labels_ko
 from ktop_index.index.techindex import (
-    ScoreRun,
     TechIndex,
-    _check_not_the_input,
     as_model,
     identity_labels_ko,
     score_firms,
@@ -328,7 +327,7 @@ def score_file_dask(input_path: str | os.PathLike, output_path: str | os.PathLik
         else Dask's threads on this machine).
     partitions : how many partitions to read into and to shuffle the firms into (default:
         Dask's).
-    lang, money_unit, mask, progress : as :func:`ktop_index.index.techindex.score_file`
+    lang, money_unit, mask, progress : as :func:`ktop_index.index.files.score_file`
         (stages "reading", "validating", "scoring", "writing").
 
     Returns

@@ -54,7 +54,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -64,8 +64,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ktop_index import __version__, _files
-from ktop_index.data.mask import mask_frame, mask_values, personal_columns
-from ktop_index.errors import DataError, SpecError, UsageError
+from ktop_index.errors import DataError, SpecError
 from ktop_index.index.composite import a_amean, a_gmean, n_goalposts
 from ktop_index.index.explain import peer_groups, peer_index, reason_codes, reason_labels
 from ktop_index.index.indicators import (
@@ -84,7 +83,7 @@ from ktop_index.index.spec import (
     load_spec,
     model_path,
 )
-from ktop_index.labels import localise_score_table, localise_scores
+from ktop_index.labels import localise_scores
 
 SCORE_COLUMNS = (*DOMAINS, "composite", "tech_index", "grade", "percentile",
                  "industry_percentile", "coverage")
@@ -93,8 +92,8 @@ _NOT_FITTED = ("This %(name)s is not fitted yet: call fit() or load a model file
                "(TechIndex.load)")
 _BLOCK_ROWS = 32_768  # rows per block of a streamed scores file (numpy reuses its buffers)
 
-__all__ = ["IDENTITY_COLUMNS", "SCORE_COLUMNS", "ScoreRun", "TechIndex", "data_hash",
-           "identity_labels_ko", "load_spec", "model_path", "score_file", "score_firms"]
+__all__ = ["IDENTITY_COLUMNS", "SCORE_COLUMNS", "TechIndex", "data_hash",
+           "identity_labels_ko", "load_spec", "model_path", "score_firms"]
 
 
 def data_hash(frame: pd.DataFrame) -> str:
@@ -221,7 +220,10 @@ class TechIndex(TransformerMixin, BaseEstimator):
                             "(expected most: check that the data has the spec's fields)")
         self.composite_mean_ = float(np.mean(composite[rated]))
         self.composite_sd_ = float(np.std(composite[rated]))
+        # a domain no rated reference firm has data for (weight 0: a panel without its
+        # fields) gets the middle of the 0-100 scale
         self.domain_means_ = {d: float(np.nanmean(domains[rated, k]))
+                              if (~np.isnan(domains[rated, k])).any() else 50.0
                               for k, d in enumerate(self._domain_names())}
         tech = self._tech_index(composite)[rated]
         groups = peer_groups(ref_ksic[rated]) if ref_ksic is not None else {}
@@ -512,17 +514,23 @@ class TechIndex(TransformerMixin, BaseEstimator):
         """
         fields = source_fields(frame, self._indicators())
         previous = previous_year_fields(frame, self._indicators())
-        peers = self._peer_positions(frame)
+        yield from self._array_blocks(fields, previous, self._peer_positions(frame), len(frame),
+                                      rows, workers, finish)
 
+    def _array_blocks(self, fields: dict, previous: dict, peers: tuple, count: int, rows: int,
+                      workers: int, finish: Callable | None = None
+                      ) -> Iterator[tuple[int, dict]]:
+        """:meth:`_column_blocks` of ``count`` rows already taken apart: their source fields,
+        previous-year fields and :meth:`_peer_positions` (numpy arrays)."""
         def one(start: int) -> tuple[int, dict]:
             block = slice(start, start + rows)
             values = self._transform({f: v[block] for f, v in fields.items()},
                                      {f: v[block] for f, v in previous.items()},
-                                     len(frame.index[block]))
+                                     len(range(count)[block]))
             columns = self._score_columns(values, tuple(p[block] for p in peers))
             return start, columns if finish is None else finish(columns)
 
-        starts = range(0, max(len(frame), 1), rows)
+        starts = range(0, max(count, 1), rows)
         if workers <= 1 or len(starts) == 1:
             yield from map(one, starts)
         else:
@@ -578,12 +586,18 @@ def _fit_offsets(values: np.ndarray, ksic: np.ndarray | None, spec: dict) -> dic
 
 
 def _fit_goalposts(values: np.ndarray, spec: dict) -> dict:
-    """indicator -> (lower, upper): the reference percentiles of the spec's normalisation."""
+    """indicator -> (lower, upper): the reference percentiles of the spec's normalisation.
+    An unweighted indicator (weight 0, or in a domain of weight 0) without reference data
+    gets the placeholder (0, 1): it never moves the index (a panel lacking its fields)."""
     norm = spec["normalisation"]
     low_p, high_p = norm["lower_percentile"], norm["upper_percentile"]
+    domain_weight = {d["name"]: d["weight"] for d in spec["domains"]}
     goalposts = {}
     for j, indicator in enumerate(spec["indicators"]):
         column = values[:, j][~np.isnan(values[:, j])]
+        if column.size == 0 and indicator["weight"] * domain_weight[indicator["domain"]] == 0:
+            goalposts[indicator["name"]] = (0.0, 1.0)
+            continue
         if column.size == 0:
             raise DataError(f"indicator '{indicator['name']}' has no data in the reference "
                             "population (expected some firms with its fields)")
@@ -754,225 +768,13 @@ def _score_tables(frame: pd.DataFrame, model: TechIndex, rows: int = _BLOCK_ROWS
     identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
     identity.attrs = {}  # validate's row numbers: arrow would try to store them as metadata
     identity = pa.Table.from_pandas(identity, preserve_index=False)
-    for start, scores in model._column_blocks(frame, rows, workers, finish=_arrow_of):
+    yield from _with_scores(identity, model._column_blocks(frame, rows, workers,
+                                                           finish=_arrow_of))
+
+
+def _with_scores(identity: pa.Table, blocks: Iterator[tuple[int, dict]]) -> Iterator[pa.Table]:
+    """Each block of score columns after its rows' identity columns."""
+    for start, scores in blocks:
         part = identity.slice(start, len(scores["coverage"]))
         yield pa.table(list(part.columns) + list(scores.values()),
                        names=part.column_names + list(scores))
-
-
-@dataclass
-class ScoreRun:
-    """What :func:`score_file` did: ``rows`` scored, how many ``not_rated``, how many
-    ``unadjusted`` (measured against the whole reference for want of an industry:
-    :meth:`TechIndex.unadjusted_rows`), the validation ``warnings`` (Problems), the
-    ``model`` used and how many rows were ``rejected`` to the rejects file (0 without one).
-    The file's records are ``rows + rejected``."""
-
-    rows: int
-    not_rated: int
-    unadjusted: int
-    warnings: list = field(default_factory=list)
-    model: TechIndex | None = None
-    rejected: int = 0
-
-
-def _check_not_the_input(input_path, output_path) -> None:
-    """Writing the scores over the file they come from would lose the firms' data."""
-    if os.path.exists(output_path) and os.path.samefile(input_path, output_path):
-        raise UsageError(f"{output_path}: is the input file; write the scores to another file",
-                         ko=f"{output_path}: 입력 파일입니다. 점수는 다른 파일에 쓰십시오")
-
-
-def _check_rejects_path(input_path, output_path, rejects) -> None:
-    """The rejects file is neither the input nor the scores, and has a suffix we write."""
-    from ktop_index.data.io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
-
-    _check_not_the_input(input_path, rejects)
-    if os.path.realpath(rejects) == os.path.realpath(output_path):
-        raise UsageError(f"--rejects {rejects}: is the scores file; write the rejected rows to "
-                         "another file",
-                         ko=f"--rejects {rejects}: 점수 파일과 같은 파일입니다. 제외한 행은 다른 "
-                            "파일에 쓰십시오")
-    suffix = os.path.splitext(rejects)[1].lower()
-    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
-        raise UsageError(f"--rejects {rejects}: unknown file type '{suffix}' (expected .csv, "
-                         ".xlsx or .parquet)",
-                         ko=f"--rejects {rejects}: 알 수 없는 파일 형식 '{suffix}' (.csv, .xlsx "
-                            "또는 .parquet)")
-
-
-def _quarantine(table, result, rejects, lang: str, mask: bool):
-    """Split a validated file into the records to score and the rejected ones, and write
-    the rejected records to ``rejects``; return the frame to score, the warnings kept and
-    the number rejected.
-
-    A record is rejected when an error names its row (a bad cell or a broken rule; a
-    duplicated firm-year names the later row, so the first stays). Problems of the file as a
-    whole (on the header row: a missing column, a money unit, a duplicated column, no rows)
-    cannot be quarantined: the file is refused with every problem, and nothing is written.
-    The rejects file holds the rejected records' cells as read (a number the reader took
-    as one is written as that number: ``100748.0`` as ``100748``), under the file's
-    headers, with ``row`` (the spreadsheet row) first and ``problems`` (each error as
-    ``COLUMN: message``, joined by `` | ``) last, in ``lang`` (행, 문제); a header of the
-    file already so named gets ``ktop `` before ours. It is written even when no row is
-    rejected (headers only), so a batch job always finds it. The records kept are scored as
-    if the file held only them.
-    """
-    from ktop_index.data.io import write_table
-    from ktop_index.labels import REJECTS_COLUMNS
-
-    rows = np.asarray(table.rows)
-    errors = [p for p in result.problems if p.severity == "error"]
-    record_rows = set(rows.tolist()) if errors else set()
-    if any(p.row not in record_rows for p in errors):
-        raise DataError(result.problems)
-    reasons: dict[int, list[str]] = {}
-    for p in errors:
-        reasons.setdefault(p.row, []).append(f"{p.column}: {p.message(lang)}")
-    bad = np.isin(rows, np.fromiter(reasons, dtype=np.int64, count=len(reasons)))
-    headers = [str(c) for c in table.frame.columns]
-    row_name, problems_name = (name if name not in headers else f"ktop {name}"
-                               for name in REJECTS_COLUMNS[lang])
-    out = table.frame[bad].reset_index(drop=True)
-    out.insert(0, row_name, rows[bad].astype(np.int64))
-    out[problems_name] = [" | ".join(reasons[int(r)]) for r in rows[bad]]
-    write_table(mask_frame(out) if mask else out, rejects)
-    if not errors:
-        return result.frame, list(result.warnings), 0
-    keep = ~bad
-    frame = result.frame[keep].reset_index(drop=True)
-    frame.attrs["rows"] = rows[keep]
-    rejected_rows = set(reasons)
-    warnings = [p for p in result.warnings if p.row not in rejected_rows]
-    return frame, warnings, int(bad.sum())
-
-
-def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
-               model: TechIndex | str | os.PathLike | None = None, *, lang: str = "en",
-               sheet: str | int | None = None, money_unit: str | None = None,
-               workers: int | None = None, header_row: int | None = None,
-               progress: Callable[[str, int], None] | None = None,
-               mask: bool = False, rejects: str | os.PathLike | None = None) -> ScoreRun:
-    """Read, validate and score a firm-year file, and write the scores (``ktop score``).
-
-    Parameters
-    ----------
-    input_path : a CSV, XLSX or Parquet file of firm-years (:func:`ktop_index.data.io.read_table`).
-    output_path : the scores file; its suffix picks CSV, XLSX or Parquet. A CSV is streamed:
-        each block is written while the next is scored, so a large file never sits in memory
-        as a table of text.
-    model : a fitted TechIndex or a model file (the bundled default when None).
-    lang : the language of the written headers and reasons ('en' or 'ko').
-    sheet, header_row, money_unit : as :func:`ktop_index.data.io.read_table` and
-        :func:`ktop_index.data.validate.validate` take them.
-    workers : threads scoring a streamed CSV (default: up to 4, as the machine has cores).
-    progress : called as ``progress(stage, rows)`` at each stage: "reading", "validating",
-        then "scoring and writing" (CSV) or "scoring" and "writing". A callback that also
-        has an ``advance(n)`` method is told, block by block, the rows scored and written
-        of a streamed CSV (the command line's :class:`~ktop_index.cli._common.Progress`
-        draws its bar from it); a plain function is only called at the stages.
-    mask : write a copy for outside the committee: business numbers (``brn``, a firm_id that
-        is one) and addresses masked (:mod:`ktop_index.data.mask`), after scoring, so the
-        scores are those of the unmasked data. Such a file is not imported into the store.
-        The rejects file is masked too (its cells, and the business numbers in its messages).
-    rejects : quarantine for batch jobs: a file (CSV, XLSX or Parquet) that receives every
-        record with an error, with its spreadsheet ``row`` and its ``problems``; the other
-        records are scored as if the file held only them, so a rejected firm-year is not
-        there as the previous year of the next one (its growth indicators are missing). The
-        file's records are ``ScoreRun.rows + ScoreRun.rejected``; problems of the file as a
-        whole (a missing column, a money unit) still refuse it. Without it (the default), any
-        error refuses the file.
-
-    Returns
-    -------
-    ScoreRun
-
-    Raises
-    ------
-    InputError
-        The input cannot be read.
-    DataError
-        The input has errors (all of them in ``problems``, warnings too); with ``rejects``,
-        errors of the file as a whole, or every record rejected (the rejects file is then
-        written, the scores not).
-
-    >>> run = score_file("data/jeju_2025_applicants.csv", "scores.csv")   # doctest: +SKIP
-    >>> run.rows, run.not_rated                                         # doctest: +SKIP
-    (150, 1)
-    >>> run = score_file("batch.csv", "scores.csv", rejects="rejects.csv")  # doctest: +SKIP
-    >>> run.rows, run.rejected                                          # doctest: +SKIP
-    (9998, 2)
-    """
-    from ktop_index.data.io import CSV_SUFFIXES, read_table, write_table
-    from ktop_index.data.validate import validate
-
-    _check_not_the_input(input_path, output_path)
-    if rejects is not None:
-        _check_rejects_path(input_path, output_path, rejects)
-    step = progress or (lambda stage, rows: None)
-    step("reading", 0)
-    table = read_table(input_path, sheet=sheet, header_row=header_row)
-    step("validating", len(table.frame))
-    result = validate(table, money_unit=money_unit)
-    frame, warnings, rejected = result.frame, list(result.warnings), 0
-    if rejects is not None:
-        frame, warnings, rejected = _quarantine(table, result, rejects, lang, mask)
-        if frame.empty:
-            raise DataError(f"{table.source}: every one of its {rejected} rows has errors, so "
-                            f"there is nothing to score; they are in {rejects}",
-                            ko=f"{table.source}: {rejected}개 행 모두 오류가 있어 점수를 낼 "
-                               f"행이 없습니다. 모두 {rejects}에 있습니다")
-    elif not result.ok:
-        raise DataError(result.problems)
-    model = as_model(model)
-    not_rated = model.spec_["not_rated_grade"]
-    if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES:
-        step("scoring and writing", len(frame))
-        workers = min(4, os.cpu_count() or 1) if workers is None else workers
-        count = sum(_write_streamed(frame, model, output_path, lang, workers, mask,
-                                    advance=getattr(progress, "advance", None)))
-    else:
-        step("scoring", len(frame))
-        scored = score_firms(frame, model)
-        count = int((scored["grade"] == not_rated).sum())
-        step("writing", len(frame))
-        scored = mask_frame(scored, free_text=False) if mask else scored
-        write_table(_localised(scored, lang, model), output_path)
-    return ScoreRun(rows=len(frame), not_rated=count, unadjusted=model.unadjusted_rows(frame),
-                    warnings=warnings, model=model, rejected=rejected)
-
-
-def _masked_table(block: pa.Table) -> pa.Table:
-    """A block of scores with its personal columns masked, as :func:`mask_frame` masks them."""
-    for name, kind in personal_columns(block.column_names).items():
-        k = block.column_names.index(name)
-        values = mask_values(block.column(k).to_pylist(), kind)
-        block = block.set_column(k, name, pa.array(values, type=block.schema.field(k).type))
-    return block
-
-
-def _write_streamed(frame: pd.DataFrame, model: TechIndex, path, lang: str,
-                    workers: int, mask: bool = False,
-                    advance: Callable[[int], None] | None = None) -> list[int]:
-    """Stream the scores of ``frame`` to a CSV in ``lang``; the not-rated count of each
-    block (the same bytes as ``write_table`` of the localised :func:`score_firms`).
-    ``advance(n)``, when given, is called with each block's rows once it is handed to the
-    writer."""
-    import pyarrow.compute as pc
-
-    from ktop_index.data.io import write_csv_blocks
-
-    labels_ko, fields_ko = indicator_labels_ko(model.spec_), identity_labels_ko()
-    counts: list[int] = []
-
-    def blocks() -> Iterator[pa.Table]:
-        for block in _score_tables(frame, model, workers=workers):
-            is_nr = pc.equal(block["grade"].cast(pa.string()), model.spec_["not_rated_grade"])
-            counts.append(pc.sum(is_nr).as_py() or 0)
-            yield localise_score_table(_masked_table(block) if mask else block, lang,
-                                       labels_ko, fields_ko)
-            if advance is not None:
-                advance(block.num_rows)
-
-    write_csv_blocks(blocks(), path)
-    return counts

@@ -91,13 +91,14 @@ def bar(stage: str, rows: int, unit: str = "rows") -> str:
 
 
 def test_a_terminal_shows_a_bar_per_stage_with_rows_rate_and_time_left(firm_years, tmp_path):
-    """`ktop score` on a terminal: reading, validating, scoring and writing each end in a
-    full bar with the file's row count, a rate and the time left; the scores and the
-    summary are those of a run without a terminal."""
+    """`ktop score` on a terminal: reading and validating (a streamed CSV: its length first
+    estimated), then scoring and writing, each end in a full bar with the file's row count,
+    a rate and the time left; the scores and the summary are those of a run without a
+    terminal."""
     path, rows = firm_years
     code, err, out = run_with(Terminal(), "score", path, "-o", tmp_path / "bar.csv")
     assert code == 0, err
-    for stage in ("reading", "validating", "scoring and writing"):
+    for stage in ("reading and validating", "scoring and writing"):
         assert re.search(bar(stage, rows), err), (stage, err)
     assert err.endswith("\n")  # closed before the summary, which starts its own line
     quiet = run_with(io.StringIO(), "score", path, "-o", tmp_path / "quiet.csv")
@@ -109,8 +110,24 @@ def test_the_bars_speak_korean(firm_years, tmp_path):
     path, rows = firm_years
     code, err, _ = run_with(Terminal(), "score", path, "-o", tmp_path / "s.csv", "--lang", "ko")
     assert code == 0, err
-    for stage in ("읽기", "검사", "채점·쓰기"):
+    for stage in ("읽기·검사", "채점·쓰기"):
         assert re.search(bar(stage, rows, "행"), err), (stage, err)
+
+
+def test_an_estimated_length_ends_as_the_rows_done(monkeypatch):
+    """A stage started on an estimate (a streamed file's length) grows when more rows come
+    and ends, full, at the rows done either way."""
+    for estimate, batches in ((100, (60, 60)), (100, (30, 40))):
+        stderr = Terminal()
+        monkeypatch.setattr("sys.stderr", stderr)
+        progress = Progress()
+        progress("reading and validating", estimate)
+        for rows in batches:
+            progress.advance(rows)
+        progress.close()
+        done = sum(batches)
+        assert re.search(bar("reading and validating", done), stderr.getvalue()), \
+            stderr.getvalue()
 
 
 def test_no_terminal_no_progress_even_for_a_large_input(capsys):

@@ -1,0 +1,56 @@
+"""Benchmark inputs made the way a user's file looks: the contract's English headers, money
+in 천원, one row per firm and year, valid distinct business numbers.
+
+    from _inputs import contract_csv
+    contract_csv(Path("panel.csv"), rows=1_000_000)   # 200,000 firms x 5 years, ~140 MB
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ktop_index.data.io import write_table
+from ktop_index.synth import generate_panel
+from ktop_index.synth.identity import draw_brns
+
+YEARS = (2020, 2024)  # five consecutive years per firm
+
+
+def balanced_panel(firms: int, seed: int = 11) -> pd.DataFrame:
+    """``firms`` synthetic firms present in each of :data:`YEARS` (firm-major order)."""
+    span = YEARS[1] - YEARS[0] + 1
+    panel = generate_panel(n_firms=int(firms * 1.6) + 100, years=YEARS, seed=seed)
+    whole = panel.groupby("firm_id")["year"].transform("size") == span
+    panel = panel[whole]
+    keep = panel["firm_id"].drop_duplicates().head(firms)
+    return panel[panel["firm_id"].isin(keep)].reset_index(drop=True)
+
+
+def contract_frame(rows: int, seed: int = 11) -> pd.DataFrame:
+    """``rows`` firm-years (a multiple of 5 is whole firms): a 20,000-firm balanced panel
+    tiled, every copy of a firm under a new valid business number (its ``firm_id`` too)."""
+    span = YEARS[1] - YEARS[0] + 1
+    base = balanced_panel(min(20_000, -(-rows // span)), seed)
+    firms = -(-rows // span)
+    copies = -(-firms // base["firm_id"].nunique())
+    brns = draw_brns(np.random.default_rng(seed), firms + base["firm_id"].nunique(),
+                     np.zeros(firms + base["firm_id"].nunique(), dtype=bool))
+    parts = []
+    per = base["firm_id"].nunique()
+    codes = pd.factorize(base["firm_id"])[0]
+    for k in range(copies):
+        part = base.copy()
+        part["brn"] = brns[k * per + codes]
+        part["firm_id"] = part["brn"]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).head(rows)
+
+
+def contract_csv(path: Path, rows: int, seed: int = 11) -> Path:
+    """Write :func:`contract_frame` as a UTF-8 CSV (the README's scale section's input)."""
+    if not path.exists():
+        write_table(contract_frame(rows, seed), path)
+    return path

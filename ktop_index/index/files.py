@@ -1,0 +1,572 @@
+"""Scoring files (``ktop score``): :func:`score_file` reads, validates and scores a firm-year
+file and writes the scores; :class:`ScoreRun` says what it did.
+
+A CSV or Parquet input scored to a CSV is **streamed in bounded memory**. The file is read in
+batches (:func:`ktop_index.data.io.stream_table`), each batch validated (one firm-year per
+row checked across batches: :class:`~ktop_index.data.validate.SeenFirmYears`) and
+quarantined as the whole file would be, and what scoring needs of it is written to a
+temporary folder, in three passes:
+
+1. **read and validate**: per batch, the identity columns, source fields and peer groups of
+   the rows kept go to one Arrow file in input order; the firm, year and the fields a growth
+   indicator needs go to one of *B* bucket files chosen by a hash of the firm, so that every
+   year of a firm lands in the same bucket (about 200,000 firm-years per bucket);
+2. **previous years**: per bucket, each firm-year's previous year is looked up among the
+   bucket's rows (:func:`~ktop_index.index.indicators.previous_year_fields`, as for a whole
+   frame) and written back by row position;
+3. **score and write**: the Arrow file is read again in order, each batch gets its previous
+   years from the buckets (each sorted by position: a merge), and is scored and written as
+   CSV block by block.
+
+Memory holds a batch, a bucket and the 16 bytes per firm-year of the duplicate check, however
+long the file; the disk holds about the size of the input, as Arrow, while it runs (in the
+system's temporary folder: ``TMPDIR``). The scores are the same bytes as the in-memory path
+gives, whatever the batch size (tests). A file this path cannot read batch by batch (an
+XLSX, an encoding error, a header problem, a value that breaks the CSV's columns) is read
+whole instead, which says what is wrong exactly as before.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ktop_index.data.io import TableStream, TypesChanged, write_csv_blocks
+from ktop_index.data.mask import mask_frame, mask_values, personal_columns
+from ktop_index.data.validate import SeenFirmYears, Validated, validate
+from ktop_index.errors import DataError, UsageError
+from ktop_index.index.indicators import previous_year_fields, source_fields
+from ktop_index.index.spec import indicator_labels_ko
+from ktop_index.index.techindex import (
+    _BLOCK_ROWS,
+    IDENTITY_COLUMNS,
+    TechIndex,
+    _arrow_of,
+    _localised,
+    _score_tables,
+    _with_scores,
+    as_model,
+    identity_labels_ko,
+    score_firms,
+)
+from ktop_index.labels import localise_score_table
+
+
+@dataclass
+class ScoreRun:
+    """What :func:`score_file` did: ``rows`` scored, how many ``not_rated``, how many
+    ``unadjusted`` (measured against the whole reference for want of an industry:
+    :meth:`TechIndex.unadjusted_rows`), the validation ``warnings`` (Problems), the
+    ``model`` used and how many rows were ``rejected`` to the rejects file (0 without one).
+    The file's records are ``rows + rejected``."""
+
+    rows: int
+    not_rated: int
+    unadjusted: int
+    warnings: list = field(default_factory=list)
+    model: TechIndex | None = None
+    rejected: int = 0
+
+
+def _check_not_the_input(input_path, output_path) -> None:
+    """Writing the scores over the file they come from would lose the firms' data."""
+    if os.path.exists(output_path) and os.path.samefile(input_path, output_path):
+        raise UsageError(f"{output_path}: is the input file; write the scores to another file",
+                         ko=f"{output_path}: 입력 파일입니다. 점수는 다른 파일에 쓰십시오")
+
+
+def _check_rejects_path(input_path, output_path, rejects) -> None:
+    """The rejects file is neither the input nor the scores, and has a suffix we write."""
+    from ktop_index.data.io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
+
+    _check_not_the_input(input_path, rejects)
+    if os.path.realpath(rejects) == os.path.realpath(output_path):
+        raise UsageError(f"--rejects {rejects}: is the scores file; write the rejected rows to "
+                         "another file",
+                         ko=f"--rejects {rejects}: 점수 파일과 같은 파일입니다. 제외한 행은 다른 "
+                            "파일에 쓰십시오")
+    suffix = os.path.splitext(rejects)[1].lower()
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
+        raise UsageError(f"--rejects {rejects}: unknown file type '{suffix}' (expected .csv, "
+                         ".xlsx or .parquet)",
+                         ko=f"--rejects {rejects}: 알 수 없는 파일 형식 '{suffix}' (.csv, .xlsx "
+                            "또는 .parquet)")
+
+
+def _quarantine(table, result, rejects, lang: str, mask: bool):
+    """Split a validated file into the records to score and the rejected ones, and write
+    the rejected records to ``rejects``; return the frame to score, the warnings kept and
+    the number rejected.
+
+    A record is rejected when an error names its row (a bad cell or a broken rule; a
+    duplicated firm-year names the later row, so the first stays). Problems of the file as a
+    whole (on the header row: a missing column, a money unit, a duplicated column, no rows)
+    cannot be quarantined: the file is refused with every problem, and nothing is written.
+    The rejects file holds the rejected records' cells as read (a number the reader took
+    as one is written as that number: ``100748.0`` as ``100748``), under the file's
+    headers, with ``row`` (the spreadsheet row) first and ``problems`` (each error as
+    ``COLUMN: message``, joined by `` | ``) last, in ``lang`` (행, 문제); a header of the
+    file already so named gets ``ktop `` before ours. It is written even when no row is
+    rejected (headers only), so a batch job always finds it. The records kept are scored as
+    if the file held only them.
+    """
+    frame, warnings, out = _split_rejected(table, result, lang)
+    _write_rejects(out, rejects, mask)
+    return frame, warnings, len(out)
+
+
+def _split_rejected(table, result, lang: str):
+    """:func:`_quarantine` without the writing: the frame to score, the warnings kept and
+    the rejected records as the rejects file shows them."""
+    from ktop_index.labels import REJECTS_COLUMNS
+
+    rows = np.asarray(table.rows)
+    errors = [p for p in result.problems if p.severity == "error"]
+    record_rows = set(rows.tolist()) if errors else set()
+    if any(p.row not in record_rows for p in errors):
+        raise DataError(result.problems)
+    reasons: dict[int, list[str]] = {}
+    for p in errors:
+        reasons.setdefault(p.row, []).append(f"{p.column}: {p.message(lang)}")
+    bad = np.isin(rows, np.fromiter(reasons, dtype=np.int64, count=len(reasons)))
+    headers = [str(c) for c in table.frame.columns]
+    row_name, problems_name = (name if name not in headers else f"ktop {name}"
+                               for name in REJECTS_COLUMNS[lang])
+    out = table.frame[bad].reset_index(drop=True)
+    out.insert(0, row_name, rows[bad].astype(np.int64))
+    out[problems_name] = [" | ".join(reasons[int(r)]) for r in rows[bad]]
+    if not errors:
+        return result.frame, list(result.warnings), out
+    keep = ~bad
+    frame = result.frame[keep].reset_index(drop=True)
+    frame.attrs["rows"] = rows[keep]
+    rejected_rows = set(reasons)
+    warnings = [p for p in result.warnings if p.row not in rejected_rows]
+    return frame, warnings, out
+
+
+def _write_rejects(out: pd.DataFrame, rejects, mask: bool) -> None:
+    from ktop_index.data.io import write_table
+
+    write_table(mask_frame(out) if mask else out, rejects)
+
+
+def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
+               model: TechIndex | str | os.PathLike | None = None, *, lang: str = "en",
+               sheet: str | int | None = None, money_unit: str | None = None,
+               workers: int | None = None, header_row: int | None = None,
+               progress: Callable[[str, int], None] | None = None,
+               mask: bool = False, rejects: str | os.PathLike | None = None,
+               batch_rows: int | None = None) -> ScoreRun:
+    """Read, validate and score a firm-year file, and write the scores (``ktop score``).
+
+    A CSV or Parquet file scored to a CSV is streamed in bounded memory
+    (:mod:`ktop_index.index.stream`): read, validated and scored ``batch_rows`` records at a
+    time (default :data:`ktop_index.data.io.STREAM_ROWS`), with the same bytes written as when
+    the file is read whole. Other inputs and outputs are read and written whole.
+
+    Parameters
+    ----------
+    input_path : a CSV, XLSX or Parquet file of firm-years (:func:`ktop_index.data.io.read_table`).
+    output_path : the scores file; its suffix picks CSV, XLSX or Parquet. A CSV is streamed:
+        each block is written while the next is scored, so a large file never sits in memory
+        as a table of text.
+    model : a fitted TechIndex or a model file (the bundled default when None).
+    lang : the language of the written headers and reasons ('en' or 'ko').
+    sheet, header_row, money_unit : as :func:`ktop_index.data.io.read_table` and
+        :func:`ktop_index.data.validate.validate` take them.
+    workers : threads scoring a streamed CSV (default: up to 4, as the machine has cores).
+    progress : called as ``progress(stage, rows)`` at each stage: "reading and validating"
+        (a streamed file, with its length estimated from its first 64 KiB) or "reading" and
+        "validating", then "scoring and writing" (CSV) or "scoring" and "writing". A callback that also
+        has an ``advance(n)`` method is told, block by block, the rows scored and written
+        of a streamed CSV (the command line's :class:`~ktop_index.cli._common.Progress`
+        draws its bar from it); a plain function is only called at the stages.
+    mask : write a copy for outside the committee: business numbers (``brn``, a firm_id that
+        is one) and addresses masked (:mod:`ktop_index.data.mask`), after scoring, so the
+        scores are those of the unmasked data. Such a file is not imported into the store.
+        The rejects file is masked too (its cells, and the business numbers in its messages).
+    rejects : quarantine for batch jobs: a file (CSV, XLSX or Parquet) that receives every
+        record with an error, with its spreadsheet ``row`` and its ``problems``; the other
+        records are scored as if the file held only them, so a rejected firm-year is not
+        there as the previous year of the next one (its growth indicators are missing). The
+        file's records are ``ScoreRun.rows + ScoreRun.rejected``; problems of the file as a
+        whole (a missing column, a money unit) still refuse it. Without it (the default), any
+        error refuses the file.
+
+    Returns
+    -------
+    ScoreRun
+
+    Raises
+    ------
+    InputError
+        The input cannot be read.
+    DataError
+        The input has errors (all of them in ``problems``, warnings too); with ``rejects``,
+        errors of the file as a whole, or every record rejected (the rejects file is then
+        written, the scores not).
+
+    >>> run = score_file("data/jeju_2025_applicants.csv", "scores.csv")   # doctest: +SKIP
+    >>> run.rows, run.not_rated                                         # doctest: +SKIP
+    (150, 1)
+    >>> run = score_file("batch.csv", "scores.csv", rejects="rejects.csv")  # doctest: +SKIP
+    >>> run.rows, run.rejected                                          # doctest: +SKIP
+    (9998, 2)
+    """
+    from ktop_index.data.io import (
+        CSV_SUFFIXES,
+        STREAM_ROWS,
+        read_table,
+        stream_table,
+        write_table,
+    )
+    from ktop_index.data.validate import validate
+
+    _check_not_the_input(input_path, output_path)
+    if rejects is not None:
+        _check_rejects_path(input_path, output_path, rejects)
+    step = progress or (lambda stage, rows: None)
+    workers = min(4, os.cpu_count() or 1) if workers is None else workers
+    if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES and sheet is None:
+        stream = stream_table(input_path, rows=batch_rows or STREAM_ROWS, header_row=header_row)
+        if stream is not None:
+            try:
+                return score_stream(stream, output_path, as_model(model), lang=lang,
+                                    money_unit=money_unit, workers=workers, mask=mask,
+                                    rejects=rejects, progress=progress)
+            except ReadWhole:
+                pass  # read whole below, which names what is wrong
+    step("reading", 0)
+    table = read_table(input_path, sheet=sheet, header_row=header_row)
+    step("validating", len(table.frame))
+    result = validate(table, money_unit=money_unit)
+    frame, warnings, rejected = result.frame, list(result.warnings), 0
+    if rejects is not None:
+        frame, warnings, rejected = _quarantine(table, result, rejects, lang, mask)
+        if frame.empty:
+            raise DataError(f"{table.source}: every one of its {rejected} rows has errors, so "
+                            f"there is nothing to score; they are in {rejects}",
+                            ko=f"{table.source}: {rejected}개 행 모두 오류가 있어 점수를 낼 "
+                               f"행이 없습니다. 모두 {rejects}에 있습니다")
+    elif not result.ok:
+        raise DataError(result.problems)
+    model = as_model(model)
+    not_rated = model.spec_["not_rated_grade"]
+    if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES:
+        step("scoring and writing", len(frame))
+        count = sum(_write_streamed(frame, model, output_path, lang, workers, mask,
+                                    advance=getattr(progress, "advance", None)))
+    else:
+        step("scoring", len(frame))
+        scored = score_firms(frame, model)
+        count = int((scored["grade"] == not_rated).sum())
+        step("writing", len(frame))
+        scored = mask_frame(scored, free_text=False) if mask else scored
+        write_table(_localised(scored, lang, model), output_path)
+    return ScoreRun(rows=len(frame), not_rated=count, unadjusted=model.unadjusted_rows(frame),
+                    warnings=warnings, model=model, rejected=rejected)
+
+
+def _masked_table(block: pa.Table) -> pa.Table:
+    """A block of scores with its personal columns masked, as :func:`mask_frame` masks them."""
+    for name, kind in personal_columns(block.column_names).items():
+        k = block.column_names.index(name)
+        values = mask_values(block.column(k).to_pylist(), kind)
+        block = block.set_column(k, name, pa.array(values, type=block.schema.field(k).type))
+    return block
+
+
+def _write_streamed(frame: pd.DataFrame, model: TechIndex, path, lang: str,
+                    workers: int, mask: bool = False,
+                    advance: Callable[[int], None] | None = None) -> list[int]:
+    """Stream the scores of ``frame`` to a CSV in ``lang``; the not-rated count of each
+    block (the same bytes as ``write_table`` of the localised :func:`score_firms`).
+    ``advance(n)``, when given, is called with each block's rows once it is handed to the
+    writer."""
+    from ktop_index.data.io import write_csv_blocks
+
+    counts: list[int] = []
+    tables = _score_tables(frame, model, workers=workers)
+    write_csv_blocks(_localised_blocks(tables, model, lang, mask, counts, advance), path)
+    return counts
+
+
+def _localised_blocks(tables: Iterator[pa.Table], model: TechIndex, lang: str, mask: bool,
+                      counts: list[int], advance: Callable[[int], None] | None
+                      ) -> Iterator[pa.Table]:
+    """Blocks of scores as written: masked when asked, in ``lang``; each block's not-rated
+    count appended to ``counts``, ``advance(rows)`` called once it is handed on."""
+    import pyarrow.compute as pc
+
+    labels_ko, fields_ko = indicator_labels_ko(model.spec_), identity_labels_ko()
+    for block in tables:
+        is_nr = pc.equal(block["grade"].cast(pa.string()), model.spec_["not_rated_grade"])
+        counts.append(pc.sum(is_nr).as_py() or 0)
+        yield localise_score_table(_masked_table(block) if mask else block, lang,
+                                   labels_ko, fields_ko)
+        if advance is not None:
+            advance(block.num_rows)
+
+
+# ------------------------------------------------------------- streaming in bounded memory
+
+BUCKET_ROWS = 200_000  # firm-years per bucket of the previous-year lookup
+_PREVIOUS_BATCH = 16_384  # rows per record batch of a bucket's previous years
+
+
+class ReadWhole(Exception):
+    """The file cannot be scored batch by batch: read it whole (the caller does)."""
+
+
+@dataclass
+class Streamed:
+    """What the first pass found: the rows kept, the warnings, the rows rejected."""
+
+    kept: int
+    warnings: list
+    rejected: int
+    unadjusted: int
+
+
+def score_stream(stream: TableStream, output_path, model, *, lang: str, money_unit,
+                 workers: int, mask: bool, rejects, progress: Callable | None = None):
+    """Score ``stream`` into the CSV ``output_path`` in bounded memory; the arguments and the
+    result are :func:`~ktop_index.index.techindex.score_file`'s. Raises :class:`ReadWhole`
+    when the file must be read whole instead."""
+    try:
+        return _score_stream(stream, output_path, model, lang, money_unit, workers, mask,
+                             rejects, progress)
+    except TypesChanged:
+        return _score_stream(stream.as_text(), output_path, model, lang, money_unit, workers,
+                             mask, rejects, progress)
+
+
+def _score_stream(stream, output_path, model, lang, money_unit, workers, mask, rejects,
+                  progress):
+
+    step = progress or (lambda stage, rows: None)
+    advance = getattr(progress, "advance", None)
+    growth = sorted({s["field"] for s in model._indicators() if s.get("kind") == "growth"})
+    with tempfile.TemporaryDirectory(prefix="ktop-stream-") as tmp:
+        spill = _Spill(Path(tmp), _bucket_count(stream), growth)
+        step("reading and validating", stream.estimated_rows())
+        found, rejected = _first_pass(stream, model, money_unit, spill, rejects is not None,
+                                      lang, advance)
+        if rejects is not None:
+            _write_rejects(rejected, rejects, mask)
+            if not found.kept:
+                raise DataError(f"{stream.source}: every one of its {found.rejected} rows has "
+                                f"errors, so there is nothing to score; they are in {rejects}",
+                                ko=f"{stream.source}: {found.rejected}개 행 모두 오류가 있어 "
+                                   f"점수를 낼 행이 없습니다. 모두 {rejects}에 있습니다")
+        spill.close()
+        spill.previous_years(model)
+        step("scoring and writing", found.kept)
+        counts: list[int] = []
+        write_csv_blocks(_localised_blocks(_scored(spill, model, workers), model, lang, mask,
+                                           counts, advance), output_path)
+    return ScoreRun(rows=found.kept, not_rated=sum(counts), unadjusted=found.unadjusted,
+                    warnings=found.warnings, model=model, rejected=found.rejected)
+
+
+def _bucket_count(stream: TableStream) -> int:
+    return max(1, min(512, math.ceil(stream.estimated_rows() / BUCKET_ROWS)))
+
+
+def _batches(stream: TableStream) -> Iterator:
+    """The stream's batches; a reader error (not a changed type) means: read it whole."""
+    batches = iter(stream)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except TypesChanged:
+            raise
+        except (pa.ArrowException, UnicodeError, OSError, ValueError) as exc:
+            raise ReadWhole(str(exc)) from None
+        yield batch
+
+
+def _first_pass(stream, model, money_unit, spill, quarantine: bool, lang, advance):
+    """Validate every batch, spill the rows kept; the problems as validating the whole file
+    gives them (a header's problems once), raised as one DataError without ``rejects``."""
+    seen = SeenFirmYears()
+    problems: list = []
+    failed = False
+    kept = rejected = unadjusted = 0
+    parts = []
+    for k, raw in enumerate(_batches(stream)):
+        result = validate(raw, money_unit=money_unit, seen=seen)
+        found = result.problems
+        if k == 0 and any(p.severity == "error" and p.row <= raw.header_row for p in found):
+            raise ReadWhole("a problem of the file as a whole")  # read_table names them all
+        if k > 0:  # a header's problems are the first batch's
+            found = [p for p in found if p.row > raw.header_row]
+        result = Validated(result.frame, found, result.rows)
+        if advance is not None:
+            advance(len(raw.frame))
+        if not quarantine:
+            problems += found
+            failed = failed or not result.ok
+            if failed:
+                continue
+            frame = result.frame
+            problems = [p for p in problems if p.severity != "error"]
+        else:
+            frame, warnings, out = _split_rejected(raw, result, lang)
+            problems += warnings
+            parts.append(out)
+            rejected += len(out)
+        unadjusted += model.unadjusted_rows(frame)
+        spill.add(frame, model)
+        kept += len(frame)
+    if failed:
+        raise DataError(problems)
+    if not parts and quarantine:
+        raise ReadWhole("no rows")
+    out = pd.concat(parts, ignore_index=True) if parts else None
+    return Streamed(kept, problems, rejected, unadjusted), out
+
+
+class _Spill:
+    """The temporary files of one run: the rows in order, and the buckets."""
+
+    def __init__(self, folder: Path, buckets: int, growth: list[str]):
+        self.folder, self.buckets, self.growth = folder, buckets, growth
+        self.ordered = None
+        self.bucket_writers: list = [None] * buckets
+        self.position = 0
+
+    def add(self, frame: pd.DataFrame, model) -> None:
+        """Spill a batch of validated rows to keep."""
+        identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
+        identity.attrs = {}
+        fields = source_fields(frame, model._indicators())
+        peers = model._peer_positions(frame)
+        table = pa.Table.from_pandas(identity, preserve_index=False)
+        for name, values in fields.items():
+            table = table.append_column(f"\x00field {name}", pa.array(values))
+        for k, values in enumerate(peers):
+            table = table.append_column(f"\x00peer {k}", pa.array(values, type=pa.int64()))
+        table = table.replace_schema_metadata(None)
+        if self.ordered is None:
+            self.schema = table.schema
+            self.ordered = pa.ipc.new_stream(str(self.folder / "ordered.arrow"), table.schema)
+        self.ordered.write_table(table if table.schema == self.schema
+                                 else table.cast(self.schema))
+        self._add_to_buckets(frame, fields, len(frame))
+        self.position += len(frame)
+
+    def _add_to_buckets(self, frame: pd.DataFrame, fields: dict, rows: int) -> None:
+        firm = frame["firm_id"].astype("str") if "firm_id" in frame else pd.Series(
+            ["nan"] * rows, dtype="str")
+        year = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype="float64",
+                                                                       na_value=np.nan)
+        narrow = pa.table({"firm_id": pa.array(firm, type=pa.large_string(), from_pandas=True),
+                           "year": year,
+                           "position": np.arange(rows, dtype=np.int64) + self.position,
+                           **{f: fields[f] for f in self.growth}})
+        bucket = (pd.util.hash_pandas_object(firm, index=False).to_numpy()
+                  % np.uint64(self.buckets)).astype(np.int64)
+        order = np.argsort(bucket, kind="stable")
+        edges = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
+        for j in range(self.buckets):
+            if edges[j] == edges[j + 1]:
+                continue
+            part = narrow.take(pa.array(order[edges[j]:edges[j + 1]]))
+            if self.bucket_writers[j] is None:
+                self.bucket_writers[j] = pa.ipc.new_stream(str(self._bucket(j)), part.schema)
+            self.bucket_writers[j].write_table(part)
+
+    def _bucket(self, j: int) -> Path:
+        return self.folder / f"bucket-{j:03d}.arrow"
+
+    def _previous(self, j: int) -> Path:
+        return self.folder / f"previous-{j:03d}.arrow"
+
+    def close(self) -> None:
+        for writer in [self.ordered, *self.bucket_writers]:
+            if writer is not None:
+                writer.close()
+
+    def previous_years(self, model) -> None:
+        """Pass 2: each bucket's previous years, by position."""
+        for j in range(self.buckets):
+            if self.bucket_writers[j] is None:
+                continue
+            with pa.ipc.open_stream(str(self._bucket(j))) as reader:
+                rows = reader.read_all()
+            frame = rows.select(["firm_id", "year", *self.growth]).to_pandas()
+            previous = previous_year_fields(frame, model._indicators())
+            table = pa.table({"position": rows.column("position"),
+                              **{f: previous[f] for f in self.growth}})
+            with pa.ipc.new_stream(str(self._previous(j)), table.schema) as writer:
+                writer.write_table(table, max_chunksize=_PREVIOUS_BATCH)
+            os.remove(self._bucket(j))
+
+    def batches(self) -> Iterator[tuple[pa.Table, dict, dict, tuple]]:
+        """Pass 3: each spilled batch as (identity, fields, previous years, peers)."""
+        cursors = [_Cursor(self._previous(j), self.growth) for j in range(self.buckets)
+                   if self.bucket_writers[j] is not None]
+        start = 0
+        with pa.ipc.open_stream(str(self.folder / "ordered.arrow")) as reader:
+            for batch in reader:
+                table = pa.Table.from_batches([batch])
+                rows = table.num_rows
+                names = table.column_names
+                fields = {n.split(" ", 1)[1]: table.column(n).to_numpy()
+                          for n in names if n.startswith("\x00field ")}
+                peers = tuple(table.column(n).to_numpy() for n in names
+                              if n.startswith("\x00peer "))
+                previous = {f: np.full(rows, np.nan) for f in self.growth}
+                for cursor in cursors:
+                    cursor.fill(previous, start, start + rows)
+                identity = table.select([n for n in names if not n.startswith("\x00")])
+                yield identity, fields, previous, peers
+                start += rows
+
+
+class _Cursor:
+    """A bucket's previous years, read forward by position."""
+
+    def __init__(self, path: Path, growth: list[str]):
+        self.reader = pa.ipc.open_stream(str(path))
+        self.growth = growth
+        self.batch: pa.RecordBatch | None = None
+        self.offset = 0
+
+    def fill(self, previous: dict, start: int, stop: int) -> None:
+        """Scatter the bucket's rows with ``start <= position < stop`` into ``previous``."""
+        while True:
+            if self.batch is None or self.offset >= self.batch.num_rows:
+                try:
+                    self.batch, self.offset = self.reader.read_next_batch(), 0
+                except StopIteration:
+                    self.batch = None
+                    return
+            position = self.batch.column(0).to_numpy()[self.offset:]
+            take = int(np.searchsorted(position, stop))
+            at = position[:take] - start
+            for f in self.growth:
+                column = self.batch.column(self.batch.schema.get_field_index(f))
+                previous[f][at] = column.to_numpy()[self.offset:self.offset + take]
+            self.offset += take
+            if self.offset < self.batch.num_rows:
+                return
+
+
+def _scored(spill: _Spill, model, workers: int) -> Iterator[pa.Table]:
+    """The score tables of every spilled batch, in order (identity columns first)."""
+    for identity, fields, previous, peers in spill.batches():
+        yield from _with_scores(identity, model._array_blocks(
+            fields, previous, peers, identity.num_rows, _BLOCK_ROWS, workers, finish=_arrow_of))

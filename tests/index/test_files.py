@@ -1,0 +1,270 @@
+"""Scoring files (``score_file``): what ``ktop score`` writes, the quarantine of bad rows,
+progress, and the streamed path in bounded memory against the whole-file path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ktop_index.index.files import score_file
+from ktop_index.index.spec import indicator_labels_ko
+from ktop_index.index.techindex import TechIndex, identity_labels_ko, score_firms
+from ktop_index.labels import localise_scores
+from ktop_index.synth import generate_panel
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return generate_panel(n_firms=1500, years=(2019, 2023), seed=7)
+
+
+@pytest.fixture(scope="module")
+def model(panel):
+    return TechIndex(reference_year=2023).fit(panel)
+
+
+JEJU = Path(__file__).resolve().parents[2] / "data" / "jeju_2025_applicants.xlsx"
+
+
+@pytest.mark.parametrize(("suffix", "lang"), [(".csv", "ko"), (".csv", "en"), (".xlsx", "ko"),
+                                              (".xlsx", "en"), (".parquet", "ko")])
+def test_score_file_writes_what_ktop_score_writes(tmp_path, suffix, lang, capsys):
+    """score_file's output has the bytes of `ktop score` and of write_table of the localised
+    score_firms; the run reports rows, not-rated rows, warnings and stages as counted here."""
+    from ktop_index.cli import main
+    from ktop_index.data.io import read_table, write_table
+    from ktop_index.data.validate import validate
+
+    stages = []
+    run = score_file(JEJU, tmp_path / f"api{suffix}", lang=lang,
+                     progress=lambda stage, rows: stages.append((stage, rows)))
+    assert main(["score", str(JEJU), "-o", str(tmp_path / f"cli{suffix}"), "--lang", lang]) == 0
+    capsys.readouterr()
+    result = validate(read_table(JEJU))
+    model = TechIndex.load()
+    scored = score_firms(result.frame, model)
+    write_table(localise_scores(scored, lang, indicator_labels_ko(model.spec_),
+                                identity_labels_ko()), tmp_path / f"whole{suffix}")
+    api = (tmp_path / f"api{suffix}").read_bytes()
+    assert api == (tmp_path / f"cli{suffix}").read_bytes()
+    assert api == (tmp_path / f"whole{suffix}").read_bytes()
+    assert run.rows == len(result.frame) == 150
+    assert run.not_rated == int((scored["grade"] == "NR").sum())
+    assert run.unadjusted == model.unadjusted_rows(result.frame)
+    assert [p.line() for p in run.warnings] == [p.line() for p in result.warnings]
+    assert run.model.sha256 == model.sha256
+    middle = ["scoring and writing"] if suffix == ".csv" else ["scoring", "writing"]
+    assert stages == [("reading", 0), ("validating", 150)] + [(s, 150) for s in middle]
+
+
+def test_score_file_refuses_data_with_errors(tmp_path):
+    """An input with errors raises DataError holding every problem; nothing is written."""
+    from ktop_index.errors import DataError
+
+    source = Path(__file__).resolve().parents[2] / "data" / "examples" / "applicants_with_errors.csv"
+    with pytest.raises(DataError) as caught:
+        score_file(source, tmp_path / "out.csv")
+    assert any(p.severity == "error" for p in caught.value.problems)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ quarantine (--rejects)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "examples" / "applicants_with_errors.csv"
+#: The example's rows with an error, counted by hand from the file (`ktop validate` lists
+#: them): rows 2-9 and 12 a bad cell or rule each, row 11 a repeat of row 10's firm-year.
+#: Row 4's warning (firm age) comes with an error; rows 10 and 13 are clean.
+EXAMPLE_REJECTED = [2, 3, 4, 5, 6, 7, 8, 9, 11, 12]
+
+
+def _lines_file(source: Path, keep: list[int], path: Path) -> Path:
+    """The header line and the lines of the spreadsheet rows ``keep`` of a one-line-per-record
+    CSV, as bytes: the file a user would get by deleting the other rows."""
+    lines = source.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([lines[0]] + [lines[row - 1] for row in keep]))
+    return path
+
+
+@pytest.mark.parametrize(("suffix", "lang"), [(".csv", "en"), (".csv", "ko"), (".parquet", "en")])
+def test_quarantine_scores_the_valid_rows_as_a_file_of_only_them(tmp_path, suffix, lang):
+    """With rejects, the example's 12 rows are 2 scored + 10 rejected (counted by hand), and
+    the scores have the bytes of scoring a file holding only the 2 clean rows."""
+    run = score_file(EXAMPLE, tmp_path / f"out{suffix}", lang=lang, money_unit="천원",
+                     rejects=tmp_path / "rejects.csv")
+    clean = _lines_file(EXAMPLE, [10, 13], tmp_path / "clean.csv")
+    alone = score_file(clean, tmp_path / f"alone{suffix}", lang=lang, money_unit="천원")
+    assert (tmp_path / f"out{suffix}").read_bytes() == (tmp_path / f"alone{suffix}").read_bytes()
+    assert (run.rows, run.rejected) == (2, 10) and run.rows + run.rejected == 12
+    assert (run.not_rated, run.unadjusted) == (alone.not_rated, alone.unadjusted)
+    assert run.warnings == []  # the one warning is of rejected row 4
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_rejects_file_holds_each_bad_row_with_its_problems(tmp_path, lang):
+    """Each rejected record as read, under the file's headers, with its spreadsheet row first
+    and its errors (not its warnings) last, in the chosen language; read back, its cells give
+    the validator the values the original rows gave."""
+    from ktop_index.data.io import read_table
+    from ktop_index.data.validate import validate
+
+    score_file(EXAMPLE, tmp_path / "out.csv", lang=lang, money_unit="천원",
+               rejects=tmp_path / "rejects.csv")
+    assert (tmp_path / "rejects.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    source = read_table(EXAMPLE)
+    back = read_table(tmp_path / "rejects.csv").frame
+    row, problems = ("행", "문제") if lang == "ko" else ("row", "problems")
+    assert list(back.columns) == [row, *source.frame.columns, problems]
+    assert back[row].astype(int).tolist() == EXAMPLE_REJECTED
+    said = dict(zip(back[row].astype(int), back[problems]))
+    if lang == "ko":
+        assert said[5] == "매출액(천원): '1,2OO,000'은(는) 숫자가 아닙니다 (금액 필요)"
+        assert said[11] == ("기준연도: 기업 304-85-01704의 2024년 행이 중복입니다 "
+                            "(처음 10행; 기업·연도당 1행)")
+    else:
+        assert said[5] == "매출액(천원): '1,2OO,000' is not a number (expected an amount)"
+        assert said[4] == ("설립연도: founded 2026 is after the fiscal year 2024 (expected "
+                           "founded at or before the year)")  # the warning of row 4 is not
+        assert "first at row 10" in said[11]
+    original = validate(source, money_unit="천원").frame
+    again = validate(back[list(source.frame.columns)], money_unit="천원").frame
+    positions = [r - 2 for r in EXAMPLE_REJECTED]
+    pd.testing.assert_frame_equal(again, original.iloc[positions].reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def _panel_with_bad_rows(tmp_path):
+    """A 3-year panel as a CSV with known bad rows: a bad amount (at ``amount``, a firm-year
+    whose firm has the next year too), an invalid business number (position 10), a repeated
+    firm-year (a copy of position 20 at the end) and a warning only (exports above revenue,
+    position 30, kept); the file of its good rows; the panel, ``amount`` and the rows in."""
+    from ktop_index.data.io import write_table
+
+    panel = generate_panel(n_firms=60, years=(2021, 2023), seed=11)
+    pairs = set(zip(panel["firm_id"], panel["year"]))
+    amount = next(i for i in range(1, 10)
+                  if (panel.loc[i, "firm_id"], panel.loc[i, "year"] + 1) in pairs)
+    text = panel.astype("str").mask(panel.isna(), "")
+    text.loc[amount, "revenue"] = "12O0"
+    text.loc[10, "brn"] = "124-81-00997"
+    text.loc[30, "export_revenue"] = str(float(panel.loc[30, "revenue"]) * 2 + 1)
+    bad = pd.concat([text, text.iloc[[20]]], ignore_index=True)
+    write_table(bad, tmp_path / "batch.csv")
+    write_table(text.drop(index=[amount, 10]), tmp_path / "good.csv")
+    return panel, amount, len(bad)
+
+
+def test_quarantine_of_a_panel_matches_the_panel_without_its_bad_rows(tmp_path):
+    """Rows in = scored + rejected; the repeated firm-year rejects the later row only; a
+    warning rejects nothing; the scores are the bytes of the file of the good rows alone, and
+    the year after a rejected one loses the growth it measured against it."""
+    panel, amount, rows_in = _panel_with_bad_rows(tmp_path)
+    run = score_file(tmp_path / "batch.csv", tmp_path / "out.csv",
+                     rejects=tmp_path / "rejects.csv")
+    score_file(tmp_path / "good.csv", tmp_path / "good_out.csv")
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "good_out.csv").read_bytes()
+    rejected = pd.read_csv(tmp_path / "rejects.csv", encoding="utf-8-sig")
+    assert rejected["row"].tolist() == [amount + 2, 12, rows_in + 1]  # rows: position + 2
+    assert (run.rows, run.rejected) == (rows_in - 3, 3)
+    assert run.rows + run.rejected == rows_in
+    assert [p.code for p in run.warnings] == ["export_gt_revenue"]
+    # the consequence for growth: the next year of the firm whose year was rejected
+    firm, year = panel.loc[amount, "firm_id"], panel.loc[amount, "year"]
+    following = (panel["firm_id"] == firm) & (panel["year"] == year + 1)
+    scored = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    whole = score_firms(panel)
+    mine = scored[(scored["firm_id"] == firm) & (scored["year"] == year + 1)]["coverage"]
+    assert float(mine.iloc[0]) < float(whole[following.to_numpy()]["coverage"].iloc[0])
+
+
+def test_quarantine_of_a_clean_file_writes_an_empty_rejects_file(tmp_path):
+    """No error: the scores are the strict run's bytes and the rejects file has its headers
+    and no row, so a batch job always finds it."""
+    run = score_file(JEJU, tmp_path / "out.csv", rejects=tmp_path / "rejects.csv", lang="ko")
+    score_file(JEJU, tmp_path / "strict.csv", lang="ko")
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "strict.csv").read_bytes()
+    assert (run.rows, run.rejected) == (150, 0)
+    lines = (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 and lines[0].startswith('"행",') and lines[0].endswith(',"문제"')
+
+
+def test_quarantine_refuses_a_file_whose_columns_are_wrong(tmp_path):
+    """A problem of the file as a whole (here a money column without a unit) cannot be
+    quarantined: DataError with every problem, and nothing written."""
+    from ktop_index.errors import DataError
+
+    with pytest.raises(DataError) as caught:
+        score_file(EXAMPLE, tmp_path / "out.csv", rejects=tmp_path / "rejects.csv")
+    assert [p.code for p in caught.value.problems if p.row == 1] == ["money_unit"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quarantine_of_a_file_with_no_good_row_writes_the_rejects_only(tmp_path):
+    """Every row rejected: a DataError saying there is nothing to score (in both languages),
+    the rejects file holds them all, and no scores file is written."""
+    from ktop_index.errors import DataError
+
+    bad = _lines_file(EXAMPLE, [2, 3, 5], tmp_path / "bad.csv")
+    with pytest.raises(DataError) as caught:
+        score_file(bad, tmp_path / "out.csv", money_unit="천원",
+                   rejects=tmp_path / "rejects.csv")
+    assert "nothing to score" in caught.value.message()
+    assert "점수를 낼 행이 없습니다" in caught.value.message("ko")
+    assert not (tmp_path / "out.csv").exists()
+    rejected = pd.read_csv(tmp_path / "rejects.csv", encoding="utf-8-sig")
+    assert rejected["row"].tolist() == [2, 3, 4]  # the rows of bad.csv
+
+
+def test_the_rejects_file_is_neither_the_input_nor_the_scores(tmp_path):
+    """A rejects path equal to the input or the output, or of an unknown type, is a usage
+    error before anything is read or written."""
+    import shutil
+
+    from ktop_index.errors import UsageError
+
+    batch = tmp_path / "batch.csv"
+    shutil.copy(EXAMPLE, batch)
+    before = batch.read_bytes()
+    for rejects in (batch, tmp_path / "out.csv", tmp_path / "rejects.json"):
+        with pytest.raises(UsageError):
+            score_file(batch, tmp_path / "out.csv", money_unit="천원", rejects=rejects)
+    assert batch.read_bytes() == before and sorted(tmp_path.iterdir()) == [batch]
+
+
+def test_masked_rejects_hide_the_business_numbers(tmp_path):
+    """With mask, the rejects file's business numbers are masked in the cells and in the
+    messages (a repeated firm-year names the firm)."""
+    score_file(EXAMPLE, tmp_path / "out.csv", money_unit="천원", mask=True,
+               rejects=tmp_path / "rejects.csv")
+    text = (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert "304-85-*****" in text and "304-85-01704" not in text
+    assert "760-81-66268" not in text
+
+
+def test_score_file_tells_progress_block_by_block_and_writes_the_same_bytes(tmp_path,
+                                                                            recorder):
+    """A streamed CSV of about 36,000 rows: a callback with ``advance`` hears each batch read
+    and validated and each block of scored rows (32,768 then the rest: they add up to the
+    file's rows), a plain
+    ``progress(stage, rows)`` function the stages only; the scores are the bytes of a run
+    without progress."""
+    from ktop_index.data.io import write_table
+
+    frame = generate_panel(n_firms=7000, years=(2017, 2023), seed=3)
+    n = len(frame)
+    assert n > 32_768
+    write_table(frame, tmp_path / "firms.csv")
+    plain_calls = []
+    for name, progress in (("none", None), ("plain", lambda s, r: plain_calls.append((s, r))),
+                           ("advance", recorder)):
+        score_file(tmp_path / "firms.csv", tmp_path / f"{name}.csv", progress=progress)
+    assert plain_calls == recorder.stages
+    assert [stage for stage, _ in plain_calls] == ["reading and validating",
+                                                   "scoring and writing"]
+    # a streamed file's length is judged from its first 64 KiB before it is read
+    assert plain_calls[0][1] == pytest.approx(n, rel=0.02) and plain_calls[1][1] == n
+    assert recorder.advances == [[n], [32_768, n - 32_768]]
+    none = (tmp_path / "none.csv").read_bytes()
+    assert (tmp_path / "plain.csv").read_bytes() == none
+    assert (tmp_path / "advance.csv").read_bytes() == none
