@@ -231,7 +231,7 @@ class TableStream:
     def __iter__(self) -> Iterator[RawTable]:
         first = self.layout.header_row + 1 if self.layout else 2
         done = 0
-        for frame in self._frames():
+        for frame in _read_ahead(self._frames()):
             for start in range(0, len(frame), self.rows):
                 part = frame.iloc[start:start + self.rows].reset_index(drop=True)
                 rows = np.arange(len(part), dtype=np.int64) + first + done
@@ -280,6 +280,16 @@ class TableStream:
     def as_text(self) -> TableStream:
         """The same stream with every column read as text (after :class:`TypesChanged`)."""
         return replace(self, strings=True)
+
+
+def _read_ahead(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """``frames``, the next one read in a thread while the caller works on this one (arrow
+    parses outside Python's lock: reading then costs next to nothing on a second core)."""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        upcoming = reader.submit(next, frames, None)
+        while (frame := upcoming.result()) is not None:
+            upcoming = reader.submit(next, frames, None)
+            yield frame
 
 
 def _csv_chunks(path: Path, encoding: str | None, size: int = CSV_READ_BLOCK) -> Iterator[bytes]:
@@ -331,7 +341,13 @@ def stream_table(path: str | os.PathLike, rows: int = STREAM_ROWS,
     >>> sum(len(batch.frame) for batch in stream)                # doctest: +SKIP
     1000000
     """
-    path = Path(path)
+    try:
+        return _stream_table(Path(path), rows, header_row)
+    except (InputError, UnicodeError, ValueError, OSError, pa.ArrowException):
+        return None  # read_table says what is wrong, naming the file
+
+
+def _stream_table(path: Path, rows: int, header_row: int | None) -> TableStream | None:
     suffix = path.suffix.lower()
     if not path.is_file() or suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
         return None

@@ -66,7 +66,7 @@ from ktop_index.data.io import RawTable, read_table
 from ktop_index.data.problems import MESSAGES, Problem, WithProblems, visible  # noqa: F401 - MESSAGES re-exported
 from ktop_index.errors import DataError, UsageError
 from ktop_index.labels import BRN_REASONS_KO
-from ktop_index.reference import ksic11_codes, ksic_divisions
+from ktop_index.reference import ksic_divisions
 
 _EXPECTED = {
     "int": ("a whole number", "정수"), "float": ("a number", "숫자"),
@@ -508,7 +508,7 @@ def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
             for i, value, (code, params) in zip(where, _as_text(cells), normalise_ksic(cells)[2]):
                 problems.append(Problem(source, int(rows[i]), header, code, "error",
                                         {"value": value, **params}))
-        other = (codes.notna() & ~codes.isin(ksic11_codes())).to_numpy()
+        other = codes.notna().to_numpy() & ~ksic.in_codes(codes, "11")
         said = {c: ksic.reading_note(c) for c in codes[other].unique()}
         for i in np.flatnonzero(other):  # not an 11th-revision code: say how it is read
             code, params = said[codes.iat[i]]
@@ -663,39 +663,54 @@ def _cross_checks(frame: pd.DataFrame, mapping, rows, source, problems, seen=Non
 class SeenFirmYears:
     """The firm-years of the batches validated so far, for one-row-per-firm-year across the
     batches of a streamed file (:func:`validate`'s ``seen``): each distinct (firm, year) as a
-    64-bit hash with its first spreadsheet row, 16 bytes per firm-year, in sorted runs merged
-    as they pile up. Two firm-years with one hash (about one file in 10^12 of a million rows)
-    would be reported as a duplicate, never passed in silence."""
+    64-bit hash with its first spreadsheet row, 16 bytes per firm-year, kept sorted in 256
+    parts by the hash's first byte, so that adding a batch never copies more than a part.
+    Two firm-years with one hash (about one file in 10^12 of a million rows) would be
+    reported as a duplicate, never passed in silence."""
+
+    PARTS = 256
 
     def __init__(self):
-        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, first rows)
+        empty = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = [empty] * self.PARTS
 
     def first_rows(self, keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
         """For each row of ``keys`` (firm, year; rows with a missing key never match), the
         spreadsheet row of its earlier occurrence in this or an earlier batch, or -1; then
         remember this batch's firm-years."""
-        known = keys.notna().all(axis=1).to_numpy()
-        hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        rows = np.asarray(rows, dtype=np.int64)
+        known = np.flatnonzero(keys.notna().all(axis=1).to_numpy())
+        hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()[known]
+        order = np.argsort(hashes, kind="stable")  # by hash, so by part; ties in row order
+        hashes, where = hashes[order], known[order]
         first = np.full(len(keys), -1, dtype=np.int64)
-        for run, run_rows in self.runs:
-            at = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
-            hit = known & (run[at] == hashes) & (first < 0)
-            first[hit] = run_rows[at[hit]]
-        fresh = known & (first < 0)
-        pair = pd.Series(hashes[fresh])
-        repeat = pair.duplicated(keep="first").to_numpy()
-        if repeat.any():  # within the batch: the row of the first of its kind
-            first_at = dict(zip(hashes[fresh][~repeat], rows[fresh][~repeat]))
-            where = np.flatnonzero(fresh)[repeat]
-            first[where] = [first_at[h] for h in hashes[where]]
-        new = np.flatnonzero(fresh)[~repeat]
-        order = np.argsort(hashes[new], kind="stable")
-        self.runs.append((hashes[new][order], np.asarray(rows)[new][order]))
-        if len(self.runs) >= 8:  # merged now and then: a batch looks in few runs
-            merged = np.concatenate([r for r, _ in self.runs])
-            order = np.argsort(merged, kind="stable")
-            self.runs = [(merged[order], np.concatenate([r for _, r in self.runs])[order])]
+        repeat = np.zeros(len(hashes), dtype=bool)
+        repeat[1:] = hashes[1:] == hashes[:-1]
+        edges = np.searchsorted(hashes >> np.uint64(56), np.arange(self.PARTS + 1,
+                                                                   dtype=np.uint64))
+        for part in np.flatnonzero(np.diff(edges)):
+            self._look_up_and_add(part, slice(edges[part], edges[part + 1]), hashes, where,
+                                  repeat, rows, first)
+        if repeat.any():  # new in this batch, more than once: the row of the first of them
+            leader = np.maximum.accumulate(np.where(repeat, 0, np.arange(len(hashes))))
+            fresh = repeat & (first[where] < 0)
+            first[where[fresh]] = rows[where[leader[fresh]]]
         return first
+
+    def _look_up_and_add(self, part, span, hashes, where, repeat, rows, first) -> None:
+        seen, seen_rows = self.parts[part]
+        needles, at_rows = hashes[span], where[span]
+        if len(seen):
+            at = np.minimum(np.searchsorted(seen, needles), len(seen) - 1)
+            hit = seen[at] == needles
+            first[at_rows[hit]] = seen_rows[at[hit]]  # earlier batches come first
+        else:
+            hit = np.zeros(len(needles), dtype=bool)
+        new = ~hit & ~repeat[span]
+        if new.any():
+            place = np.searchsorted(seen, needles[new])
+            self.parts[part] = (np.insert(seen, place, needles[new]),
+                                np.insert(seen_rows, place, rows[at_rows[new]]))
 
 
 def _duplicates(frame, mapping, rows, source, problems, seen=None) -> None:

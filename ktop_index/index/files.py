@@ -504,7 +504,7 @@ class _Spill:
         for j in range(self.buckets):
             if self.bucket_writers[j] is None:
                 continue
-            with pa.ipc.open_stream(str(self._bucket(j))) as reader:
+            with pa.ipc.open_stream(_read(self._bucket(j))) as reader:
                 rows = reader.read_all()
             frame = rows.select(["firm_id", "year", *self.growth]).to_pandas()
             previous = previous_year_fields(frame, model._indicators())
@@ -514,33 +514,58 @@ class _Spill:
                 writer.write_table(table, max_chunksize=_PREVIOUS_BATCH)
             os.remove(self._bucket(j))
 
-    def batches(self) -> Iterator[tuple[pa.Table, dict, dict, tuple]]:
-        """Pass 3: each spilled batch as (identity, fields, previous years, peers)."""
+    def batches(self, group: int) -> Iterator[tuple[pa.Table, dict, dict, tuple]]:
+        """Pass 3: the spilled rows as (identity, fields, previous years, peers) of ``group``
+        rows each, the last one shorter: groups start at multiples of ``group``, whatever
+        the batches read, so that the scores are computed in the same blocks as those of
+        the whole frame (a block's floating-point sums depend on where it starts)."""
         cursors = [_Cursor(self._previous(j), self.growth) for j in range(self.buckets)
                    if self.bucket_writers[j] is not None]
         start = 0
-        with pa.ipc.open_stream(str(self.folder / "ordered.arrow")) as reader:
-            for batch in reader:
-                table = pa.Table.from_batches([batch])
-                rows = table.num_rows
-                names = table.column_names
-                fields = {n.split(" ", 1)[1]: table.column(n).to_numpy()
-                          for n in names if n.startswith("\x00field ")}
-                peers = tuple(table.column(n).to_numpy() for n in names
-                              if n.startswith("\x00peer "))
-                previous = {f: np.full(rows, np.nan) for f in self.growth}
-                for cursor in cursors:
-                    cursor.fill(previous, start, start + rows)
-                identity = table.select([n for n in names if not n.startswith("\x00")])
-                yield identity, fields, previous, peers
-                start += rows
+        for table in _regrouped(self.folder / "ordered.arrow", group):
+            rows = table.num_rows
+            names = table.column_names
+            fields = {n.split(" ", 1)[1]: table.column(n).to_numpy()
+                      for n in names if n.startswith("\x00field ")}
+            peers = tuple(table.column(n).to_numpy() for n in names
+                          if n.startswith("\x00peer "))
+            previous = {f: np.full(rows, np.nan) for f in self.growth}
+            for cursor in cursors:
+                cursor.fill(previous, start, start + rows)
+            identity = table.select([n for n in names if not n.startswith("\x00")])
+            yield identity, fields, previous, peers
+            start += rows
+
+
+def _regrouped(path: Path, group: int) -> Iterator[pa.Table]:
+    """The record batches of an Arrow stream file as tables of ``group`` rows (the last
+    one shorter), each in one chunk."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    with pa.ipc.open_stream(_read(path)) as reader:
+        for batch in reader:
+            pending.append(batch)
+            held += batch.num_rows
+            while held >= group:
+                table = pa.Table.from_batches(pending)
+                yield table.slice(0, group).combine_chunks()
+                rest = table.slice(group)
+                pending, held = rest.to_batches(), rest.num_rows
+    if held:
+        yield pa.Table.from_batches(pending).combine_chunks()
+
+
+def _read(path: Path) -> pa.NativeFile:
+    """A spilled file opened for reading into buffers: a path would be memory-mapped, and
+    the pages read would count as the process's memory until the end."""
+    return pa.OSFile(str(path), "rb")
 
 
 class _Cursor:
     """A bucket's previous years, read forward by position."""
 
     def __init__(self, path: Path, growth: list[str]):
-        self.reader = pa.ipc.open_stream(str(path))
+        self.reader = pa.ipc.open_stream(_read(path))
         self.growth = growth
         self.batch: pa.RecordBatch | None = None
         self.offset = 0
@@ -567,6 +592,6 @@ class _Cursor:
 
 def _scored(spill: _Spill, model, workers: int) -> Iterator[pa.Table]:
     """The score tables of every spilled batch, in order (identity columns first)."""
-    for identity, fields, previous, peers in spill.batches():
+    for identity, fields, previous, peers in spill.batches(4 * _BLOCK_ROWS):
         yield from _with_scores(identity, model._array_blocks(
             fields, previous, peers, identity.num_rows, _BLOCK_ROWS, workers, finish=_arrow_of))

@@ -60,11 +60,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from ktop_index import __version__, _files
 from ktop_index.errors import DataError, SpecError
+from ktop_index.index._estimator import Estimator, check_fitted
 from ktop_index.index.composite import a_amean, a_gmean, n_goalposts
 from ktop_index.index.explain import peer_groups, peer_index, reason_codes, reason_labels
 from ktop_index.index.indicators import (
@@ -119,7 +118,7 @@ def data_hash(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-class TechIndex(TransformerMixin, BaseEstimator):
+class TechIndex(Estimator):
     """The Tech-Index of a specification, fitted on a reference population.
 
     Parameters
@@ -148,6 +147,10 @@ class TechIndex(TransformerMixin, BaseEstimator):
     Missing values: an indicator without data drops out and the weights of the others in its
     domain are re-normalised; a domain without any drops out likewise; a firm whose coverage is
     below ``spec['missing']['min_coverage']`` is not rated.
+
+    It keeps scikit-learn's estimator contract (``get_params``, ``set_params``, ``clone``,
+    ``NotFittedError``) without importing scikit-learn (:mod:`ktop_index.index._estimator`),
+    so that scoring starts a second sooner.
 
     Example
     -------
@@ -253,7 +256,7 @@ class TechIndex(TransformerMixin, BaseEstimator):
         >>> from ktop_index.synth import generate_panel                       # doctest: +SKIP
         >>> rebased = TechIndex.load().rebase(generate_panel(400, (2022, 2023)), 2023)  # doctest: +SKIP
         """
-        check_is_fitted(self, "goalposts_", msg=_NOT_FITTED)
+        check_fitted(self, "goalposts_", _NOT_FITTED)
         year = reference_year or self.reference_["year"]
         model = TechIndex(spec=copy.deepcopy(self.spec_), reference_year=year)
         model._fit(panel, year, history=self.reference_.get("history", []))
@@ -277,7 +280,7 @@ class TechIndex(TransformerMixin, BaseEstimator):
             English labels, categorical; "" where none). Not-rated rows have grade ``NR`` and
             no index (NaN).
         """
-        check_is_fitted(self, "goalposts_", msg=_NOT_FITTED)
+        check_fitted(self, "goalposts_", _NOT_FITTED)
         columns = self._score_columns(self._transformed(frame), self._peer_positions(frame))
         return _frame_of(columns, frame.index)
 
@@ -292,7 +295,7 @@ class TechIndex(TransformerMixin, BaseEstimator):
         (bool: coverage at least the spec's minimum). Names are in ``indicator_names`` and
         ``domain_names``.
         """
-        check_is_fitted(self, "goalposts_", msg=_NOT_FITTED)
+        check_fitted(self, "goalposts_", _NOT_FITTED)
         ksic = _ksic_of(frame)
         values = self._peer_adjusted(self._transformed(frame),
                                      self._offset_positions(ksic, len(frame)))
@@ -307,7 +310,7 @@ class TechIndex(TransformerMixin, BaseEstimator):
         """How many rows a model that adjusts for industry measures against the whole reference
         instead: no KSIC code, or an industry without enough reference firms (0 when the
         model does not adjust)."""
-        check_is_fitted(self, "goalposts_", msg=_NOT_FITTED)
+        check_fitted(self, "goalposts_", _NOT_FITTED)
         if not self.value_offsets_:
             return 0
         ksic = _ksic_of(frame)
@@ -322,7 +325,7 @@ class TechIndex(TransformerMixin, BaseEstimator):
 
     def to_dict(self) -> dict:
         """Everything needed to score, as plain JSON-ready data."""
-        check_is_fitted(self, "goalposts_", msg=_NOT_FITTED)
+        check_fitted(self, "goalposts_", _NOT_FITTED)
         data = {
             "format": MODEL_FORMAT,
             "format_version": MODEL_FORMAT_VERSION if self.value_offsets_ else 1,
@@ -764,7 +767,7 @@ def _score_tables(frame: pd.DataFrame, model: TechIndex, rows: int = _BLOCK_ROWS
     grade and reasons as dictionaries), without a pandas frame per block. Blocks are small so
     that numpy's temporaries are reused rather than handed back to the system and faulted in
     again (a third of the time at 131,072 rows)."""
-    check_is_fitted(model, "goalposts_", msg=_NOT_FITTED)
+    check_fitted(model, "goalposts_", _NOT_FITTED)
     identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
     identity.attrs = {}  # validate's row numbers: arrow would try to store them as metadata
     identity = pa.Table.from_pandas(identity, preserve_index=False)

@@ -477,3 +477,19 @@ def test_clean_text_is_cleared_without_a_pass_over_its_values(monkeypatch):
     rows = [{**GOOD, "기업명": f"(주)한라식품{i}", "기준연도": str(2000 + i), "소재지": "제주시 연동"}
             for i in range(20)]
     assert check(rows).ok
+
+
+def test_seen_firm_years_name_the_first_row_across_batches():
+    """A firm-year met in batch 1 and twice in batch 2, another only twice in batch 2, and
+    missing keys: every repeat names the first row of all, as the whole file would."""
+    import numpy as np
+    import pandas as pd
+
+    from ktop_index.data.validate import SeenFirmYears
+
+    seen = SeenFirmYears()
+    batch1 = pd.DataFrame({"firm_id": ["A", "B", None], "year": [2020.0, 2020.0, 2020.0]})
+    assert seen.first_rows(batch1, np.array([2, 3, 4])).tolist() == [-1, -1, -1]
+    batch2 = pd.DataFrame({"firm_id": ["C", "A", "C", "A", None, "B", "A"],
+                           "year": [2021.0, 2020.0, 2021.0, 2020.0, 2020.0, 2021.0, np.nan]})
+    assert seen.first_rows(batch2, np.arange(5, 12)).tolist() == [-1, 2, 5, 2, -1, -1, -1]

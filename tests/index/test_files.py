@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from ktop_index.errors import DataError
 from ktop_index.index.files import score_file
 from ktop_index.index.spec import indicator_labels_ko
 from ktop_index.index.techindex import TechIndex, identity_labels_ko, score_firms
@@ -268,3 +270,143 @@ def test_score_file_tells_progress_block_by_block_and_writes_the_same_bytes(tmp_
     none = (tmp_path / "none.csv").read_bytes()
     assert (tmp_path / "plain.csv").read_bytes() == none
     assert (tmp_path / "advance.csv").read_bytes() == none
+
+
+# ------------------------------------------------------------------ streamed vs whole-file
+
+def _whole(monkeypatch):
+    """Make score_file read every file whole (the reference the streamed path must equal)."""
+    monkeypatch.setattr("ktop_index.data.io.stream_table", lambda *a, **k: None)
+
+
+@pytest.fixture(scope="module")
+def shuffled_panel():
+    """A 7-year panel in random row order: a firm's previous year is usually in another
+    batch, before or after, and its firms spread over every bucket."""
+    frame = generate_panel(n_firms=900, years=(2017, 2023), seed=5)
+    order = np.random.default_rng(2).permutation(len(frame))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _score_both(tmp_path, monkeypatch, source, name, **options):
+    """(streamed bytes for each batch size, whole-file bytes), rejects files too."""
+    from ktop_index.index import files
+
+    monkeypatch.setattr(files, "BUCKET_ROWS", 500)  # several buckets on a small file
+    streamed = []
+    for rows in (97, 1000, None):
+        out, rejects = tmp_path / f"{name}-{rows}.csv", tmp_path / f"{name}-{rows}-rej.csv"
+        extra = {"rejects": rejects} if options.pop("quarantine", False) or "rej" in name else {}
+        run = score_file(source, out, batch_rows=rows, **options, **extra)
+        streamed.append((out.read_bytes(), rejects.read_bytes() if extra else b"", run))
+    with monkeypatch.context() as whole:
+        _whole(whole)
+        out, rejects = tmp_path / f"{name}-whole.csv", tmp_path / f"{name}-whole-rej.csv"
+        extra = {"rejects": rejects} if "rej" in name else {}
+        run = score_file(source, out, **options, **extra)
+        reference = (out.read_bytes(), rejects.read_bytes() if extra else b"", run)
+    return streamed, reference
+
+
+@pytest.mark.parametrize(("suffix", "lang", "mask"), [(".csv", "en", False), (".csv", "ko", True),
+                                                      (".parquet", "en", False)])
+def test_streamed_scores_are_the_whole_file_scores_whatever_the_batch(
+        tmp_path, monkeypatch, shuffled_panel, suffix, lang, mask):
+    """A shuffled panel scored in batches of 97, 1,000 and the default rows, with several
+    buckets: the same bytes, counts and warnings as the file read whole, in English and
+    Korean, masked or not, from CSV and from Parquet."""
+    from ktop_index.data.io import write_table
+
+    source = tmp_path / f"panel{suffix}"
+    write_table(shuffled_panel, source)
+    streamed, (whole, _, run) = _score_both(tmp_path, monkeypatch, source, "s", lang=lang,
+                                            mask=mask)
+    for out, _, streamed_run in streamed:
+        assert out == whole
+        assert (streamed_run.rows, streamed_run.not_rated, streamed_run.unadjusted) == \
+            (run.rows, run.not_rated, run.unadjusted) == (len(shuffled_panel), run.not_rated,
+                                                         run.unadjusted)
+        assert streamed_run.warnings == run.warnings
+    # the growth indicators did find their previous years across batches
+    scored = pd.read_csv(tmp_path / "s-97.csv", encoding="utf-8-sig")
+    assert scored.notna().sum().min() > 0 and run.not_rated < len(shuffled_panel) / 2
+
+
+def test_streamed_quarantine_and_duplicates_across_batches_are_the_whole_files(
+        tmp_path, monkeypatch, shuffled_panel):
+    """Bad cells, an invalid business number and firm-years repeated far apart (another
+    batch): the streamed rejects file and scores are the whole file's bytes, and without
+    --rejects the same problems, in the same order, refuse the file."""
+    from ktop_index.data.io import write_table
+
+    text = shuffled_panel.astype("str").mask(shuffled_panel.isna(), "")
+    text.loc[5, "revenue"] = "12O0"
+    text.loc[700, "brn"] = "124-81-00997"
+    repeats = text.iloc[[3, 1500, 2500]]
+    text = pd.concat([text, repeats, text.iloc[[10]]], ignore_index=True)  # 10: same batch
+    source = tmp_path / "batch.csv"
+    write_table(text, source)
+    streamed, (whole, whole_rejects, run) = _score_both(tmp_path, monkeypatch, source, "rej")
+    assert run.rejected == 6
+    for out, rejects, streamed_run in streamed:
+        assert (out, rejects) == (whole, whole_rejects)
+        assert (streamed_run.rows, streamed_run.rejected) == (run.rows, run.rejected)
+    problems = []
+    for rows in (97, None):
+        with pytest.raises(DataError) as streamed_error:
+            score_file(source, tmp_path / "strict.csv", batch_rows=rows)
+        problems.append(streamed_error.value.problems)
+    with monkeypatch.context() as whole_context:
+        _whole(whole_context)
+        with pytest.raises(DataError) as whole_error:
+            score_file(source, tmp_path / "strict.csv")
+    assert problems[0] == problems[1] == whole_error.value.problems
+    duplicates = [p for p in problems[0] if p.code == "duplicate_firm_year"]
+    assert [p.params["first"] for p in duplicates] == [5, 1502, 2502, 12]
+    assert not (tmp_path / "strict.csv").exists()
+
+
+def test_a_column_whose_type_changes_after_the_first_block_is_read_as_text(tmp_path,
+                                                                          monkeypatch):
+    """'1,234' in number columns after the first block (small here): the stream is
+    read again as text, as the whole-file reader does, with the same bytes."""
+    from ktop_index.data import io
+    from ktop_index.data.io import write_table
+
+    frame = generate_panel(n_firms=400, years=(2021, 2023), seed=9)
+    text = frame.astype("str").mask(frame.isna(), "")
+    text.loc[len(text) - 5, "revenue"] = "1,234"
+    text.loc[len(text) - 3, "employees"] = "1,000"
+    write_table(text, tmp_path / "panel.csv")
+    monkeypatch.setattr(io, "CSV_READ_BLOCK", 4096)
+    streamed, (whole, _, run) = _score_both(tmp_path, monkeypatch, tmp_path / "panel.csv", "t",
+                                            money_unit="천원")
+    assert all(out == whole for out, _, _ in streamed) and run.rows == len(frame)
+
+
+def test_what_cannot_be_streamed_is_read_whole_with_the_same_answer(tmp_path, monkeypatch):
+    """A CP949 file streams; a file whose later bytes are not its encoding, an empty header
+    and an XLSX are read whole: the same scores or the same error as before."""
+    from ktop_index.data.io import stream_table, write_table
+
+    frame = generate_panel(n_firms=200, years=(2022, 2023), seed=4)
+    cp949 = tmp_path / "cp949.csv"
+    cp949.write_bytes(frame.to_csv(index=False).encode("cp949"))
+    assert stream_table(cp949).encoding == "cp949"
+    streamed, (whole, _, _) = _score_both(tmp_path, monkeypatch, cp949, "cp")
+    assert all(out == whole for out, _, _ in streamed)
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(frame.to_csv(index=False).encode("utf-8") * 1
+                      + "\n".join(["x"] * 3).encode("cp949") + "가,나\n".encode("cp949"))
+    errors = []
+    for reader in ("streamed", "whole"):
+        with monkeypatch.context() as context:
+            if reader == "whole":
+                _whole(context)
+            with pytest.raises(Exception) as error:
+                score_file(mixed, tmp_path / "m.csv")
+            errors.append((type(error.value), str(error.value)))
+    assert errors[0] == errors[1]
+    blank = tmp_path / "blank.csv"
+    write_table(frame.rename(columns={"patents": ""}), blank)
+    assert stream_table(blank) is None and stream_table(JEJU) is None
