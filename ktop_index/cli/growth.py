@@ -55,9 +55,17 @@ def _add_fit(sub) -> None:
                        description="Fit a growth-based Tech-Index on PANEL (firm-years over "
                                    "several years): label each firm-year by its high growth and "
                                    "sustainable growth over the next 3 years, learn non-negative "
-                                   "domain and indicator weights, validate out of time, and write MODEL.json "
+                                   "domain and indicator weights (none for indicators the "
+                                   "panel has no data for), validate on held-out rows (out of "
+                                   "time where the years allow, else next cohort or "
+                                   "firm-grouped folds), and write MODEL.json "
                                    "and its model card MODEL.md (docs/growth_model.md).")
-    p.add_argument("panel", help="firm-year panel (CSV/XLSX/Parquet; at least 10 years)")
+    p.add_argument("panel", nargs="?",
+                   help="firm-year panel (CSV/XLSX/Parquet; firm_id, year, employees or "
+                        "revenue, any other fields; 10 years for an out-of-time validation)")
+    p.add_argument("--db", metavar="HISTORY.sqlite",
+                   help="fit instead on the firm-years a tracking store holds (ktop track "
+                        "import), labelled from its later years (not with PANEL)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL.json",
                    help="the model file to write (the card goes beside it as .md)")
     p.add_argument("--base-year", type=int, help="reference year (default: the last year)")
@@ -116,13 +124,13 @@ def cmd_fit(args: argparse.Namespace) -> int:
                          "(the card is written beside it as .md)",
                          ko=f"-o {args.output}: 모형 파일 이름은 .json으로 끝나야 합니다 "
                             "(모형 카드는 그 옆에 .md로 씁니다)")
+    rules = OutcomeRules(**given(args, measure="measure", annual_growth="annual_growth"))
     progress = Progress(args.lang)
-    panel = read_valid(args.panel, args, progress)
+    panel, description = _fit_panel(args, progress, rules.horizon)
     truth = None
     if args.truth:
         from ktop_index.data.io import read_table
         truth = read_table(args.truth).frame
-    rules = OutcomeRules(**given(args, measure="measure", annual_growth="annual_growth"))
     progress.step("fitting")
     model = GrowthModel(rules=rules, **given(
         args, spec="spec", base_year="base_year", combination="combination", level="level",
@@ -130,24 +138,102 @@ def cmd_fit(args: argparse.Namespace) -> int:
         n_refits="refits", seed="seed"))
     model.fit(panel, truth, synthetic=True if args.synthetic else None,
               command=_fit_command(args), progress=progress,
-              **given(args, description="describe"))
+              **({"description": description} if description else {}))
     progress.step("writing")
     model.save(args.output)
     card = write_card(args.output)
     progress.close()
-    validation = model.growth_["validation"]
     weights = ", ".join(f"{d} {w:.3f}" for d, w in model.weights_.items())
-    print(words("fitted", args.lang).format(
-        path=args.output, card=card, weights=weights, high=validation["high_growth"]["auc"],
-        sustainable=validation["sustainable_growth"]["auc"]))
+    print(words("fitted", args.lang).format(path=args.output, card=card, weights=weights))
+    for line in fit_summary(model.growth_, args.lang):
+        print(line)
     return EXIT_OK
+
+
+def fit_summary(growth: dict, lang: str) -> list[str]:
+    """What `ktop fit` prints after writing: the validation scheme with its years or folds,
+    each perspective's held-out Tech-Index AUC, and its grades as a master scale (observed
+    rate with its Jeffreys interval, expected rate, traffic light; the trend test)."""
+    validation = growth["validation"]
+    scheme = validation.get("scheme") or {"name": "out_of_time", "folds": None,
+                                          **{k: growth["training"][k]
+                                             for k in ("train_years", "test_years")}}
+    lines = [words(f"fit_scheme_{scheme['name']}", lang).format(
+        train=_span(scheme["train_years"]), test=_span(scheme["test_years"]),
+        folds=len(scheme["folds"] or []))]
+    for perspective in ("high_growth", "sustainable_growth"):
+        title = words(f"fit_{perspective}", lang)
+        if perspective not in growth["perspectives"]:
+            note = growth.get("outcomes", {}).get(perspective, {})
+            why = (words("fit_no_sustainable", lang) if not note.get("available", True)
+                   else note.get("note", "").split("; not fitted: ")[-1])
+            lines.append(words("fit_not_fitted", lang).format(perspective=title, why=why))
+            continue
+        r = validation[perspective]
+        lines.append(words("fit_auc", lang).format(
+            perspective=title, auc=_number(r["index_auc"]), ci=_ci(r["index_auc_ci"]),
+            rows=f"{r['rows']:,}", rate=_number(r["positive_rate"])))
+        if "grades" not in r:
+            continue
+        lines.append("  " + words("fit_grades_header", lang))
+        for row in r["grades"]:
+            if not row["n"]:
+                continue
+            light = (words(f"fit_light_{row['light']}", lang) if row["light"] else "-")
+            if row["light"] not in (None, "green"):
+                light += " (" + words("fit_" + row["direction"], lang) + ")"
+            lines.append(f"  {row['grade']:<5}{row['n']:>7,}{row['k']:>7,}  "
+                         f"{_number(row['rate'])} {_ci(row['interval']):<16}  "
+                         f"{_number(row['expected']):>8}  {light}")
+        monotone = r["monotonicity"]
+        lines.append(words("fit_monotone", lang).format(
+            verdict=words(f"fit_monotone_{monotone['verdict']}", lang),
+            z=_number(monotone["z"], 2), p=_number(monotone["p_value"], 4)))
+    return lines
+
+
+def _span(years: list) -> str:
+    return "-" if not years else (f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]))
+
+
+def _number(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _ci(interval) -> str:
+    return "" if not interval else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+def _fit_panel(args: argparse.Namespace, progress: Progress, horizon: int):
+    """The panel to fit and its description for the card: PANEL read and validated, or the
+    firm-years of the tracking store ``--db`` (:func:`ktop_index.tracking.panel.panel_from_store`,
+    at least ``horizon + 1`` years), described by where they came from."""
+    if (args.panel is None) == (args.db is None):
+        raise UsageError("expected a PANEL file or --db HISTORY.sqlite (one of the two)",
+                         ko="PANEL 파일 또는 --db HISTORY.sqlite 중 하나만 주십시오")
+    if args.db is None:
+        return read_valid(args.panel, args, progress), args.describe
+    reading = [f for f, d in (("--money-unit", "money_unit"), ("--sheet", "sheet"),
+                              ("--header-row", "header_row")) if getattr(args, d) is not None]
+    if reading:
+        raise UsageError(f"{', '.join(reading)}: how to read a PANEL file, not --db (the store's "
+                         "firm-years were read and validated when imported; money in 천원)",
+                         ko=f"{', '.join(reading)}: PANEL 파일을 읽는 방법이며 --db와는 쓸 수 "
+                            "없습니다 (저장소의 기업-연도는 저장할 때 읽고 검증했습니다; 금액은 천원)")
+    from ktop_index.tracking.panel import panel_from_store
+
+    progress.step("reading")
+    panel = panel_from_store(args.db, min_years=horizon + 1)
+    text = "Panel from " + panel.attrs["source"].text()
+    return panel, f"{args.describe}; {text}" if args.describe else text
 
 
 def _fit_command(args: argparse.Namespace) -> str:
     """The `ktop fit` command line that rebuilds the model (recorded in the model file): the
     seed always, every other option only when given and not the API's default."""
     seed = api_default(MODEL, "seed") if args.seed is None else args.seed
-    parts = ["ktop fit", args.panel, "-o", args.output, "--seed", str(seed)]
+    data = ["--db", args.db] if args.db is not None else [args.panel]
+    parts = ["ktop fit", *data, "-o", args.output, "--seed", str(seed)]
     for flag, dest, source in RECORDED:
         value = getattr(args, dest)
         if value is not None and (source is None or value != api_default(*source)):

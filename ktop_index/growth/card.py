@@ -2,10 +2,13 @@
 
 Everything on the card comes from the model file itself (``TechIndex.to_dict`` output with
 its ``growth`` section, see :mod:`ktop_index.growth.model`): what data the model was fitted on
-(and, in bold, whether it is synthetic), the method and its sources, the learned weights and
-their bootstrap spread, the out-of-time metrics with confidence intervals, the observed
-outcome rates by grade, the baselines (saying plainly where the model does not beat them)
-and the limitations. Same model file, same card, byte for byte (no dates are added).
+(and, in bold, whether it is synthetic), the method and its sources, what the labels were
+built from and which indicators had no data, the learned weights and their bootstrap spread,
+the held-out metrics with confidence intervals under the validation scheme the panel allowed
+(named for what it is: out of time, next cohort or firm-grouped cross-validation), the grades
+as a master scale (observed rate with a Jeffreys interval, expected rate, traffic light, a
+trend test), the baselines (saying plainly where the model does not beat them) and the
+limitations. Same model file, same card, byte for byte (no dates are added).
 
 Example
 -------
@@ -24,6 +27,40 @@ from ktop_index import _files
 from ktop_index.errors import SpecError
 
 PERSPECTIVE_TITLES = {"high_growth": "High growth", "sustainable_growth": "Sustainable growth"}
+
+#: The section title of each validation scheme.
+SCHEME_TITLES = {"out_of_time": "out of time", "next_cohort": "next cohort",
+                 "grouped_cv": "firm-grouped cross-validation"}
+
+
+def _fitted(growth: dict) -> list[str]:
+    """The perspectives the model was fitted on (a panel may allow only one)."""
+    return [p for p in PERSPECTIVE_TITLES if p in growth["perspectives"]]
+
+
+def scheme_of(growth: dict) -> dict:
+    """The validation scheme of a model's growth section (a model written before schemes
+    were recorded was validated out of time)."""
+    scheme = growth["validation"].get("scheme")
+    if scheme:
+        return scheme
+    t = growth["training"]
+    return {"name": "out_of_time", "train_years": t["train_years"],
+            "test_years": t["test_years"], "folds": None}
+
+
+def scheme_sentence(growth: dict) -> str:
+    """One line naming the validation scheme and its years or folds."""
+    scheme = scheme_of(growth)
+    name = scheme["name"]
+    if name == "grouped_cv":
+        return (f"firm-grouped cross-validation: {len(scheme['folds'])} folds of firms, "
+                f"base year {_span(scheme['test_years'])} (one labelled year: nothing is "
+                "tested on a later year)")
+    return (f"{SCHEME_TITLES[name]}: trained on {_span(scheme['train_years'])}, tested on "
+            f"{_span(scheme['test_years'])}"
+            + ("" if name == "out_of_time" else " (not out of time: the training outcomes "
+               "overlap the test years)"))
 
 
 def model_card(model: dict, name: str = "model.json") -> str:
@@ -46,6 +83,7 @@ def model_card(model: dict, name: str = "model.json") -> str:
     parts = [_header(model, growth, name), _data(model, growth), _method(growth),
              _weights(model, growth), _validation(growth), _grades(model, growth),
              _baselines(growth), _stability(growth), _limits(growth)]
+    parts = [p for p in parts if p]
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
@@ -74,8 +112,12 @@ def _header(model: dict, growth: dict, name: str) -> str:
                  f"({len(spec['indicators'])} indicators in {len(spec['domains'])} domains) "
                  f"with its **{_LEARNED[_level(growth)]} learned** from what firms did in the "
                  "following "
-                 f"{growth['method']['outcomes']['horizon']} years, from a high-growth and a "
-                 "sustainable-growth perspective, and its normalisation fitted on the "
+                 f"{growth['method']['outcomes']['horizon']} years, "
+                 + ("from a high-growth and a sustainable-growth perspective"
+                    if len(_fitted(growth)) == 2 else
+                    f"from the {PERSPECTIVE_TITLES[_fitted(growth)[0]].lower()} perspective "
+                    "only (the panel allows no other)")
+                 + ", and its normalisation fitted on the "
                  f"{model['reference']['year']} reference population (mean 100, sd "
                  f"{spec['scale']['sd']}){_peer_clause(model)}. Scored like any model: "
                  f"`ktop score FILE --model {name}`.")
@@ -124,27 +166,60 @@ def _method(growth: dict) -> str:
                 "controls (not part of the index)" if m.get("controls")
                 else "no control covariates: the domains' weights are what they foretell on "
                      "their own")
+    plan = growth.get("outcomes", {})
+    size = (f"for firms with at least {o['min_employees']} employees at the start"
+            if plan.get("high_growth", {}).get("size_condition", True)
+            else "**without a size condition: the panel has no employees**")
+    sustainable = plan.get("sustainable_growth", {"available": True, "impairment": True})
+    if not sustainable["available"]:
+        sg = "- **Sustainable growth: not labelled**: the panel has no revenue (the test needs it)."
+    else:
+        impairment = (", and no capital impairment (자본잠식, equity at or below "
+                      f"{o['sustain_min_equity']:,.0f} 천원)" if sustainable["impairment"] else
+                      "; **the capital impairment condition is dropped: the panel has no "
+                      "total_equity**")
+        sg = (f"- **Sustainable growth**: still operating after {o['horizon']} years, revenue "
+              f"not falling in most of those years{impairment}.")
+    not_fitted = [f"{PERSPECTIVE_TITLES[p].lower()} ({plan[p]['note'].split('; not fitted: ')[-1]})"
+                  for p in PERSPECTIVE_TITLES if plan.get(p, {}).get("fitted") is False
+                  and plan[p].get("available", True)]
     return "\n".join([
         "## Method", "",
         (f"- **High growth**: annualised growth above {o['annual_growth']:.0%} a year over "
-        f"{o['horizon']} years in {measure}, for firms with at least {o['min_employees']} "
-        f"employees at the start (Eurostat-OECD Manual on Business Demography Statistics "
-        f"2007, ch. 8; 통계청 기업생멸행정통계); {micro}."),
-        (f"- **Sustainable growth**: still operating after {o['horizon']} years, revenue not "
-        "falling in most of those years, and no capital impairment (자본잠식, equity at or "
-        f"below {o['sustain_min_equity']:,.0f} 천원)."),
+        f"{o['horizon']} years in {measure}, {size} (Eurostat-OECD Manual on Business "
+        f"Demography Statistics 2007, ch. 8; 통계청 기업생멸행정통계)"
+        + (f"; {micro}." if o["min_employees"] else ".")),
+        sg,
+        *([f"- Not fitted, as the panel allows no model for it: {'; '.join(not_fitted)}."]
+          if not_fitted else []),
+        *(["- Only one perspective could be fitted: it alone sets the weights."]
+          if len(_fitted(growth)) == 1 else []),
         ("- Firm-years whose future is not yet observed are left out (never negative); an exit "
         "counts as neither; see docs/growth_model.md for gaps and missing values."),
         (f"- One logistic regression per perspective on the {_FEATURES[_level(growth)]}, "
         f"coefficients constrained to be >= 0 (more capability never lowers the index), L2 "
         f"penalty {m['l2']} on standardised coefficients (scipy L-BFGS-B); {controls}."),
         _combination_line(growth),
-        (f"- Validation out of time: fitted on {_span(growth['training']['train_years'])}, "
-        f"tested on {_span(growth['training']['test_years'])} (a model used in the first test "
-        "year knows only outcomes that had ended by then); confidence intervals from "
-        f"{m['n_bootstrap']} firm-level bootstrap samples. The shipped weights are then "
-        "refitted on every labelled year."),
+        _validation_line(growth),
     ])
+
+
+def _validation_line(growth: dict) -> str:
+    """The method's sentence on the validation scheme, saying what it is and is not."""
+    n_boot = growth["method"]["n_bootstrap"]
+    what = {"out_of_time": "(a model used in the first test year knows only outcomes that "
+                           "had ended by then)",
+            "next_cohort": "(the panel has too few labelled years for an out-of-time test: "
+                           "the training firm-years' outcomes overlap the test years and the "
+                           "same firms appear in both, so this overstates how well it "
+                           "foretells a later year)",
+            "grouped_cv": "(the panel has one labelled base year: each fold of firms is "
+                          "predicted by a fit on the others; it says how well the index "
+                          "ranks other firms of the same year, nothing about later years)"}
+    name = scheme_of(growth)["name"]
+    return (f"- Validation, {scheme_sentence(growth)} {what[name]}; confidence intervals from "
+            f"{n_boot} firm-level bootstrap samples. The shipped weights are then refitted on "
+            "every labelled year.")
 
 
 _LEARNED = {"domains": "domain weights", "indicators": "domain and indicator weights"}
@@ -159,9 +234,15 @@ def _level(growth: dict) -> str:
 
 def _combination_line(growth: dict) -> str:
     m = growth["method"]
-    k, floor = len(growth["combination"]["weights"]), m.get("min_weight", 0)
-    mix = (f"{m['combination']} x normalised high-growth coefficients + "
-           f"{1 - m['combination']:.2f} x normalised sustainable-growth coefficients")
+    weights = growth["combination"]["weights"]
+    absent = growth.get("absent_indicators") or {}
+    k = len(weights) - sum(1 for d, w in weights.items() if w == 0 and absent)
+    floor = m.get("min_weight", 0)
+    c = growth["combination"]
+    mix = (f"{c['high_growth']} x normalised high-growth coefficients + "
+           f"{c['sustainable_growth']:.2f} x normalised sustainable-growth coefficients")
+    if len(_fitted(growth)) == 1:
+        mix = f"the normalised {PERSPECTIVE_TITLES[_fitted(growth)[0]].lower()} coefficients"
     lift = (f"{floor} + (1 - {k} x {floor}) x w so that every domain keeps a small say (a "
             "weight restriction; order unchanged)")
     if _level(growth) == "domains":
@@ -192,22 +273,42 @@ def _indicator_weights(model: dict, growth: dict) -> list[str]:
     spec = model["spec"]
     domains = {d["name"]: d["weight"] for d in spec["domains"]}
     shares = {p: _normalised(growth["perspectives"][p]["coefficients"])
-              for p in PERSPECTIVE_TITLES}
+              for p in PERSPECTIVE_TITLES if p in growth["perspectives"]}
     lines = ["", ("Indicator weights within their domain (share of the index = domain weight x "
              "weight within the domain; perspective columns: the normalised coefficients):"),
              "", ("| indicator | domain | weight within domain | share of the index | "
                   "high growth | sustainable growth |"), "|---|---|---:|---:|---:|---:|"]
+    absent = growth.get("absent_indicators", {})
     for s in spec["indicators"]:
         lines.append(f"| {s['name']} | {s['domain']} | {s['weight']:.3f} | "
                      f"{domains[s['domain']] * s['weight']:.3f} | "
-                     f"{shares['high_growth'][s['name']]:.3f} | "
-                     f"{shares['sustainable_growth'][s['name']]:.3f} |")
-    dropped = [s["name"] for s in spec["indicators"] if s["weight"] == 0]
+                     f"{_share(shares, 'high_growth', s['name'])} | "
+                     f"{_share(shares, 'sustainable_growth', s['name'])} |")
+    dropped = [s["name"] for s in spec["indicators"]
+               if s["weight"] * domains[s["domain"]] == 0 and s["name"] not in absent]
     if dropped:
         lines += ["", (f"**Weight 0 (no growth signal given the other indicators):** "
                   f"{', '.join(dropped)}. They do not move the index, and the reasons "
                   "(strengths, weaknesses against industry peers) do not name them.")]
     return lines
+
+
+def _share(shares: dict, perspective: str, name: str) -> str:
+    """A perspective's share as a table cell ('-' for a perspective not fitted)."""
+    return f"{shares[perspective][name]:.3f}" if perspective in shares else "-"
+
+
+def _absent_lines(growth: dict) -> list[str]:
+    """'Not weighted: no data for ...', the absent indicators with the fields they lack."""
+    absent = growth.get("absent_indicators") or {}
+    if not absent:
+        return []
+    named = [f"{i} ({', '.join(f) if f else 'no value in the base year'})"
+             for i, f in absent.items()]
+    return ["", (f"**Not weighted: no data for** {'; '.join(named)}. The panel lacks these "
+                 "fields (or they are empty), so these indicators get weight 0 and do not "
+                 "count in a firm's coverage; a domain with none of its indicators left gets "
+                 "weight 0.")]
 
 
 def _weights(model: dict, growth: dict) -> str:
@@ -216,16 +317,20 @@ def _weights(model: dict, growth: dict) -> str:
     lines = ["## Learned domain weights", "",
              "| domain | weight | high growth | sustainable growth | bootstrap 5-95 % | equal |",
              "|---|---:|---:|---:|---|---:|"]
-    shares = {p: _domain_shares(growth, model["spec"], p) for p in PERSPECTIVE_TITLES}
+    shares = {p: _domain_shares(growth, model["spec"], p) for p in _fitted(growth)}
+    absent_domains = [d for d, w in spec_weights.items() if w == 0 and all(
+        s["name"] in growth.get("absent_indicators", {})
+        for s in model["spec"]["indicators"] if s["domain"] == d)]
     for domain, weight in spec_weights.items():
         spread = (f"{boot['p05'][domain]:.3f}-{boot['p95'][domain]:.3f}"
                   if boot.get("n") else "not computed")
-        lines.append(f"| {domain} | {weight:.3f} | {shares['high_growth'][domain]:.3f} | "
-                     f"{shares['sustainable_growth'][domain]:.3f} | {spread} | "
-                     f"{1 / len(spec_weights):.3f} |")
+        lines.append(f"| {domain} | {weight:.3f} | {_share(shares, 'high_growth', domain)} | "
+                     f"{_share(shares, 'sustainable_growth', domain)} | {spread} | "
+                     + ("- |" if domain in absent_domains else
+                        f"{1 / (len(spec_weights) - len(absent_domains)):.3f} |"))
     floor = growth["combination"].get("min_weight", 0.0)
-    zero = [d for d in spec_weights
-            if max(shares["high_growth"][d], shares["sustainable_growth"][d]) == 0]
+    zero = [d for d in spec_weights if d not in absent_domains
+            and max(shares[p][d] for p in shares) == 0]
     if zero:
         lines += ["", f"**{', '.join(zero)}: no growth signal.** Given the other domains, a "
                   "higher score here did not foretell more growth in this data (both "
@@ -233,28 +338,34 @@ def _weights(model: dict, growth: dict) -> str:
                   "would let more capability lower the index). "
                   + (f"It keeps only the minimum weight {floor}." if floor else
                      "Its indicators play no part in the index.")]
-    return "\n".join(lines + _indicator_weights(model, growth))
+    if absent_domains:
+        lines += ["", (f"**{', '.join(absent_domains)}: no data.** None of its indicators "
+                       "has a value in the panel: weight 0 (the minimum weight applies to the "
+                       "other domains).")]
+    return "\n".join(lines + _absent_lines(growth) + _indicator_weights(model, growth))
 
 
 def _validation(growth: dict) -> str:
     v = growth["validation"]
-    lines = ["## How well it predicts (out of time)", "",
+    lines = [f"## How well it predicts ({SCHEME_TITLES[scheme_of(growth)['name']]})", "",
+             f"Validation scheme: {scheme_sentence(growth)}.", "",
              ("| perspective | test rows | observed rate | Tech-Index AUC [95 % CI] | "
              "perspective model AUC [95 % CI] | Brier [95 % CI] | Brier of the base rate |"),
              "|---|---:|---:|---|---|---|---:|"]
-    for p, title in PERSPECTIVE_TITLES.items():
+    for p in _fitted(growth):
         r = v[p]
-        lines.append(f"| {title} | {r['rows']:,} | {r['positive_rate']:.3f} | "
-                     f"{r['index_auc']:.3f} {_interval(r['index_auc_ci'])} | "
-                     f"{r['auc']:.3f} {_interval(r['auc_ci'])} | {r['brier']:.4f} "
-                     f"{_interval(r['brier_ci'], 4)} | {r['brier_base_rate']:.4f} |")
+        lines.append(f"| {PERSPECTIVE_TITLES[p]} | {r['rows']:,} | {_rate(r['positive_rate'])} | "
+                     f"{_rate(r['index_auc'])} {_interval(r['index_auc_ci'])} | "
+                     f"{_rate(r['auc'])} {_interval(r['auc_ci'])} | {_rate(r['brier'], 4)} "
+                     f"{_interval(r['brier_ci'], 4)} | {_rate(r['brier_base_rate'], 4)} |")
     lines += ["", ("ROC AUC: the chance that a firm-year with the outcome ranks above one "
               "without it (0.5 a coin toss, 1 perfect). The Tech-Index AUC is the ranking "
               "users get (both perspectives combined); the perspective model's is its own "
               "probability's. Brier: mean squared error of the perspective model's "
               "probabilities; below the base rate's means they beat always predicting the "
               "average."), ""]
-    for p, title in PERSPECTIVE_TITLES.items():
+    for p in _fitted(growth):
+        title = PERSPECTIVE_TITLES[p]
         lines += [(f"**Reliability, {title.lower()}** (test rows in {len(v[p]['reliability'])} "
                   "equal groups by predicted probability):"), "",
                   "| group | n | mean predicted | observed |", "|---:|---:|---:|---:|"]
@@ -264,7 +375,67 @@ def _validation(growth: dict) -> str:
     return "\n".join(lines)
 
 
+_LIGHTS = {"green": "green", "yellow": "**yellow**", "red": "**red**", None: "-"}
+
+
 def _grades(model: dict, growth: dict) -> str:
+    v = growth["validation"]
+    if not all("grades" in v[p] for p in _fitted(growth)):
+        return _grade_rates(model, growth)  # a model written before the master scale
+    cutoffs = {g: c for g, c in model["fitted"]["grade_cutoffs"]}
+    lines = ["## Grades as a master scale (held-out firm-years)", "",
+             ("Grades of the held-out fits, applied to their test rows; as a credit rating's "
+              "default rates by grade, each grade's observed outcome rate with its Jeffreys "
+              "95 % interval (Beta(k + 1/2, n - k + 1/2) quantiles), the rate the perspective "
+              "model expected there (its mean probability), the one-sided binomial p-value "
+              "of the count against it, and a traffic light as rating validators use it "
+              "(Basel Committee 1996 zones: green p > 5 %, yellow p > 0.01 %, red below). "
+              "Across grades: a one-sided Cochran-Armitage trend test and every adjacent "
+              "inversion (significant when the two intervals do not overlap). Cut-offs shown "
+              "are the shipped model's (minimum Tech-Index).")]
+    for p in _fitted(growth):
+        lines += ["", f"**{PERSPECTIVE_TITLES[p]}**", "",
+                  ("| grade | shipped cut-off | firm-years | outcomes | observed rate [Jeffreys "
+                   "95 %] | expected | binomial p | light |"),
+                  "|---|---:|---:|---:|---|---:|---:|---|"]
+        for row in v[p]["grades"]:
+            cut = cutoffs.get(row["grade"])
+            lines.append(f"| {row['grade']} | {'-' if cut is None else f'{cut:.1f}'} | "
+                         f"{row['n']:,} | {row['k']:,} | {_rate(row['rate'])} "
+                         f"{_interval(row['interval']) if row['n'] else ''} | "
+                         f"{_rate(row['expected'])} | {_rate(row['p_value'], 4)} | "
+                         f"{_LIGHTS[row['light']]}"
+                         + (f" ({row['direction']})" if row["light"] not in (None, "green")
+                            else "") + " |")
+        lines += ["", master_scale_sentence(v[p]["monotonicity"], v[p]["grades"])]
+    return "\n".join(lines)
+
+
+def master_scale_sentence(monotone: dict, table: list[dict]) -> str:
+    """What the trend test, the inversions and the traffic lights say, in one paragraph."""
+    trend = ("the trend test could not be computed (no variation)" if monotone["z"] is None
+             else f"Cochran-Armitage z = {monotone['z']:.2f}, one-sided p = "
+                  f"{monotone['p_value']:.4f}")
+    inversions = monotone["inversions"]
+    if not inversions:
+        order = "The observed rate rises with every grade step"
+    else:
+        named = "; ".join(f"{i['better']} ({i['better_rate']:.3f}) below {i['worse']} "
+                          f"({i['worse_rate']:.3f})"
+                          + (", **significant**" if i["significant"] else "")
+                          for i in inversions)
+        order = ("**The observed rate does not rise at every grade step**: " + named
+                 if monotone["verdict"] == "significant inversion" else
+                 "The observed rate does not rise at every step, within noise (the intervals "
+                 "overlap): " + named)
+    lights = [f"{r['grade']} {r['light']}" for r in table if r["light"] in ("yellow", "red")]
+    light = ("every grade with firm-years is green" if not lights else
+             "**not green**: " + ", ".join(lights))
+    return f"{order} ({trend}); traffic lights: {light}."
+
+
+def _grade_rates(model: dict, growth: dict) -> str:
+    """The grade table of a model written before the master scale (rates only)."""
     rates = growth["validation"]["grade_rates"]
     cutoffs = {g: c for g, c in model["fitted"]["grade_cutoffs"]}
     lines = ["## Observed outcomes by grade (test years)", "",
@@ -298,30 +469,33 @@ def _baselines(growth: dict) -> str:
     v = growth["validation"]
     lines = ["## Against baselines (same test rows)", "",
              ("The Tech-Index's AUC (weights fitted on the training years) minus a baseline's, "
-             "with a paired firm-bootstrap 95 % interval. `equal_weights`: the four domains "
-             "at 0.25; `best_indicator`: the single indicator that ranked the training years "
+             "with a paired firm-bootstrap 95 % interval. `equal_weights`: the domains with "
+             "data at equal weights; `best_indicator`: the single indicator that ranked the training years "
              "best; `domain_level_fit` (indicator-level models only): the same procedure fitted "
              "on the four domain scores instead of the indicators; `latent_capability` (synthetic data only): the generator's true "
              "capability, the best any index of these fields could hope for."), ""]
     plain = []
-    for p, title in PERSPECTIVE_TITLES.items():
-        lines += [f"**{title}** (Tech-Index AUC {v[p]['index_auc']:.3f})", "",
+    for p in _fitted(growth):
+        title = PERSPECTIVE_TITLES[p]
+        lines += [f"**{title}** (Tech-Index AUC {_rate(v[p]['index_auc'])})", "",
                   "| baseline | AUC [95 % CI] | index minus baseline [95 % CI] | verdict |",
                   "|---|---|---|---|"]
         for name, b in v[p]["baselines"].items():
-            lines.append(f"| {name} | {b['auc']:.3f} {_interval(b['auc_ci'])} | "
-                         f"{b['index_minus_baseline']:+.3f} {_interval(b['difference_ci'])} | "
-                         f"{b['verdict']} |")
+            gain = ("-" if b["index_minus_baseline"] is None
+                    else f"{b['index_minus_baseline']:+.3f}")
+            lines.append(f"| {name} | {_rate(b['auc'])} {_interval(b['auc_ci'])} | "
+                         f"{gain} {_interval(b['difference_ci'])} | {b['verdict']} |")
             if b["verdict"] != "index better":
                 plain.append(f"{title.lower()}: the Tech-Index does **not** beat `{name}` "
-                             f"({b['verdict']}; AUC {v[p]['index_auc']:.3f} vs "
-                             f"{b['auc']:.3f}).")
+                             f"({b['verdict']}; AUC {_rate(v[p]['index_auc'])} vs "
+                             f"{_rate(b['auc'])}).")
         lines.append("")
     if plain:
         lines += ["Where the Tech-Index does not beat a baseline:", ""] + [f"- {s}"
                                                                           for s in plain]
     else:
-        lines.append("The Tech-Index beats every baseline on both perspectives.")
+        lines.append("The Tech-Index beats every baseline on "
+                     + ("both perspectives." if len(_fitted(growth)) == 2 else "its perspective."))
     return "\n".join(lines)
 
 
@@ -331,9 +505,7 @@ def _stability(growth: dict) -> str:
     if boot.get("n"):
         lines.append(f"Refitted on {boot['n']} firm-level bootstrap samples, the weights vary "
                      "with the standard deviations "
-                     + ", ".join(f"{d} {s:.3f}" for d, s in boot["sd"].items())
-                     + f"; the domains keep the same order in {boot['same_ranking_share']:.0%} "
-                     "of the refits.")
+                     + ", ".join(f"{d} {s:.3f}" for d, s in boot["sd"].items()) + ".")
     lines.append("Check a new applicant batch against the reference population with "
                  "`ktop psi MODEL BATCH` (population stability index of the Tech-Index: below "
                  "0.10 stable, 0.10-0.25 watch, above 0.25 the population has shifted and the "
@@ -346,8 +518,9 @@ def _limits(growth: dict) -> str:
              ("- The weights say what foretold growth in the training data, not what causes it; "
              "a domain measured by few or noisy indicators gets less weight than its true "
              "role may deserve (see docs/growth_model.md for the synthetic check)."),
-             ("- Out-of-time validation covers the test years only; a recession, a new support "
-             "scheme or a different applicant mix can change the relationships."),
+             (f"- The validation ({SCHEME_TITLES[scheme_of(growth)['name']]}) covers its test "
+              "rows only; a recession, a new support scheme or a different applicant mix can "
+              "change the relationships."),
              ("- Probabilities come from the perspective models; the Tech-Index itself is a "
              "ranking on the base-100 scale, not a probability."),
              ("- Survivorship and reporting: a firm that stops reporting while still operating "
@@ -370,8 +543,8 @@ def _interval(ci, digits: int = 3) -> str:
     return "[not computed]" if not ci else f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
 
-def _rate(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def _rate(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _normalised(coefficients: dict) -> dict:

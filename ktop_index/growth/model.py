@@ -62,27 +62,44 @@ from threadpoolctl import threadpool_limits
 
 from ktop_index import __version__
 from ktop_index.errors import DataError, SpecError
-from ktop_index.growth.outcomes import LABELS, OutcomeRules, label_outcomes
+from ktop_index.growth.outcomes import LABELS, OutcomeRules, label_outcomes, label_plan
 from ktop_index.growth.validation import (
     PSI_ALERT,
     PSI_WATCH,
     RELIABILITY_BINS,
-    OutOfTimeValidation,
+    HeldOutValidation,
     auc,
+    best_indicator,
     population_stability,
     psi,
 )
 from ktop_index.index.composite import a_amean
+from ktop_index.index.indicators import compute_indicators, source_fields
 from ktop_index.index.spec import load_spec
 from ktop_index.index.techindex import TechIndex, data_hash
 
 # PSI_*, RELIABILITY_BINS, auc, psi and population_stability are at home in
 # ktop_index.growth.validation; they stay importable from here as before.
 __all__ = [
-    "PSI_ALERT", "PSI_WATCH", "RELIABILITY_BINS", "FitData", "GrowthModel", "auc",
-    "combine_indicator_weights", "combine_weights", "control_matrix",
-    "fit_nonnegative_logistic", "population_stability", "predict_proba", "psi",
+    "PSI_ALERT", "PSI_WATCH", "RELIABILITY_BINS", "SCHEMES", "FitData", "GrowthModel",
+    "absent_indicators", "auc", "combine_indicator_weights", "combine_weights",
+    "control_matrix", "fit_nonnegative_logistic", "population_stability", "predict_proba",
+    "psi",
 ]
+
+#: The validation schemes, from the strongest to the weakest, and what each is.
+SCHEMES = {
+    "out_of_time": "out of time: trained on the years whose {h}-year future had ended before "
+                   "the test years begin, tested on the last labelled years",
+    "next_cohort": "next cohort: trained on the earlier labelled base years, tested on the "
+                   "latest; the training outcomes overlap the test years and the same firms "
+                   "appear in both, so this is not out of time (the panel has too few "
+                   "labelled years for that)",
+    "grouped_cv": "firm-grouped cross-validation: the panel has a single labelled base year, "
+                  "so its firms are split into {k} folds (by firm, seeded); each fold is "
+                  "predicted by the procedure fitted on the other folds; same year, so it "
+                  "says nothing about later years",
+}
 
 
 def _whole_number(minimum: int):
@@ -98,6 +115,7 @@ _PARAMETER_RULES = {
     "min_indicator_weight": (lambda v: 0 <= v <= 0.2, "a weight in [0, 0.2]"),
     "l2": (lambda v: v >= 0, "a penalty >= 0"),
     "test_years": (_whole_number(1), "a whole number >= 1"),
+    "n_folds": (_whole_number(2), "a whole number >= 2"),
     "n_bootstrap": (_whole_number(0), "a whole number >= 0"),
     "n_refits": (_whole_number(0), "a whole number >= 0"),
 }
@@ -153,7 +171,11 @@ class GrowthModel(BaseEstimator):
         perspective model. They are not part of the index: the domain coefficients then
         measure what the domains foretell beyond size, age and industry.
     test_years : int
-        Number of last labelled years held out for the out-of-time validation.
+        Number of last labelled years held out for the out-of-time validation (the panel
+        needs ``test_years + horizon + 1`` labelled years for it; with fewer, the latest
+        cohort(s) are held out, "next cohort"; with a single one, firm-grouped folds).
+    n_folds : int
+        Folds of the firm-grouped cross-validation (a single labelled base year only).
     n_bootstrap : int
         Firm-level bootstrap replicates for the confidence intervals of the metrics.
     n_refits : int
@@ -170,6 +192,17 @@ class GrowthModel(BaseEstimator):
         domain score point), 'controls'}
     growth_ : dict, the model file's ``growth`` section (see docs/growth_model.md)
     labels_ : DataFrame, the outcome labels of the panel's rows
+    absent_indicators_ : dict, indicator -> the fields it lacks (no value in the base year):
+        these get no weight
+    held_out_ : DataFrame, the validation's held-out rows: ``firm_id``, ``year``, ``fold``,
+        each fitted perspective's label (1/0/NaN) and held-out probability ``p_<label>``,
+        ``index`` (the held-out fit's composite, higher = better) and ``grade``
+
+    Incomplete panels: a panel needs ``firm_id``, ``year`` and employees or revenue; an
+    indicator whose fields are absent gets weight 0 (a domain without any gets weight 0,
+    the minimum weight applying to the others); labels use the fields present
+    (:func:`ktop_index.growth.outcomes.label_plan`), and a perspective the panel cannot
+    label is left out (the other one then sets the weights alone).
 
     Missing values: rows without a known future or not rated (coverage below the spec's
     minimum) are left out of fitting. As the index itself does, a missing indicator score
@@ -189,8 +222,8 @@ class GrowthModel(BaseEstimator):
                  rules: OutcomeRules | None = None, combination: float = 0.5,
                  level: str = "indicators", min_weight: float = 0.05,
                  min_indicator_weight: float = 0.0, l2: float = 1e-3,
-                 controls: bool = False, test_years: int = 3, n_bootstrap: int = 200,
-                 n_refits: int = 50, seed: int = 0):
+                 controls: bool = False, test_years: int = 3, n_folds: int = 5,
+                 n_bootstrap: int = 200, n_refits: int = 50, seed: int = 0):
         self.spec = spec
         self.base_year = base_year
         self.rules = rules
@@ -201,6 +234,7 @@ class GrowthModel(BaseEstimator):
         self.l2 = l2
         self.controls = controls
         self.test_years = test_years
+        self.n_folds = n_folds
         self.n_bootstrap = n_bootstrap
         self.n_refits = n_refits
         self.seed = seed
@@ -215,8 +249,11 @@ class GrowthModel(BaseEstimator):
         Parameters
         ----------
         panel : DataFrame
-            Firm-years (one row per firm and year) over at least ``test_years + 2 *
-            horizon + 1`` consecutive years (7 with the defaults) for the out-of-time split.
+            Firm-years (one row per firm and year): ``firm_id``, ``year``, employees and/or
+            revenue, any other contract field. At least ``test_years + 2 * horizon + 1``
+            consecutive years (10 with the defaults) give an out-of-time validation; shorter
+            panels get the weaker schemes (see ``test_years``); a panel needs ``horizon + 1``
+            years for any label.
         truth : DataFrame, optional
             Synthetic panels only: ``firm_id``, ``year`` and the latent ``capability``; its
             AUC on the test rows is reported as the best achievable.
@@ -235,7 +272,8 @@ class GrowthModel(BaseEstimator):
         SpecError
             An option outside its allowed values.
         DataError
-            A panel that gives no out-of-time split, or a truth without its columns.
+            A panel that allows no label or no rated labelled row (one line, English and
+            Korean), or a truth without its columns.
         """
         self._forget()
         self._check_params()
@@ -263,52 +301,102 @@ class GrowthModel(BaseEstimator):
              progress: Callable[[str, int], None] | None = None) -> None:
         """The procedure of the module's docstring, step by step."""
         rules = self.rules if self.rules is not None else OutcomeRules()
-        rng_boot, rng_refit = np.random.default_rng(self.seed).spawn(2)
+        rng_boot, rng_refit, rng_folds = np.random.default_rng(self.seed).spawn(3)
+        used, outcomes = label_plan(panel, rules)
         labels = label_outcomes(panel, rules)
-        base = TechIndex(spec=self.spec, reference_year=self.base_year).fit(panel)
+        spec, absent = _present_spec(self.spec, panel, self.base_year)
+        base = TechIndex(spec=spec, reference_year=self.base_year).fit(panel)
         data = FitData(panel, labels, base.components(panel), base, rules.horizon,
-                       self.controls, self.level)
-        train, test = data.split(self.test_years)
-        early = self._fit_weights(data, train, base)          # out of time: training years
+                       self.controls, self.level, absent=absent)
+        data.choose_perspectives(outcomes)
+        scheme, folds = data.validation_folds(self.test_years, self.n_folds, rng_folds)
         shipped = self._fit_weights(data, data.labelled, base)  # shipped: every labelled year
+        validation, held_out = self._validate(data, scheme, folds, base, panel, truth,
+                                              rng_boot)
         growth = _plain({
-            "method": self._method(rules, data.divisions),
+            "method": self._method(used, data.divisions),
+            "outcomes": outcomes,
+            "absent_indicators": absent,
             "perspectives": {p: {**shipped.fits[p], **data.perspective_counts(p)}
-                             for p in LABELS},
-            "combination": self._combination(shipped),
-            "validation": self._validate(data, train, test, early, base, panel, truth,
-                                         rng_boot),
+                             for p in data.perspectives},
+            "combination": self._combination(shipped, data),
+            "validation": validation,
             "bootstrap_weights": self._refit_spread(data, rng_refit, base, shipped, progress),
-            "training": _training(panel, data, train, test, base, self.seed,
+            "training": _training(panel, data, scheme, base, self.seed,
                                   _is_synthetic(truth, record["synthetic"]),
                                   record["description"], record["command"]),
         })
         self.labels_ = labels
+        self.absent_indicators_ = absent
+        self.held_out_ = held_out
         self.perspectives_ = shipped.fits
         self.weights_, self.indicator_weights_ = shipped.domains, shipped.indicators
         self.index_ = _with_weights(base, shipped.domains, panel, shipped.indicators)
         self.index_.growth_ = self.growth_ = growth
 
     def _fit_weights(self, data: FitData, rows: np.ndarray, base: TechIndex) -> _Weights:
-        """Both perspectives fitted on ``rows``, and the weights they combine into."""
-        fits = {p: self._fit_perspective(data, p, rows) for p in LABELS}
-        return _Weights(fits, *self._combine(fits, base))
+        """The perspectives fitted on ``rows``, and the weights they combine into."""
+        fits = {p: self._fit_perspective(data, p, rows) for p in data.perspectives}
+        return _Weights(fits, *self._combine(fits, base, data))
 
-    def _validate(self, data: FitData, train: np.ndarray, test: np.ndarray, early: _Weights,
-                  base: TechIndex, panel: pd.DataFrame, truth: pd.DataFrame | None,
-                  rng: np.random.Generator) -> dict:
-        """The ``validation`` section: the early fit judged on the test years."""
-        validation = OutOfTimeValidation(data, train, test, rng, self.n_bootstrap)
-        extra = {"domain_level_fit": self._domain_level_composite(data, train)}
-        early_index = _with_weights(base, early.domains, panel, early.indicators)
-        return validation.report(early.fits, early.domains, early_index,
-                                 _truth_capability(panel, truth),
-                                 {k: v for k, v in extra.items() if v is not None})
+    def _validate(self, data: FitData, scheme: dict, folds: list, base: TechIndex,
+                  panel: pd.DataFrame, truth: pd.DataFrame | None,
+                  rng: np.random.Generator) -> tuple[dict, pd.DataFrame]:
+        """The ``validation`` section and the held-out rows: the procedure fitted on each
+        fold's training rows and judged on its test rows (one fold out of time and next
+        cohort; ``n_folds`` firm groups in cross-validation), pooled."""
+        n = len(data.year)
+        test = np.zeros(n, dtype=bool)
+        fold_of = np.zeros(n, dtype=np.int64)
+        composite, grades = np.full(n, np.nan), np.full(n, None, dtype=object)
+        probability = {p: np.full(n, np.nan) for p in data.perspectives}
+        baselines = {p: {} for p in data.perspectives}
+        fold_weights, grade_order = [], None
+        for k, (train, rows) in enumerate(folds):
+            early = self._fit_weights(data, train, base)
+            early_index = _with_weights(base, early.domains, panel, early.indicators)
+            early_domains = early_index._domain_scores(data.scores)[0]
+            fold_composite = early_index._composite(early_domains)
+            tech = np.where(data.rated, early_index._tech_index(fold_composite), np.nan)
+            grade_order = [g for g, _ in early_index.grade_cutoffs_] + [
+                early_index.spec_["not_rated_grade"]]
+            test |= rows
+            fold_of[rows] = k + 1
+            composite[rows] = fold_composite[rows]
+            grades[rows] = early_index._grades(tech)[rows]
+            domain_level = self._domain_level_composite(data, train)
+            for p in data.perspectives:
+                probability[p][rows] = data.probability(early.fits[p], rows)
+                name, values = best_indicator(data, train, p)
+                _pool(baselines[p], "equal_weights",
+                      a_amean(data.raw_domains, np.ones(len(data.domain_names))), rows)
+                _pool(baselines[p], f"best_indicator:{name}", values, rows)
+                if domain_level is not None:
+                    _pool(baselines[p], "domain_level_fit", domain_level, rows)
+            fold_weights.append(early.domains)
+            if len(folds) > 1:
+                scheme["folds"][k]["weights"] = early.domains
+        validation = HeldOutValidation(data, test, rng, self.n_bootstrap)
+        out = validation.report(
+            composite, probability, grades, grade_order, _merge_best(baselines),
+            _truth_capability(panel, truth),
+            fold_weights[0] if len(folds) == 1 else _rounded(
+                {d: np.mean([w[d] for w in fold_weights]) for d in fold_weights[0]}))
+        out["scheme"] = scheme
+        held = pd.DataFrame({"firm_id": panel["firm_id"].to_numpy()[test],
+                             "year": data.year[test], "fold": fold_of[test]})
+        for p in data.perspectives:
+            held[p] = data.labels[p][test]
+            held[f"p_{p}"] = probability[p][test]
+        held["index"] = composite[test]
+        held["grade"] = grades[test]
+        return out, held
 
-    def _combination(self, shipped: _Weights) -> dict:
+    def _combination(self, shipped: _Weights, data: FitData) -> dict:
         """The ``combination`` section: how the perspectives became the weights."""
-        return {"high_growth": self.combination,
-                "sustainable_growth": 1 - self.combination,
+        shares = self._shares(data)
+        return {"high_growth": shares.get("high_growth", 0.0),
+                "sustainable_growth": shares.get("sustainable_growth", 0.0),
                 "min_weight": self.min_weight,
                 "min_indicator_weight": self.min_indicator_weight,
                 "rule": _COMBINATION_RULES[self.level],
@@ -320,13 +408,16 @@ class GrowthModel(BaseEstimator):
         (training years): the baseline the indicator level has to beat. None at domain level."""
         if self.level == "domains":
             return None
-        fits = {p: self._fit_perspective(data, p, train, domains=True) for p in LABELS}
-        weights = combine_weights({p: fits[p]["coefficients"] for p in LABELS}, self._shares(),
-                                  floor=self.min_weight)
+        fits = {p: self._fit_perspective(data, p, train, domains=True) for p in data.perspectives}
+        weights = combine_weights({p: fits[p]["coefficients"] for p in data.perspectives},
+                                  self._shares(data), floor=self.min_weight,
+                                  absent=data.absent_domains)
         return a_amean(data.raw_domains, np.array([weights[d] for d in data.domain_names]))
 
-    def _shares(self) -> dict:
-        """Each perspective's share in the weights."""
+    def _shares(self, data: FitData) -> dict:
+        """Each perspective's share in the weights (all of it for the only one fitted)."""
+        if len(data.perspectives) == 1:
+            return {data.perspectives[0]: 1.0}
         return {"high_growth": self.combination, "sustainable_growth": 1 - self.combination}
 
     def _fit_perspective(self, data: FitData, label: str, rows: np.ndarray,
@@ -336,30 +427,37 @@ class GrowthModel(BaseEstimator):
         ``weights`` of a bootstrap sample, from a ``start`` fit; ``domains``: on the domain
         scores whatever the level."""
         use = rows & data.known(label)
-        features, names = ((data.domains, data.domain_names) if domains
-                           else (data.features, data.feature_names))
+        features, names, every = ((data.domain_features, data.active_domains,
+                                   data.domain_names) if domains
+                                  else (data.features, data.feature_names,
+                                        data.all_feature_names))
         x = np.column_stack([features, data.controls])[use]
         theta = None if start is None else np.array(
-            [start["intercept"], *start["coefficients"].values(), *start["controls"].values()])
+            [start["intercept"], *(start["coefficients"][n] for n in names),
+             *start["controls"].values()])
         intercept, coef = fit_nonnegative_logistic(x, data.y(label)[use], l2=self.l2,
                                                    sample_weight=None if weights is None
                                                    else weights[use],
                                                    n_free=data.controls.shape[1], start=theta)
         k = len(names)
+        fitted = dict(zip(names, coef[:k]))  # an absent indicator or domain: 0
         return {"intercept": intercept,
-                "coefficients": _rounded(dict(zip(names, coef[:k])), 10),
+                "coefficients": _rounded({n: fitted.get(n, 0.0) for n in every}, 10),
                 "controls": _rounded(dict(zip(data.control_names, coef[k:])), 10)}
 
-    def _combine(self, perspectives: dict, base: TechIndex) -> tuple[dict, dict]:
+    def _combine(self, perspectives: dict, base: TechIndex, data: FitData
+                 ) -> tuple[dict, dict]:
         """(domain weights, indicator weights within domains) from the perspectives' fits."""
-        coefficients = {p: perspectives[p]["coefficients"] for p in LABELS}
+        coefficients = {p: perspectives[p]["coefficients"] for p in data.perspectives}
         spec = base.spec_
         if self.level == "domains":
             kept = {s["name"]: float(s["weight"]) for s in spec["indicators"]}
-            return combine_weights(coefficients, self._shares(), floor=self.min_weight), kept
-        return combine_indicator_weights(coefficients, self._shares(), _domain_of(spec),
+            return combine_weights(coefficients, self._shares(data), floor=self.min_weight,
+                                   absent=data.absent_domains), kept
+        return combine_indicator_weights(coefficients, self._shares(data), _domain_of(spec),
                                          floor=self.min_weight,
-                                         indicator_floor=self.min_indicator_weight)
+                                         indicator_floor=self.min_indicator_weight,
+                                         absent=data.absent)
 
     def _refit_spread(self, data: FitData, rng: np.random.Generator, base: TechIndex,
                       shipped: _Weights, progress=None) -> dict:
@@ -373,8 +471,8 @@ class GrowthModel(BaseEstimator):
         for _ in range(self.n_refits):
             weights = data.firm_bootstrap_weights(rng)
             fits = {p: self._fit_perspective(data, p, data.labelled, weights,
-                                             start=shipped.fits[p]) for p in LABELS}
-            combined, _ = self._combine(fits, base)
+                                             start=shipped.fits[p]) for p in data.perspectives}
+            combined, _ = self._combine(fits, base, data)
             draws.append([combined[d] for d in names])
             if advance is not None:
                 advance(1)
@@ -392,7 +490,7 @@ class GrowthModel(BaseEstimator):
                 "l2": self.l2, "combination": self.combination, "min_weight": self.min_weight,
                 "min_indicator_weight": self.min_indicator_weight,
                 "controls": self.controls, "control_divisions": data_divisions,
-                "test_years": self.test_years,
+                "test_years": self.test_years, "n_folds": self.n_folds,
                 "n_bootstrap": self.n_bootstrap, "n_refits": self.n_refits,
                 "bootstrap": "firms resampled with replacement (all their rows together)",
                 "missing_indicator": "the mean of the firm's present indicators of its domain "
@@ -413,17 +511,14 @@ class GrowthModel(BaseEstimator):
 
 def _spread(draws: np.ndarray, names: list[str], shipped: list[float]) -> dict:
     """The ``bootstrap_weights`` section: mean, sd, 5th and 95th percentiles of the refitted
-    weights (``draws``: refits x domains) and the share of refits that keep the shipped
-    weights' order."""
-    ranking = np.argsort(-np.array(shipped), kind="stable")
-    same_order = np.mean([np.array_equal(np.argsort(-row, kind="stable"), ranking)
-                          for row in draws])
+    weights (``draws``: refits x domains). (How often the refits keep the domains' order is
+    no longer recorded: a predictive fit weighs fields by what they foretell, and its order
+    is no target.)"""
     return {"n": len(draws),
             "mean": _rounded(dict(zip(names, draws.mean(axis=0)))),
             "sd": _rounded(dict(zip(names, draws.std(axis=0)))),
             "p05": _rounded(dict(zip(names, np.percentile(draws, 5, axis=0)))),
-            "p95": _rounded(dict(zip(names, np.percentile(draws, 95, axis=0)))),
-            "same_ranking_share": round(float(same_order), 4)}
+            "p95": _rounded(dict(zip(names, np.percentile(draws, 95, axis=0))))}
 
 
 def _is_synthetic(truth: pd.DataFrame | None, synthetic: bool | None) -> bool:
@@ -431,14 +526,12 @@ def _is_synthetic(truth: pd.DataFrame | None, synthetic: bool | None) -> bool:
     return bool(truth is not None if synthetic is None else synthetic)
 
 
-def _training(panel: pd.DataFrame, data: FitData, train: np.ndarray, test: np.ndarray,
-              base: TechIndex, seed: int, synthetic: bool, description: str,
-              command: str) -> dict:
+def _training(panel: pd.DataFrame, data: FitData, scheme: dict, base: TechIndex, seed: int,
+              synthetic: bool, description: str, command: str) -> dict:
     """The ``training`` section: what the model was fitted on and how to rebuild it."""
     return {"data_sha256": data_hash(panel),
             "years": [int(y) for y in data.years_of(data.labelled)],
-            "train_years": [int(y) for y in data.years_of(train)],
-            "test_years": [int(y) for y in data.years_of(test)],
+            "train_years": scheme["train_years"], "test_years": scheme["test_years"],
             "rows": len(panel), "labelled_rows": int(data.labelled.sum()),
             "base_year": int(base.reference_["year"]), "seed": int(seed),
             "package_version": __version__, "synthetic": synthetic,
@@ -500,33 +593,39 @@ def fit_nonnegative_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3,
     return float(intercept), beta
 
 
-def combine_weights(coefficients: dict, shares: dict, floor: float = 0.0) -> dict:
+def combine_weights(coefficients: dict, shares: dict, floor: float = 0.0,
+                    absent=()) -> dict:
     """Domain weights from the perspectives' coefficients (per domain point, all >= 0).
 
     Each perspective's coefficients are normalised to sum 1 (equal weights when all are 0: a
     perspective without signal has no say on the ranking) and mixed by ``shares``; then
     every weight is lifted to at least ``floor`` (``floor + (1 - K floor) w``); rounded to 6
-    decimals, the sum forced to 1 on the largest weight.
+    decimals, the sum forced to 1 on the largest weight. Names in ``absent`` (domains
+    without data) get exactly 0, and K counts the others.
 
     >>> combine_weights({"a": {"x": 3, "y": 1}, "b": {"x": 0, "y": 0}}, {"a": .5, "b": .5})
     {'x': 0.625, 'y': 0.375}
+    >>> combine_weights({"a": {"x": 3, "y": 1, "z": 0}}, {"a": 1.0}, floor=0.1, absent={"z"})
+    {'x': 0.7, 'y': 0.3, 'z': 0.0}
     """
     names = list(next(iter(coefficients.values())))
+    keep = np.array([d not in absent for d in names])
     total = np.zeros(len(names))
     for perspective, coef in coefficients.items():
-        values = np.array([max(float(coef[d]), 0.0) for d in names])
-        normalised = values / values.sum() if values.sum() > 0 else np.full(len(names),
-                                                                             1 / len(names))
+        values = np.array([max(float(coef[d]), 0.0) if d not in absent else 0.0
+                           for d in names])
+        normalised = values / values.sum() if values.sum() > 0 else np.where(
+            keep, 1 / keep.sum(), 0.0)
         total += shares[perspective] * normalised
-    total = floor + (1 - len(names) * floor) * total / total.sum()
+    total = np.where(keep, floor + (1 - keep.sum() * floor) * total / total.sum(), 0.0)
     total = np.round(total, 6)
     total[np.argmax(total)] += round(1.0 - total.sum(), 6)
     return {d: float(round(v, 6)) for d, v in zip(names, total)}
 
 
 def combine_indicator_weights(coefficients: dict, shares: dict, domain_of: dict,
-                              floor: float = 0.0, indicator_floor: float = 0.0
-                              ) -> tuple[dict, dict]:
+                              floor: float = 0.0, indicator_floor: float = 0.0,
+                              absent=()) -> tuple[dict, dict]:
     """Domain weights and indicator weights within domains from indicator coefficients.
 
     Each perspective's coefficients (per score point, all >= 0) are normalised to sum 1 and
@@ -536,6 +635,9 @@ def combine_indicator_weights(coefficients: dict, shares: dict, domain_of: dict,
     within a domain to at least ``indicator_floor`` (``f + (1 - n_d f) v``); a domain whose
     indicators all have coefficient 0 gets equal indicator weights (it keeps only ``floor``).
     Rounded to 6 decimals, each set summing to 1 (the remainder on its largest weight).
+    Indicators in ``absent`` (no data) get weight 0 and count for no floor; a domain all of
+    whose indicators are absent gets domain weight 0 (its indicators equal weights inside
+    it, so the spec stays valid) and the floor applies to the other domains.
 
     >>> combine_indicator_weights({"a": {"x": 1, "y": 3, "z": 4}}, {"a": 1.0},
     ...                           {"x": "p", "y": "p", "z": "q"})
@@ -549,16 +651,19 @@ def combine_indicator_weights(coefficients: dict, shares: dict, domain_of: dict,
                                         else np.full(len(names), 1 / len(names)))
     domains = list(dict.fromkeys(domain_of.values()))
     member = {d: np.array([domain_of[i] == d for i in names]) for d in domains}
-    summed = {d: float(total[member[d]].sum()) for d in domains}
-    domain_weights = combine_weights({"all": summed}, {"all": 1.0}, floor=floor)
-    indicator_weights = {}
+    present = np.array([i not in absent for i in names])
+    empty = {d for d in domains if not (member[d] & present).any()}
+    summed = {d: float(total[member[d] & present].sum()) for d in domains}
+    domain_weights = combine_weights({"all": summed}, {"all": 1.0}, floor=floor, absent=empty)
+    indicator_weights = {i: 0.0 for i in names}
     for d in domains:
-        within = total[member[d]]
+        inside = member[d] if d in empty else member[d] & present
+        within = total[inside]
         n = within.size
         within = within / within.sum() if within.sum() > 0 else np.full(n, 1 / n)
         within = np.round(indicator_floor + (1 - n * indicator_floor) * within, 6)
         within[np.argmax(within)] += round(1.0 - within.sum(), 6)
-        indicator_weights.update(zip(np.array(names)[member[d]].tolist(),
+        indicator_weights.update(zip(np.array(names)[inside].tolist(),
                                      (float(round(v, 6)) for v in within)))
     return domain_weights, {i: indicator_weights[i] for i in names}
 
@@ -594,6 +699,8 @@ def predict_proba(model: TechIndex, frame: pd.DataFrame, perspective: str = "hig
         features, names = _impute_indicators(parts, model), parts["indicator_names"]
     else:
         features, names = _impute(parts["domains"], model), parts["domain_names"]
+    # an absent indicator (coefficient 0) has no score to impute: 0 x anything is 0
+    features = np.nan_to_num(features)
     coef = np.array([fit["coefficients"][n] for n in names])
     controls, names = control_matrix(frame, growth["method"]["control_divisions"])
     ctrl = np.array([fit["controls"][c] for c in names])
@@ -608,9 +715,10 @@ def control_matrix(frame: pd.DataFrame, divisions: list[str] | None) -> tuple[np
     """
     if divisions is None:
         return np.zeros((len(frame), 0)), []
-    size = np.log1p(np.nan_to_num(frame["employees"].to_numpy(dtype=float, na_value=np.nan)))
-    age = np.nan_to_num(frame["firm_age"].to_numpy(dtype=float, na_value=np.nan))
-    division = frame["ksic"].astype("str").str.slice(0, 2).to_numpy(dtype=object)
+    size = np.log1p(np.nan_to_num(_field(frame, "employees")))
+    age = np.nan_to_num(_field(frame, "firm_age"))
+    division = (frame["ksic"].astype("str").str.slice(0, 2).to_numpy(dtype=object)
+                if "ksic" in frame else np.full(len(frame), "", dtype=object))
     columns = {"log_employees": size, "log_employees_sq": size ** 2,
                "log_firm_age": np.log1p(np.maximum(age, 0)), "young_firm": (age <= 3) * 1.0}
     columns.update({f"division_{d}": (division == d) * 1.0 for d in divisions})
@@ -628,29 +736,43 @@ class FitData:
     parts : dict of :meth:`TechIndex.components` of the panel under ``base``.
     base : TechIndex fitted on the base year. horizon : int, years of the outcome window.
     controls : bool, add control covariates. level : {'indicators', 'domains'}, what the
-    perspective models are fitted on.
+    perspective models are fitted on. absent : dict, indicator -> missing fields (these,
+    and domains with no indicator left, are not features: coefficient 0).
     """
 
     def __init__(self, panel, labels, parts, base: TechIndex, horizon: int, controls: bool,
-                 level: str = "indicators"):
+                 level: str = "indicators", absent: dict | None = None):
         self.domain_names = parts["domain_names"]
         self.indicator_names = parts["indicator_names"]
+        self.absent = dict(absent or {})
+        domain_of = _domain_of(base.spec_)
+        self.absent_domains = [d for d in self.domain_names
+                               if all(i in self.absent for i in domain_of if domain_of[i] == d)]
+        self.active_domains = [d for d in self.domain_names if d not in self.absent_domains]
         self.raw_domains = parts["domains"]
         self.domains = _impute(parts["domains"], base)
+        self.domain_features = self.domains[:, [self.domain_names.index(d)
+                                                for d in self.active_domains]]
         self.scores = parts["scores"]
         if level == "indicators":  # what the perspective models are fitted on
-            self.features, self.feature_names = (_impute_indicators(parts, base),
-                                                 self.indicator_names)
+            active = [j for j, i in enumerate(self.indicator_names) if i not in self.absent]
+            self.features = _impute_indicators(parts, base)[:, active]
+            self.feature_names = [self.indicator_names[j] for j in active]
+            self.all_feature_names = self.indicator_names
         else:
-            self.features, self.feature_names = self.domains, self.domain_names
+            self.features, self.feature_names = self.domain_features, self.active_domains
+            self.all_feature_names = self.domain_names
+        self.perspectives = LABELS
         self.rated = parts["rated"]
         self.year = panel["year"].to_numpy(dtype=np.int64)
         self.firm = pd.factorize(panel["firm_id"])[0]
         self.n_firms = int(self.firm.max()) + 1 if len(self.firm) else 0
         self.labels = {p: labels[p].to_numpy(dtype=float) for p in LABELS}
         self.horizon = horizon
-        self.labelled = self.rated & labels["observed"].to_numpy() & np.logical_or.reduce(
+        self.observed = labels["observed"].to_numpy()
+        self.labelled = self.rated & self.observed & np.logical_or.reduce(
             [~np.isnan(self.labels[p]) for p in LABELS])
+        self.span = (int(self.year.min()), int(self.year.max())) if len(self.year) else (0, 0)
         self.divisions = _common_divisions(panel, self.labelled) if controls else None
         self.controls, self.control_names = control_matrix(panel, self.divisions)
 
@@ -665,21 +787,100 @@ class FitData:
     def years_of(self, rows: np.ndarray) -> list[int]:
         return sorted(set(self.year[rows].tolist()))
 
-    def split(self, test_years: int) -> tuple[np.ndarray, np.ndarray]:
-        """Test: the last ``test_years`` labelled years; train: years whose future had ended
-        when the test years begin (t + horizon <= the first test year). DataError when the
-        panel has too few labelled years for that."""
+    def choose_perspectives(self, outcomes: dict) -> None:
+        """Keep the perspectives the panel can label and that have both outcomes among the
+        labelled rows; record why another is left out (in ``outcomes``). DataError when
+        none is left, or no row is rated with a known future."""
+        first, last = self.span
+        if not self.labelled.any():
+            reason = ("no firm-year is rated" if not self.rated.any() else
+                      f"no rated firm-year has a known {self.horizon}-year future")
+            raise DataError(f"the panel ({first}-{last}) allows no label: {reason} (expected "
+                            f"at least {self.horizon + 1} consecutive years of the same "
+                            "firms, with the index's fields)",
+                            ko=f"패널({first}-{last})로는 성과 라벨을 만들 수 없습니다: "
+                               + ("등급이 산출된 기업-연도가 없습니다" if not self.rated.any()
+                                  else f"{self.horizon}년 뒤 성과가 알려진 기업-연도가 "
+                                       "없습니다")
+                               + f" (같은 기업의 연속 {self.horizon + 1}년 이상 자료 필요)")
+        kept = []
+        for p in LABELS:
+            entry = outcomes[p]
+            y = self.labels[p][self.labelled & self.known(p)]
+            if p == "sustainable_growth" and not entry["available"]:
+                entry["fitted"] = False
+            elif y.size == 0 or y.min() == y.max():
+                entry["fitted"] = False
+                entry["note"] += ("; not fitted: " + ("no labelled firm-year" if y.size == 0
+                                                      else "every labelled firm-year has the "
+                                                           "same outcome"))
+            else:
+                entry["fitted"] = True
+                kept.append(p)
+        if not kept:
+            raise DataError(f"the panel ({first}-{last}) allows no growth perspective: "
+                            f"{outcomes['high_growth']['note']}; sustainable growth "
+                            f"{outcomes['sustainable_growth']['note']}",
+                            ko=f"패널({first}-{last})로는 고성장·지속성장 어느 관점도 적합할 수 "
+                               "없습니다 (라벨이 없거나 모두 같은 값)")
+        self.perspectives = tuple(kept)
+        self.labelled = self.rated & self.observed & np.logical_or.reduce(
+            [self.known(p) for p in kept])
+
+    def validation_folds(self, test_years: int, n_folds: int, rng: np.random.Generator
+                         ) -> tuple[dict, list[tuple[np.ndarray, np.ndarray]]]:
+        """The validation scheme the labelled years allow, and its (train, test) rows.
+
+        * **out of time** (``test_years + horizon + 1`` labelled years or more): test the
+          last ``test_years`` labelled years; train on the years whose future had ended when
+          the test years begin (t + horizon <= the first test year);
+        * **next cohort** (2 or more): test the latest ``min(test_years, n // 2)`` labelled
+          years, train on the earlier ones (not out of time: their outcomes overlap);
+        * **firm-grouped cross-validation** (1): the labelled firms in ``n_folds`` groups
+          (at most one per firm), a seeded random order; each group is tested by a fit on
+          the others.
+
+        Train and test never share a year (the first two) or a firm (the third).
+        """
         years = self.years_of(self.labelled)
-        if len(years) < test_years + self.horizon + 1:
-            raise DataError(f"the panel has {len(years)} years with a known {self.horizon}-year "
-                            f"future ({', '.join(map(str, years)) or 'none'}); an out-of-time "
-                            f"validation needs at least {test_years + self.horizon + 1} "
-                            f"(expected a panel of at least {test_years + 2 * self.horizon + 1}"
-                            " consecutive years)")
-        first_test = years[-test_years]
-        test = self.labelled & (self.year >= first_test)
-        train = self.labelled & (self.year <= first_test - self.horizon)
-        return train, test
+        h = self.horizon
+        if len(years) >= test_years + h + 1:
+            first_test = years[-test_years]
+            test = self.labelled & (self.year >= first_test)
+            train = self.labelled & (self.year <= first_test - h)
+            return self._scheme("out_of_time", train, test), [(train, test)]
+        if len(years) >= 2:
+            n_test = min(test_years, len(years) // 2)
+            first_test = years[-n_test]
+            test = self.labelled & (self.year >= first_test)
+            train = self.labelled & (self.year < first_test)
+            return self._scheme("next_cohort", train, test), [(train, test)]
+        firms = np.unique(self.firm[self.labelled])
+        k = min(n_folds, firms.size)
+        if k < 2:
+            raise DataError(f"the panel has one labelled firm-year cohort ({years[0]}) of "
+                            f"{firms.size} firm: nothing to validate on (expected several "
+                            "firms, or more years)",
+                            ko=f"라벨이 있는 기준연도가 {years[0]}년 하나이고 기업이 "
+                               f"{firms.size}개뿐이라 검증할 수 없습니다 (기업 또는 연도 추가 필요)")
+        group = np.full(self.n_firms, -1)
+        group[rng.permutation(firms)] = np.arange(firms.size) % k
+        folds = [(self.labelled & (group[self.firm] != f), self.labelled & (group[self.firm] == f))
+                 for f in range(k)]
+        scheme = self._scheme("grouped_cv", folds[0][0] | folds[0][1], folds[0][0] | folds[0][1],
+                              k=k)
+        scheme["folds"] = [{"fold": f + 1, "test_firms": int(np.unique(self.firm[test]).size),
+                            "test_rows": int(test.sum()), "train_rows": int(train.sum())}
+                           for f, (train, test) in enumerate(folds)]
+        return scheme, folds
+
+    def _scheme(self, name: str, train: np.ndarray, test: np.ndarray, k: int = 0) -> dict:
+        """The record of a scheme: its name, what it is, its years and rows."""
+        return {"name": name, "text": SCHEMES[name].format(h=self.horizon, k=k),
+                "train_years": [int(y) for y in self.years_of(train)],
+                "test_years": [int(y) for y in self.years_of(test)],
+                "train_rows": int(train.sum()), "test_rows": int(test.sum()),
+                "folds": None}
 
     def probability(self, fit: dict, rows: np.ndarray) -> np.ndarray:
         """A perspective fit's probability of the outcome for ``rows`` (features and
@@ -699,14 +900,99 @@ class FitData:
         return counts[self.firm].astype(float)
 
 
+def _field(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric field as float64; an absent column is all missing."""
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[name].to_numpy(dtype=float, na_value=np.nan)
+
+
 def _common_divisions(panel: pd.DataFrame, rows: np.ndarray, min_rows: int = 50) -> list[str]:
     """KSIC divisions with at least ``min_rows`` labelled rows (the others pool together)."""
+    if "ksic" not in panel:
+        return []
     division = panel["ksic"].astype("str").str.slice(0, 2)[rows]
     counts = division.value_counts()
     return sorted(str(d) for d in counts[counts >= min_rows].index)
 
 
 # ---------------------------------------------------------------------- internals
+
+def absent_indicators(spec: dict, panel: pd.DataFrame, base_year: int | None = None) -> dict:
+    """The spec's indicators without any value in the base year (the panel's last when None),
+    each with the input fields the panel lacks (column missing or empty; an empty list: the
+    fields are there but give no value in that year).
+
+    >>> frame = pd.DataFrame({"firm_id": ["A", "B"], "year": [2024, 2024],
+    ...                       "employees": [5, 8], "revenue": [1e5, 2e5]})
+    >>> absent_indicators(load_spec(), frame)["rnd_staff_share"]
+    ['rnd_staff']
+    """
+    year = int(panel["year"].max()) if base_year is None else int(base_year)
+    near = panel[panel["year"].isin([year - 1, year])]  # growth looks one year back
+    values = compute_indicators(near, spec["indicators"])
+    in_year = (near["year"] == year).to_numpy()
+    out = {}
+    for indicator in spec["indicators"]:
+        if not np.isfinite(values[indicator["name"]].to_numpy(dtype=float)[in_year]).any():
+            fields = source_fields(panel.head(0), [indicator])
+            out[indicator["name"]] = [f for f in fields
+                                      if f not in panel or not panel[f].notna().any()]
+    return out
+
+
+def _present_spec(spec, panel: pd.DataFrame, base_year: int | None) -> tuple[dict, dict]:
+    """The spec with every absent indicator at weight 0 and every domain without an
+    indicator left at weight 0 (its indicators keep their weights inside it, so the spec
+    stays valid), and the absent indicators. DataError when no indicator has data."""
+    spec = load_spec(spec)
+    absent = absent_indicators(spec, panel, base_year)
+    for indicator in spec["indicators"]:
+        if indicator["name"] in absent:
+            indicator["weight"] = 0.0
+    kept = {s["name"]: s["weight"] for s in load_spec(spec)["indicators"]}
+    for domain in spec["domains"]:
+        members = [s for s in spec["indicators"] if s["domain"] == domain["name"]]
+        if all(s["name"] in absent for s in members):
+            domain["weight"] = 0.0
+            for s in members:
+                s["weight"] = kept[s["name"]] or 1.0
+    if all(d["weight"] == 0 for d in spec["domains"]):
+        raise DataError("the panel has none of the index's fields in its base year (expected "
+                        "some of the data contract's indicator fields, e.g. employees with "
+                        "salaries, rnd_expense or patents)",
+                        ko="패널의 기준연도에 지수 지표를 계산할 항목이 하나도 없습니다 "
+                           "(데이터 계약의 지표 항목 필요)")
+    return spec, absent
+
+
+def _pool(baselines: dict, name: str, values: np.ndarray, rows: np.ndarray) -> None:
+    """Put a fold's baseline values on its test rows (a new baseline starts all NaN)."""
+    if name not in baselines:
+        baselines[name] = np.full(len(rows), np.nan)
+    baselines[name][rows] = values[rows]
+
+
+def _merge_best(baselines: dict) -> dict:
+    """One ``best_indicator:NAMES`` entry per perspective where folds chose different ones
+    (their values pooled by fold), the others unchanged."""
+    out = {}
+    for p, named in baselines.items():
+        best = [k for k in named if k.startswith("best_indicator:")]
+        merged = np.full(len(next(iter(named.values()))), np.nan)
+        for k in best:
+            merged = np.where(np.isnan(named[k]), merged, named[k])
+        ordered = {}
+        for k, v in named.items():
+            if k in best:
+                if best and k == best[0]:
+                    ordered["best_indicator:" + "/".join(b.split(":", 1)[1] for b in best)] = (
+                        merged)
+            else:
+                ordered[k] = v
+        out[p] = ordered
+    return out
+
 
 def _plain(value):
     """JSON-ready: numpy numbers to Python numbers, NaN to None (model files hold no NaN)."""

@@ -43,6 +43,12 @@ out of training, never counted as negative):
   otherwise NaN. Missing values (NaN revenue, equity) are treated the same way.
 * **Entry**: a firm's first year is an ordinary start year; nothing before t is needed.
 
+Labels use the fields a panel has (:func:`label_plan`; a field is absent when its column is
+missing or empty): without employees, high growth is measured in revenue and without its size
+condition (none can be checked); without revenue, in employees, and sustainable growth (which
+needs revenue) is not labelled; without total equity, sustainable growth drops the capital
+impairment condition. A panel with neither employees nor revenue allows no label (DataError).
+
 Example
 -------
 >>> import pandas as pd
@@ -55,7 +61,7 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -138,14 +144,99 @@ class OutcomeRules:
         return asdict(self)
 
 
+SIZE_FIELDS = ("employees", "revenue")
+
+
+def _has(panel: pd.DataFrame, name: str) -> bool:
+    """The panel has the field: its column exists and holds some value."""
+    return name in panel and bool(panel[name].notna().any())
+
+
+def label_plan(panel: pd.DataFrame, rules: OutcomeRules | None = None
+               ) -> tuple[OutcomeRules, dict]:
+    """The rules the panel's fields allow, and a record of what each label is built from.
+
+    Parameters
+    ----------
+    panel : DataFrame with ``firm_id``, ``year`` and at least one of ``employees`` and
+        ``revenue`` (천원); ``total_equity`` (천원) optional.
+    rules : OutcomeRules, optional (the defaults when None).
+
+    Returns
+    -------
+    (rules, record): the rules applied (``measure='either'`` becomes the measure the panel
+    has; without employees the size condition is dropped: ``min_employees=0``,
+    ``micro=False``) and a dict ``{"fields": {field: present}, "high_growth": {"measure",
+    "size_condition", "note"}, "sustainable_growth": {"available", "impairment", "note"}}``.
+
+    Raises
+    ------
+    DataError
+        No firm_id or year column; neither employees nor revenue; a ``measure`` asked for
+        whose field is absent.
+
+    >>> frame = pd.DataFrame({"firm_id": ["A"], "year": [2020], "employees": [12]})
+    >>> used, record = label_plan(frame)
+    >>> used.measure, record["sustainable_growth"]["available"]
+    ('employees', False)
+    """
+    rules = rules or OutcomeRules()
+    keys = [c for c in ("firm_id", "year") if c not in panel]
+    if keys:
+        raise DataError(f"the panel has no column {', '.join(keys)} (expected one row per "
+                        "firm and year: firm_id, year)",
+                        ko=f"패널에 {', '.join(keys)} 열이 없습니다 (기업·연도별 한 행: "
+                           "firm_id, year 필요)")
+    fields = {f: _has(panel, f) for f in (*SIZE_FIELDS, "total_equity")}
+    if not (fields["employees"] or fields["revenue"]):
+        raise DataError("the panel has no employees and no revenue (expected at least one "
+                        "size measure: growth labels are built from them)",
+                        ko="패널에 상시근로자수(employees)도 매출액(revenue)도 없습니다 (성장 "
+                           "라벨에는 규모 지표가 하나 이상 필요합니다)")
+    measure = rules.measure
+    if measure == "either":
+        measure = "either" if fields["employees"] and fields["revenue"] else (
+            "employees" if fields["employees"] else "revenue")
+    elif not fields[measure]:
+        raise DataError(f"measure '{measure}': the panel has no {measure} (expected the "
+                        "column with values, or another measure)",
+                        ko=f"measure '{measure}': 패널에 {measure} 값이 없습니다 (다른 측정 "
+                           "기준을 쓰거나 해당 열을 채우십시오)")
+    changes = {"measure": measure}
+    if not fields["employees"]:
+        changes.update(min_employees=0, micro=False)
+    used = replace(rules, **changes)
+    size = ("dropped: the panel has no employees, so no size condition can be checked"
+            if not fields["employees"] else f"at least {used.min_employees} employees"
+            + (" (micro-firm variant for smaller firms)" if used.micro else ""))
+    high = {"measure": measure, "size_condition": bool(fields["employees"]),
+            "note": f"in {_MEASURE_TEXT[measure]}; size condition {size}"}
+    if not fields["revenue"]:
+        sustainable = {"available": False, "impairment": False,
+                       "note": "not labelled: the panel has no revenue (the revenue test "
+                               "needs it)"}
+    else:
+        sustainable = {"available": True, "impairment": bool(fields["total_equity"]),
+                       "note": "survival, revenue not falling in most years" + (
+                           ", no capital impairment" if fields["total_equity"] else
+                           "; the capital impairment condition is dropped: the panel has "
+                           "no total_equity")}
+    return used, {"fields": fields, "high_growth": high, "sustainable_growth": sustainable}
+
+
+_MEASURE_TEXT = {"either": "employees or revenue", "employees": "employees",
+                 "revenue": "revenue"}
+
+
 def label_outcomes(panel: pd.DataFrame, rules: OutcomeRules | None = None) -> pd.DataFrame:
     """Label every firm-year with what happened over the next ``rules.horizon`` years.
 
     Parameters
     ----------
     panel : DataFrame
-        Firm-years with ``firm_id``, ``year``, ``employees``, ``revenue`` (천원) and
-        ``total_equity`` (천원); one row per firm and year.
+        Firm-years with ``firm_id``, ``year`` and ``employees`` and/or ``revenue`` (천원),
+        ``total_equity`` (천원) optional; one row per firm and year. The rules are adapted
+        to the fields present (:func:`label_plan`).
     rules : OutcomeRules, optional
         Thresholds (the defaults when None).
 
@@ -156,7 +247,7 @@ def label_outcomes(panel: pd.DataFrame, rules: OutcomeRules | None = None) -> pd
     closed before t + horizon), ``employment_growth`` and ``revenue_growth`` (annualised growth
     rate t -> t + horizon, NaN when not computable).
     """
-    rules = rules or OutcomeRules()
+    rules, record = label_plan(panel, rules)
     _check_panel(panel)
     h = rules.horizon
     firm = pd.factorize(panel["firm_id"])[0].astype(np.int64)
@@ -172,9 +263,11 @@ def label_outcomes(panel: pd.DataFrame, rules: OutcomeRules | None = None) -> pd
     scope = ~np.isnan(growth["in_scope"])
     high = np.where(exited & scope, 0.0, growth["label"])
     high[unknown_end] = np.nan
-    sustainable = _sustainable(panel, ahead, rules)
+    sustainable = _sustainable(panel, ahead, rules, record["sustainable_growth"]["impairment"])
     sustainable[exited] = 0.0
     sustainable[unknown_end] = np.nan
+    if not record["sustainable_growth"]["available"]:
+        sustainable[:] = np.nan
     return pd.DataFrame({
         "high_growth": high, "sustainable_growth": sustainable,
         "observed": observed, "exited": exited,
@@ -184,16 +277,13 @@ def label_outcomes(panel: pd.DataFrame, rules: OutcomeRules | None = None) -> pd
 
 
 def _check_panel(panel: pd.DataFrame) -> None:
-    missing = [c for c in ("firm_id", "year", "employees", "revenue", "total_equity")
-               if c not in panel]
-    if missing:
-        raise DataError(f"the panel has no column {', '.join(missing)} (expected the data "
-                        "contract's firm_id, year, employees, revenue, total_equity)")
     duplicated = panel.duplicated(["firm_id", "year"])
     if duplicated.any():
         row = panel.loc[duplicated].iloc[0]
         raise DataError(f"the panel has firm {row['firm_id']} in {row['year']} more than once "
-                        "(expected one row per firm and year)")
+                        "(expected one row per firm and year)",
+                        ko=f"패널에 기업 {row['firm_id']}의 {row['year']}년 행이 두 개 이상 "
+                           "있습니다 (기업·연도별 한 행)")
 
 
 class _Lookahead:
@@ -221,6 +311,9 @@ class _Lookahead:
 
 
 def _numbers(panel: pd.DataFrame, name: str) -> np.ndarray:
+    """A field as float64 (an absent column is all NaN)."""
+    if name not in panel:
+        return np.full(len(panel), np.nan)
     return panel[name].to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -256,9 +349,11 @@ def _high_growth(panel: pd.DataFrame, ahead: _Lookahead, rules: OutcomeRules) ->
             "employment_growth": emp_growth, "revenue_growth": rev_growth}
 
 
-def _sustainable(panel: pd.DataFrame, ahead: _Lookahead, rules: OutcomeRules) -> np.ndarray:
+def _sustainable(panel: pd.DataFrame, ahead: _Lookahead, rules: OutcomeRules,
+                 impairment: bool = True) -> np.ndarray:
     """Revenue not falling in most years and no capital impairment (survival is set by the
-    caller); 1/0, NaN where the visible years do not decide it."""
+    caller; ``impairment=False``: a panel without equity, the condition is dropped); 1/0,
+    NaN where the visible years do not decide it."""
     h = rules.horizon
     revenue = _numbers(panel, "revenue")
     equity = _numbers(panel, "total_equity")
@@ -271,6 +366,8 @@ def _sustainable(panel: pd.DataFrame, ahead: _Lookahead, rules: OutcomeRules) ->
     eq = np.column_stack([ahead.values(equity, k) for k in range(1, h + 1)])
     impaired = (eq <= rules.sustain_min_equity).any(axis=1)
     sound = np.where(impaired, 0.0, np.where(np.isnan(eq[:, -1]), np.nan, 1.0))
+    if not impairment:
+        sound = np.ones(len(revenue))
     # Kleene AND: 0 if either is 0, 1 if both are 1, NaN otherwise
     return np.where((grows == 0) | (sound == 0), 0.0,
                     np.where((grows == 1) & (sound == 1), 1.0, np.nan))

@@ -8,7 +8,11 @@ The metrics of the ``validation`` section of a growth model file (docs/growth_mo
 * **calibration**: the Brier score (mean squared error of the probabilities) against the
   base rate's, and a reliability table (mean predicted and observed rate in equal groups);
 * **grade rates**: the observed outcome rates in each grade, as a credit rating's default
-  rates;
+  rates, validated like a rating's master scale (:func:`grade_table`): per grade the
+  observed rate with a Jeffreys interval (:func:`jeffreys_interval`), the expected rate (the
+  perspective model's mean probability in the grade) and a traffic light
+  (:func:`traffic_light`, the Basel Committee's zones of a binomial test), and across grades
+  a Cochran-Armitage trend test with the adjacent inversions (:func:`monotonicity`);
 * **baselines**: equal domain weights, the single best indicator, the latent capability of a
   synthetic panel, with the Tech-Index's paired AUC gain over each;
 * **uncertainty**: 95 % intervals from firm-level bootstrap samples (a firm's rows are
@@ -28,12 +32,14 @@ Example
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ktop_index.errors import DataError
-from ktop_index.growth.outcomes import LABELS
-from ktop_index.index.composite import a_amean
 from ktop_index.index.techindex import TechIndex
 
 #: Population stability index thresholds (rule of thumb of credit scoring: below 0.10 no
@@ -129,58 +135,198 @@ def _lowest_for_missing(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, floor)
 
 
-# ---------------------------------------------------------------------- out of time
+# ---------------------------------------------------------------------- grades
 
-class OutOfTimeValidation:
-    """Metrics of a fit on the training years, judged on the test rows, with firm-bootstrap
-    95 % intervals (the ``validation`` section of a growth model file).
+#: The traffic-light zones of the Basel Committee's backtesting framework (Basel Committee on
+#: Banking Supervision, *Supervisory framework for the use of "backtesting" in conjunction
+#: with the internal models approach to market risk capital requirements*, 1996: green below
+#: a cumulative binomial probability of 95 %, yellow to 99.99 %, red beyond), as rating
+#: validators apply them to a grade's default count (Tasche, *A traffic lights approach to
+#: PD validation*, 2003, arXiv:cond-mat/0305038): as the p-value of the one-sided binomial
+#: test of the grade's count against its expected rate, green above 5 %, yellow down to
+#: 0.01 %, red below. Both directions count here (a grade may deliver less growth than it
+#: promises, or more).
+TRAFFIC_LIGHTS = (0.05, 0.0001)
+
+
+def jeffreys_interval(k: int, n: int, level: float = 0.95) -> list[float] | None:
+    """Equal-tailed Jeffreys interval of a binomial rate: the ``(1 - level) / 2`` and
+    ``(1 + level) / 2`` quantiles of Beta(k + 1/2, n - k + 1/2), with the lower end 0 when
+    k = 0 and the upper end 1 when k = n (Brown, Cai & DasGupta, *Interval estimation for a
+    binomial proportion*, Statistical Science 16, 2001); None when n = 0.
+
+    >>> [round(v, 4) for v in jeffreys_interval(0, 10)]
+    [0.0, 0.2172]
+    """
+    if n <= 0:
+        return None
+    tail = (1 - level) / 2
+    a, b = k + 0.5, n - k + 0.5
+    low = 0.0 if k == 0 else float(stats.beta.ppf(tail, a, b))
+    high = 1.0 if k == n else float(stats.beta.ppf(1 - tail, a, b))
+    return [round(low, 6), round(high, 6)]
+
+
+def traffic_light(k: int, n: int, expected: float | None) -> dict:
+    """The traffic light of a grade with ``k`` outcomes among ``n`` firm-years against the
+    ``expected`` rate: the one-sided binomial p-value of the count under Binomial(n,
+    expected), ``P(X >= k)`` when k is above the mean, ``P(X <= k)`` otherwise; green above
+    5 %, yellow above 0.01 %, red at or below (:data:`TRAFFIC_LIGHTS`).
+
+    Returns ``{"light", "direction" ('as expected', 'more than expected', 'fewer than
+    expected'), "p_value"}``; all None when n = 0 or no expected rate.
+
+    >>> traffic_light(10, 100, 0.10)["light"], traffic_light(25, 100, 0.10)["light"]
+    ('green', 'red')
+    """
+    if n <= 0 or expected is None or not np.isfinite(expected):
+        return {"light": None, "direction": None, "p_value": None}
+    p = float(min(max(expected, 1e-12), 1 - 1e-12))
+    more = k > n * p
+    p_value = float(stats.binom.sf(k - 1, n, p) if more else stats.binom.cdf(k, n, p))
+    p_value = min(p_value, 1.0)
+    light = ("green" if p_value > TRAFFIC_LIGHTS[0] else
+             "yellow" if p_value > TRAFFIC_LIGHTS[1] else "red")
+    direction = ("as expected" if light == "green" else
+                 "more than expected" if more else "fewer than expected")
+    return {"light": light, "direction": direction, "p_value": round(p_value, 6)}
+
+
+def grade_table(grades: np.ndarray, y: np.ndarray, prob: np.ndarray, order: list[str]
+                ) -> list[dict]:
+    """The master-scale table of one outcome: per grade (in ``order``, best first) ``n``,
+    ``k`` (outcomes), ``rate`` with its Jeffreys 95 % ``interval``, ``expected`` (mean
+    predicted probability) and the traffic light. Rows: held-out firm-years with a known
+    outcome (``grades``, ``y`` 0/1 and ``prob`` aligned).
+
+    >>> grade_table(np.array(["A", "B"], dtype=object), np.array([1, 0]),
+    ...             np.array([0.5, 0.5]), ["A", "B"])[0]["rate"]
+    1.0
+    """
+    out = []
+    for grade in order:
+        member = grades == grade
+        n, k = int(member.sum()), int(y[member].sum())
+        expected = round(float(prob[member].mean()), 6) if n else None
+        out.append({"grade": grade, "n": n, "k": k,
+                    "rate": round(k / n, 6) if n else None,
+                    "interval": jeffreys_interval(k, n), "expected": expected,
+                    **traffic_light(k, n, expected)})
+    return out
+
+
+def cochran_armitage(k, n, scores) -> dict:
+    """Cochran-Armitage test for a trend in proportions (Cochran 1954, Armitage 1955):
+    ``z = sum t_i (k_i - n_i p) / sqrt(p (1 - p) (sum n_i t_i^2 - (sum n_i t_i)^2 / N))``
+    with ``p`` the pooled rate; one-sided p-value ``P(Z >= z)`` (the rate rising with the
+    score). ``z`` and ``p_value`` None when there is no variation.
+
+    >>> cochran_armitage([1, 5], [10, 10], [0, 1])["z"]
+    1.9518
+    """
+    k, n, t = (np.asarray(v, dtype=float) for v in (k, n, scores))
+    total = n.sum()
+    if total == 0:
+        return {"z": None, "p_value": None}
+    rate = k.sum() / total
+    variance = rate * (1 - rate) * (n @ t ** 2 - (n @ t) ** 2 / total)
+    if variance <= 0:
+        return {"z": None, "p_value": None}
+    z = float(t @ (k - n * rate) / math.sqrt(variance))
+    return {"z": round(z, 6), "p_value": round(float(stats.norm.sf(z)), 6)}
+
+
+def monotonicity(table: list[dict], not_rated: str = "NR") -> dict:
+    """Does the rate rise grade by grade? Over the rated grades with firm-years (best first):
+    a one-sided Cochran-Armitage trend test (score = steps above the worst grade) and each
+    adjacent inversion (a better grade with a lower rate), ``significant`` when the two
+    Jeffreys intervals do not overlap. Verdict: 'monotone', 'inversions within noise' or
+    'significant inversion'.
+
+    >>> monotonicity([{"grade": "A", "n": 10, "k": 5, "rate": .5, "interval": [.2, .8]},
+    ...               {"grade": "B", "n": 10, "k": 1, "rate": .1, "interval": [0, .4]}])["verdict"]
+    'monotone'
+    """
+    graded = [r for r in table if r["n"] and r["grade"] != not_rated]
+    scores = list(range(len(graded) - 1, -1, -1))
+    trend = cochran_armitage([r["k"] for r in graded], [r["n"] for r in graded], scores)
+    inversions = []
+    for better, worse in itertools.pairwise(graded):
+        if better["rate"] < worse["rate"]:
+            inversions.append({"better": better["grade"], "worse": worse["grade"],
+                               "better_rate": better["rate"], "worse_rate": worse["rate"],
+                               "significant": better["interval"][1] < worse["interval"][0]})
+    verdict = ("monotone" if not inversions else "significant inversion"
+               if any(i["significant"] for i in inversions) else "inversions within noise")
+    return {"test": "Cochran-Armitage trend test, one-sided (the rate rising with the grade)",
+            **trend, "inversions": inversions, "verdict": verdict}
+
+
+# ---------------------------------------------------------------------- held out
+
+def best_indicator(data, train: np.ndarray, label: str) -> tuple[str, np.ndarray]:
+    """The single indicator whose score ranks the training rows best for ``label`` (its
+    name, and its scores with a missing one at -1, below every score)."""
+    rows = train & data.known(label)
+    y = data.y(label)[rows]
+    best, best_auc = 0, -1.0
+    for j in range(data.scores.shape[1]):
+        column = data.scores[:, j]
+        value = auc(np.nan_to_num(column[rows], nan=-1.0), y)
+        if value > best_auc:
+            best, best_auc = j, value
+    return data.indicator_names[best], np.nan_to_num(data.scores[:, best], nan=-1.0)
+
+
+class HeldOutValidation:
+    """Metrics of held-out predictions (the fits of a validation scheme's folds, each on its
+    test rows), with firm-bootstrap 95 % intervals: the ``validation`` section of a growth
+    model file.
 
     Parameters
     ----------
-    data : the growth model's fitting data (``ktop_index.growth.model.FitData``): scores,
-        labels, years and firms of every panel row, and ``probability(fit, rows)``.
-    train, test : (n,) bool arrays, the training and test rows.
+    data : the growth model's fitting data (``ktop_index.growth.model.FitData``): labels,
+        years, firms and perspectives of every panel row.
+    test : (n,) bool array, the held-out rows (all folds).
     rng : numpy Generator of the bootstrap draws.
     n_bootstrap : int, firm-level bootstrap samples (0: no intervals).
     """
 
-    def __init__(self, data, train: np.ndarray, test: np.ndarray,
-                 rng: np.random.Generator, n_bootstrap: int):
-        self.data, self.train, self.test = data, train, test
+    def __init__(self, data, test: np.ndarray, rng: np.random.Generator, n_bootstrap: int):
+        self.data, self.test = data, test
         self.boot = [data.firm_bootstrap_weights(rng) for _ in range(n_bootstrap)]
 
-    def report(self, early: dict, early_weights: dict, early_index: TechIndex,
-               capability: np.ndarray | None, extra: dict | None = None) -> dict:
-        """The metrics of the early fit (``early``: perspective -> fit, ``early_index``: the
-        index with its weights); ``capability``: the latent capability of a synthetic panel;
-        ``extra``: more baseline composites (name -> one value per row)."""
-        data = self.data
-        # indicator scores do not depend on the weights (goalposts do not), domain scores do
-        early_domains = early_index._domain_scores(data.scores)[0]
-        composite = early_index._composite(early_domains)
-        equal = a_amean(data.raw_domains, np.ones(len(data.domain_names)))
-        out = {"train_weights": early_weights}
-        for label in LABELS:
-            best_name, best_values = self._best_indicator(label)
-            # the baselines in the order of the model file
-            baselines = {"equal_weights": equal, f"best_indicator:{best_name}": best_values,
-                         **(extra or {})}
+    def report(self, composite: np.ndarray, probability: dict, grades: np.ndarray,
+               grade_order: list[str], baselines: dict, capability: np.ndarray | None,
+               train_weights: dict) -> dict:
+        """The metrics of the held-out values (one per panel row, used on the test rows):
+        ``composite`` the held-out index, ``probability`` perspective -> held-out
+        probability, ``grades`` and their ``grade_order`` (best first, not rated last),
+        ``baselines`` perspective -> name -> values, ``capability`` the latent capability
+        of a synthetic panel; ``train_weights`` the training fit's domain weights."""
+        out = {"train_weights": train_weights}
+        for label in self.data.perspectives:
+            named = dict(baselines[label])
             if capability is not None:
-                baselines["latent_capability"] = capability
-            out[label] = self._perspective(label, early[label], composite, baselines)
-        out["grade_rates"] = self._grade_rates(early_index, early_domains)
+                named["latent_capability"] = capability
+            out[label] = self._perspective(label, probability[label], composite, named)
+            rows = self.test & self.data.known(label)
+            table = grade_table(grades[rows], self.data.y(label)[rows],
+                                probability[label][rows], grade_order)
+            out[label]["grades"] = table
+            out[label]["monotonicity"] = monotonicity(table, grade_order[-1])
+        out["grade_rates"] = self._grade_rates(grades, grade_order)
         return out
 
-    def _perspective(self, label: str, fit: dict, composite: np.ndarray,
+    def _perspective(self, label: str, prob: np.ndarray, composite: np.ndarray,
                      baselines: dict) -> dict:
-        """One perspective's metrics on its test rows (those with a known outcome):
-        ``fit`` its early fit, ``composite`` the early index's composite and ``baselines``
-        the alternative rankings (name -> one value per panel row)."""
+        """One perspective's metrics on its test rows (those with a known outcome)."""
         rows = self.test & self.data.known(label)
         y = self.data.y(label)[rows]
-        prob = self.data.probability(fit, rows)
+        prob = prob[rows]
         index_auc = self._discrimination(_lowest_for_missing(composite[rows]), y, rows)
-        return {"rows": int(rows.sum()), "positive_rate": round(float(y.mean()), 6),
+        return {"rows": int(rows.sum()),
+                "positive_rate": round(float(y.mean()), 6) if rows.any() else None,
                 **self._discrimination(prob, y, rows),
                 "index_auc": index_auc["auc"], "index_auc_ci": index_auc["auc_ci"],
                 **self._calibration(prob, y, rows),
@@ -197,8 +343,11 @@ class OutOfTimeValidation:
         return {"auc": round(table.auc(), 6), "auc_ci": bootstrap_interval(draws)}
 
     def _calibration(self, prob, y, rows) -> dict:
+        if not len(y):
+            return {"brier": None, "brier_ci": None, "brier_base_rate": None,
+                    "mean_predicted": None}
         errors = (prob - y) ** 2
-        draws = [float(errors @ w / w.sum()) for w in self._resampled(rows)]
+        draws = [float(errors @ w / w.sum()) for w in self._resampled(rows) if w.sum() > 0]
         climatology = float(np.mean((y.mean() - y) ** 2))  # always forecasting the base rate
         return {"brier": round(float(errors.mean()), 6), "brier_ci": bootstrap_interval(draws),
                 "brier_base_rate": round(climatology, 6),
@@ -219,26 +368,11 @@ class OutOfTimeValidation:
                          "difference_ci": ci, "verdict": _verdict(ci)}
         return out
 
-    def _best_indicator(self, label: str) -> tuple[str, np.ndarray]:
-        """The single indicator whose score ranks the training rows best for this label."""
+    def _grade_rates(self, grades: np.ndarray, order: list[str]) -> list[dict]:
+        """Observed outcome rates by grade on the test rows (grades of the held-out fits)."""
         data = self.data
-        rows = self.train & data.known(label)
-        y = data.y(label)[rows]
-        best, best_auc = 0, -1.0
-        for j in range(data.scores.shape[1]):
-            column = data.scores[:, j]
-            value = auc(np.nan_to_num(column[rows], nan=-1.0), y)
-            if value > best_auc:
-                best, best_auc = j, value
-        return data.indicator_names[best], np.nan_to_num(data.scores[:, best], nan=-1.0)
-
-    def _grade_rates(self, index: TechIndex, domains: np.ndarray) -> list[dict]:
-        """Observed outcome rates by grade on the test rows (grades of the early fit)."""
-        data = self.data
-        composite = index._composite(domains)
-        grades = index._grades(np.where(data.rated, index._tech_index(composite), np.nan))
         rows = []
-        for grade in [g for g, _ in index.grade_cutoffs_] + [index.spec_["not_rated_grade"]]:
+        for grade in order:
             member = self.test & (grades == grade)
             entry = {"grade": grade, "n": int(member.sum())}
             for label, key in _RATE_KEYS:

@@ -15,7 +15,7 @@ Example
 -------
 >>> from ktop_index.selection.decide import select                      # doctest: +SKIP
 >>> select(firms, "jeju_2025").audit["model_sha256"][:7]              # doctest: +SKIP
-'1f372ba'
+'1fc4180'
 """
 
 from __future__ import annotations

@@ -3,5 +3,6 @@ what is read from it: trajectories, industry series, the support effect, monitor
 
 Modules: ``store`` (the SQLite store) · ``ingest`` (imports into it) · ``history`` (latest
 scores, trajectories, industry series) · ``effect`` (the support effect) · ``monitor``
-(flags for supported firms) · ``present`` (the tables in Korean, at the edge).
+(flags for supported firms) · ``panel`` (the firm-years as one panel, for ``ktop fit --db``)
+· ``present`` (the tables in Korean, at the edge).
 """

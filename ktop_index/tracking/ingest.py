@@ -153,7 +153,7 @@ def model_sha256(model=None) -> str:
     of ``models/default.json``'s bytes, since that file is written in the canonical form).
 
     >>> model_sha256()[:7]
-    '1f372ba'
+    '1fc4180'
     """
     from ktop_index.index.techindex import as_model
 

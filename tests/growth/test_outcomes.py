@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ktop_index.errors import DataError, SpecError
-from ktop_index.growth.outcomes import OutcomeRules, label_outcomes
+from ktop_index.growth.outcomes import OutcomeRules, label_outcomes, label_plan
 from ktop_index.synth import generate
 
 
@@ -162,11 +162,57 @@ def test_duplicate_firm_year_is_an_error():
         label_outcomes(panel([("A", 2018, 5, 1, 1), ("A", 2018, 6, 1, 1)]))
 
 
-def test_a_panel_without_a_needed_column_is_a_data_error():
-    """No total_equity: a DataError naming the missing column."""
-    frame = panel([("A", 2018, 5, 1, 1)]).drop(columns="total_equity")
-    with pytest.raises(DataError, match="the panel has no column total_equity"):
-        label_outcomes(frame)
+def test_without_equity_sustainable_growth_drops_the_impairment_condition():
+    """No total_equity: the firm whose equity hit 0 (자본잠식) counts as sustainable on its
+    revenue alone, and the plan says the condition is dropped."""
+    rows = [("A", 2018, 5, 100, 10), ("A", 2019, 5, 110, 0), ("A", 2020, 5, 120, 5),
+            ("A", 2021, 5, 130, 5)]
+    assert labels(rows).loc[("A", 2018), "sustainable_growth"] == 0.0
+    frame = panel(rows + FILLER).drop(columns="total_equity")
+    assert label_outcomes(frame).loc[0, "sustainable_growth"] == 1.0
+    _, record = label_plan(frame)
+    assert record["sustainable_growth"]["impairment"] is False
+    assert "capital impairment condition is dropped" in record["sustainable_growth"]["note"]
+
+
+def test_without_revenue_high_growth_is_in_employees_and_sustainable_growth_unknown():
+    """An empty revenue column: 'either' becomes employees (10 -> 18 is high growth) and no
+    firm-year gets a sustainable-growth label."""
+    frame = panel([("A", 2018, 10, np.nan, 1), ("A", 2021, 18, np.nan, 1)]
+                  + [("Z", y, 50, np.nan, 1) for y in range(2018, 2025)])
+    out = label_outcomes(frame)
+    assert out.loc[0, "high_growth"] == 1.0
+    assert out["sustainable_growth"].isna().all()
+    used, record = label_plan(frame)
+    assert used.measure == "employees" and record["sustainable_growth"]["available"] is False
+
+
+def test_without_employees_high_growth_is_in_revenue_without_a_size_condition():
+    """No employees column: revenue growth with no size condition (none can be checked),
+    as the Manual's rule is applied to listed firms' statements: x2 in 3 years (26 %/yr)
+    is high growth, x1.5 (14.5 %/yr) is not."""
+    frame = panel([("A", 2018, 0, 1e6, 1), ("A", 2021, 0, 2e6, 1),
+                   ("B", 2018, 0, 1e6, 1), ("B", 2021, 0, 1.5e6, 1)] + FILLER
+                  ).drop(columns="employees")
+    out = label_outcomes(frame)
+    assert out.loc[[0, 2], "high_growth"].tolist() == [1.0, 0.0]
+    used, record = label_plan(frame)
+    assert (used.measure, used.min_employees, used.micro) == ("revenue", 0, False)
+    assert record["high_growth"]["size_condition"] is False
+
+
+def test_a_panel_without_a_size_measure_or_keys_is_a_data_error_in_both_languages():
+    """Neither employees nor revenue, or no year: DataError naming what is missing (English
+    and Korean); a measure asked for whose field is absent likewise."""
+    frame = panel([("A", 2018, 5, 1, 1)])
+    with pytest.raises(DataError) as error:
+        label_outcomes(frame.drop(columns=["employees", "revenue"]))
+    assert "no employees and no revenue" in error.value.message("en")
+    assert "매출액(revenue)" in error.value.message("ko")
+    with pytest.raises(DataError, match="the panel has no column year"):
+        label_outcomes(frame.drop(columns="year"))
+    with pytest.raises(DataError, match="measure 'revenue': the panel has no revenue"):
+        label_outcomes(frame.drop(columns="revenue"), OutcomeRules(measure="revenue"))
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [

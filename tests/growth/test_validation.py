@@ -11,9 +11,14 @@ from ktop_index.errors import DataError
 from ktop_index.growth.validation import (
     auc,
     bootstrap_interval,
+    cochran_armitage,
+    grade_table,
+    jeffreys_interval,
+    monotonicity,
     population_stability,
     psi,
     reliability_table,
+    traffic_light,
 )
 from ktop_index.index.techindex import TechIndex
 from ktop_index.synth import generate
@@ -130,3 +135,80 @@ def test_a_batch_without_a_rated_firm_is_a_data_error(reference):
     model, rows = reference
     with pytest.raises(DataError, match="no rated firm-year"):
         population_stability(model, rows[["firm_id", "year", "ksic"]])
+
+
+# ---------------------------------------------------------------------- grades, master scale
+
+def test_jeffreys_interval_against_known_values():
+    """k = 0 of 10: [0, 0.2172] (the upper end is Beta(0.5, 10.5)'s 97.5 % quantile; the
+    lower end is 0 by the Brown-Cai-DasGupta convention); k = n: upper end 1; otherwise
+    the Beta(k + 1/2, n - k + 1/2) quantiles, checked against scipy; n = 0: none."""
+    from scipy.stats import beta
+
+    low, high = jeffreys_interval(0, 10)
+    assert low == 0.0 and high == pytest.approx(0.2172, abs=1e-4)
+    assert jeffreys_interval(10, 10) == [pytest.approx(1 - 0.2172, abs=1e-4), 1.0]
+    expected = beta.ppf([0.025, 0.975], 3.5, 7.5)
+    assert jeffreys_interval(3, 10) == pytest.approx(list(expected), abs=1e-6)
+    assert jeffreys_interval(0, 0) is None
+
+
+def _binomial_tail(k, n, p, upper):
+    """P(X >= k) (upper) or P(X <= k), summed from the binomial formula."""
+    import math
+    terms = range(k, n + 1) if upper else range(k + 1)
+    return sum(math.comb(n, j) * p ** j * (1 - p) ** (n - j) for j in terms)
+
+
+@pytest.mark.parametrize(("k", "light", "direction"), [
+    (10, "green", "as expected"),          # the expected count
+    (15, "green", "as expected"),          # P(X >= 15) = 0.073
+    (17, "yellow", "more than expected"),  # P(X >= 17) = 0.021
+    (25, "red", "more than expected"),     # P(X >= 25) = 1.3e-5
+    (3, "yellow", "fewer than expected"),  # P(X <= 3) = 0.0078
+    (0, "red", "fewer than expected"),     # P(X <= 0) = 0.9^100 = 2.7e-5
+])
+def test_traffic_light_on_constructed_grades(k, light, direction):
+    """100 firm-years expected at 10 %: the one-sided binomial p-value (computed here from
+    the binomial formula) against the Basel zones, green > 5 % >= yellow > 0.01 % >= red."""
+    result = traffic_light(k, 100, 0.10)
+    tail = _binomial_tail(k, 100, 0.10, upper=k > 10)
+    assert result == {"light": light, "direction": direction,
+                      "p_value": pytest.approx(tail, abs=1e-6)}
+    assert traffic_light(0, 0, 0.1)["light"] is None
+
+
+def test_cochran_armitage_reproduces_agresti():
+    """Agresti (Categorical Data Analysis, 2nd ed., section 3.4.6): infant malformation by
+    the mother's alcohol consumption, scores 0, 0.5, 1.5, 4, 7: z = 2.56, one-sided
+    P = 0.005 (Agresti's M uses N - 1 for N, which these 32,574 rows do not notice)."""
+    malformed = [48, 38, 5, 1, 1]
+    absent = [17066, 14464, 788, 126, 37]
+    result = cochran_armitage(malformed, [a + b for a, b in zip(malformed, absent)],
+                              [0, 0.5, 1.5, 4, 7])
+    assert result["z"] == pytest.approx(2.56, abs=0.005)
+    assert result["p_value"] == pytest.approx(0.005, abs=0.0005)
+
+
+def test_grade_table_and_monotonicity_flag_a_built_inversion():
+    """Three grades, best first: A 30/100, B 50/100, C 10/100. B above A is an inversion
+    whose intervals do not overlap (A's upper end 0.39 < B's lower 0.40): significant; a
+    mild inversion (A 42/100 vs B 50/100) is within noise; the right order is monotone."""
+    def table(counts):
+        grades = np.repeat(["A", "B", "C"], 100).astype(object)
+        y = np.concatenate([np.r_[np.ones(k), np.zeros(100 - k)] for k in counts])
+        return grade_table(grades, y, np.full(300, 0.3), ["A", "B", "C", "NR"])
+
+    built = table([30, 50, 10])
+    assert [r["rate"] for r in built[:3]] == [0.3, 0.5, 0.1]
+    assert built[3] == {"grade": "NR", "n": 0, "k": 0, "rate": None, "interval": None,
+                        "expected": None, "light": None, "direction": None, "p_value": None}
+    assert built[1]["light"] == "red" and built[2]["light"] == "red"  # 50 and 10 vs 30
+    result = monotonicity(built)
+    assert result["verdict"] == "significant inversion"
+    assert result["inversions"] == [{"better": "A", "worse": "B", "better_rate": 0.3,
+                                     "worse_rate": 0.5, "significant": True}]
+    assert monotonicity(table([42, 50, 10]))["verdict"] == "inversions within noise"
+    ordered = monotonicity(table([50, 30, 10]))
+    assert ordered["verdict"] == "monotone" and ordered["inversions"] == []
+    assert ordered["z"] > 6 and ordered["p_value"] < 1e-6
