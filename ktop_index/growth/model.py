@@ -1071,7 +1071,9 @@ def _truth_capability(panel: pd.DataFrame, truth: pd.DataFrame | None) -> np.nda
         return None
     if "capability" not in truth or not {"firm_id", "year"} <= set(truth.columns):
         raise DataError("the truth table has no firm_id, year and capability columns "
-                        "(expected a synthetic truth.parquet)")
+                        "(expected a synthetic truth.parquet)",
+                        ko="참값 표에 firm_id, year, capability 열이 없습니다 (합성 자료의 "
+                           "truth.parquet이 필요합니다)")
     keyed = truth.set_index(["firm_id", "year"])["capability"]
     index = pd.MultiIndex.from_arrays([panel["firm_id"], panel["year"]])
     return keyed.reindex(index).to_numpy(dtype=float)

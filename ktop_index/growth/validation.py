@@ -432,7 +432,8 @@ def _rated_tech_index(model: TechIndex, batch: pd.DataFrame) -> np.ndarray:
     tech = scored["tech_index"].to_numpy(dtype=float)
     tech = tech[~np.isnan(tech)]
     if tech.size == 0:
-        raise DataError("the batch has no rated firm-year (expected rows with enough data)")
+        raise DataError("the batch has no rated firm-year (expected rows with enough data)",
+                        ko="묶음에 등급이 산출된 기업-연도가 없습니다 (자료가 충분한 행이 필요합니다)")
     return tech
 
 
@@ -454,7 +455,8 @@ def psi(expected_shares, actual_counts, floor: float = 0.5) -> dict:
     expected = np.asarray(expected_shares, dtype=float)
     counts = np.asarray(actual_counts, dtype=float)
     if expected.shape != counts.shape or counts.sum() <= 0:
-        raise DataError("psi: expected shares and counts of the same bins, some counts > 0")
+        raise DataError("psi: expected shares and counts of the same bins, some counts > 0",
+                        ko="psi: 같은 구간의 비율과 건수가 필요하며, 건수 중 일부는 0보다 커야 합니다")
     actual = np.where(counts > 0, counts, floor)
     actual = actual / actual.sum()
     value = float(np.sum((actual - expected) * np.log(actual / expected)))
