@@ -14,6 +14,7 @@ from ktop_index.synth import generate
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MODELS = Path(__file__).resolve().parents[1] / "models"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_jeju_applicants_are_valid_in_both_formats():
@@ -83,7 +84,8 @@ def test_assert_close_finds_a_difference():
 
 def test_default_model_is_reproducible():
     """models/default.json is `ktop fit` on the synthetic panel (20,000 firms, seed 0, 2014-2024,
-    base year 2024, fit seed 0) with its truth; its card models/default.md is generated from it."""
+    base year 2024, fit seed 0) with its truth; its card models/default.md is generated from it
+    and from the real-data report's figures, docs/validation.json."""
     from ktop_index.growth.card import model_card
     from ktop_index.growth.model import GrowthModel
 
@@ -104,7 +106,11 @@ def test_default_model_is_reproducible():
     # between versions (an intercept moved at the 12th digit with scipy 1.17): equal to a
     # relative 1e-9, everything else (structure, names, counts, text) exactly.
     assert_close(committed, fresh, rel=1e-9)
+    # the card leads with the real-firm figures of the committed report (written by
+    # `python validation/build_report.py`, which reads ../shared; this test does not)
     card = (MODELS / "default.md").read_text(encoding="utf-8")
+    evidence = json.loads((DOCS / "validation.json").read_text(encoding="utf-8"))
     assert card == model_card(json.loads((MODELS / "default.json").read_text(encoding="utf-8")),
-                              "default.json")
+                              "default.json", evidence=evidence)
     assert "**Fitted on synthetic data.**" in card
+    assert card.index("## On real firms") < card.index("## Data")

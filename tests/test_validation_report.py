@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "validation"))  # a folder of scripts, not a package
 
 import build_report
+import hybrid
 import real_panels
-from render_report import render
+from render_report import component_section, render, untrained_text
 
 
 @pytest.fixture
@@ -172,6 +173,132 @@ def test_report_on_a_hand_built_panel(tmp_path):
     assert hg["auc"]["equal_weights"]["auc"] == 1.0
     # the size-adjusted label ranks growth within size quintiles: size alone says little
     assert panel["size_options"]["smaller_vs_size_adjusted_label"] < 1.0
+    # every indicator has values in the training years 1984-1985 (not 1983): no caveat
+    assert panel["untrained_indicators"] == []
+    # no synthetic reference, no Jeju call: no component measured
+    assert "component" not in result
     text = render(result)
     assert "| snmesp | next cohort | 120 (40) |" in text
+    assert "A real-fitted component" not in text
     assert text == render(build_report.build(data, n_bootstrap=20, jeju=False))
+
+
+# ---------------------------------------------------------------------- the component section
+
+class _Model:
+    """What untrained_indicators reads of a fitted GrowthModel: labels and the spec."""
+
+    def __init__(self, labelled, indicators):
+        self.labels_ = pd.DataFrame({"high_growth": labelled})
+        self.index_ = type("I", (), {"spec_": {"indicators": indicators}})()
+
+
+def test_an_indicator_without_training_values_is_named_with_its_peers():
+    """FnGuide's case by hand: growth needs the year before, so the first base year (the
+    training year of the next cohort) has none; the indicator and its present domain peer
+    are named, with its coverage in the training and test years; an indicator present in
+    training, or one missing in the test years too, is not; grouped CV never."""
+    indicators = [{"name": "growth", "domain": "outcome"}, {"name": "margin", "domain": "outcome"},
+                  {"name": "rnd", "domain": "input"}, {"name": "rare", "domain": "input"}]
+    nan = np.nan
+    scores = np.array([[nan, 1.0, 3.0, nan], [nan, 2.0, nan, nan], [nan, 1.0, 1.0, nan],
+                       [5.0, 1.0, 2.0, nan], [6.0, 2.0, 4.0, nan], [nan, 3.0, 1.0, 1.0],
+                       [7.0, 1.0, 1.0, nan]])
+    frame = pd.DataFrame({"year": [2016] * 3 + [2017] * 4})
+    model = _Model([0.0, 1.0, nan, 1.0, 0.0, 0.0, nan], indicators)  # a row of each unlabelled
+    scheme = {"name": "next_cohort", "train_years": [2016], "test_years": [2017]}
+    found = build_report.untrained_indicators(scores, ["growth", "margin", "rnd", "rare"],
+                                              [0, 1, 2, 3], model, frame, scheme)
+    # growth: 0 of 2 labelled 2016 rows, 2 of 3 labelled 2017 rows; rare: 1 of 3 in 2017
+    assert found == [{"indicator": "growth", "domain": "outcome", "train_coverage": 0.0,
+                      "test_coverage": 0.6667, "peers": ["margin"]}]
+    assert build_report.untrained_indicators(
+        scores, ["growth", "margin", "rnd", "rare"], [0, 1, 2, 3], model, frame,
+        {"name": "grouped_cv", "train_years": [2017], "test_years": [2017]}) == []
+    text = untrained_text(found[0], scheme)
+    assert text.startswith("**Caveat: `growth` has no value in the training base years** "
+                           "(2016: 0% of the labelled rows; test years 2017: 67%)")
+    assert "it equals `margin`'s score" in text and "is not learned there" in text
+
+
+def _hybrid_figures(left: list[str], cost: float) -> dict:
+    """The parts of hybrid.measure's output that the decision reads, by hand."""
+    def gain(g):
+        return {"gain": g, "ci": [g - 0.001, g + 0.001],
+                "verdict": "default better" if g + 0.001 < 0 else "no clear difference"}
+
+    synthetic = {p: {"latent_capability": 0.775,
+                     "out_of_time": {"auc": {"default": {"auc": 0.7254},
+                                             "hybrid": {"auc": 0.7254 + cost}},
+                                     "gain_over_default": {"hybrid": gain(cost)}}}
+                 for p in ("high_growth", "sustainable_growth")}
+    return {"fnguide": {"coverage_by_base_year": {"revenue_growth": {"2016": 0.0,
+                                                                     "2017": 0.95}},
+                        "within": {"all_years": {"rnd_intensity": 1.0, "rnd_expense": 0.0}},
+                        "alone": {"high_growth": {"rnd_intensity": {"auc": 0.666},
+                                                  "operating_margin": {"auc": 0.43}}}},
+            "weights": {"operating_margin": {"domain": "outcome", "default": 0.15}},
+            "domain_weights": {"outcome": 0.3},
+            "synthetic": {"perspectives": synthetic},
+            "jeju": {"default": {"selected": 14, "fragile": ["A", "B", "C"]},
+                     "hybrid_shipped": {"same_as_default": 14 - len(left), "left": left,
+                                        "entered": ["D"]}}}
+
+
+def test_the_decision_reads_its_reasons_from_the_figures():
+    """Not shipped; the first-year gap, the synthetic cost with the latent-capability gaps
+    crossing 0.05 (0.775 - 0.7254 = 0.0496 -> 0.0516), the Jeju swap of fragile firms only
+    and the lost one-command rebuild, each with its numbers; a reason the figures do not
+    bear out (a non-fragile firm leaves, no synthetic cost) is not given."""
+    out = hybrid.decision(_hybrid_figures(left=["A", "B"], cost=-0.002))
+    assert out["shipped"] is False
+    reasons = out["reasons"]
+    assert len(reasons) == 4
+    assert "(2016: 0%, 2017: 95% of the labelled rows have it)" in reasons[0]
+    assert ("high growth -0.002 [-0.003, -0.001], sustainable growth -0.002 [-0.003, -0.001]"
+            in reasons[1])
+    assert "from 0.0496 to 0.0516, 0.0496 to 0.0516 (past 0.05)" in reasons[1]
+    assert reasons[2] == ("in the Jeju 2025 call it keeps 12 of the 14 selected firms and swaps "
+                          "only firms already marked fragile (out: A, B; in: D)")
+    assert "one `ktop fit` from bundled data" in reasons[3]
+    fewer = hybrid.decision(_hybrid_figures(left=["A", "X"], cost=0.0))["reasons"]
+    assert len(fewer) == 2 and "Jeju" not in " ".join(fewer)
+    found = hybrid.findings(_hybrid_figures(left=[], cost=0.0))
+    assert "R&D intensity takes 1.000" in found[0]
+    assert "weights at 4.5% of the index" in found[1]  # 0.3 x 0.15
+
+
+def test_component_section_from_a_hand_made_dict():
+    """The page's section: the DART comparison, the decision heading and every reason as a
+    bullet, the findings; without the FnGuide panel it says the hybrid was not measured."""
+    component = {"hybrid": None, "shipped": False, "decided_by": "the lead",
+                 "reasons": ["first reason", "second reason"], "findings": ["a finding"],
+                 "dart": {"scheme": "grouped_cv", "rows": 288, "positives": 12,
+                          "indicators": ["employees"], "refit_beats_default": False,
+                          "default": {"auc": 0.513, "ci": [0.373, 0.649]},
+                          "refit": {"auc": 0.444, "ci": [0.263, 0.598]},
+                          "refit_minus_default": {"gain": -0.069, "ci": [-0.243, 0.055],
+                                                  "verdict": "no clear difference"}}}
+    text = component_section(component)
+    assert text.startswith("## A real-fitted component in the default?")
+    assert "FnGuide panel absent: the hybrid was not measured." in text
+    assert ("the refit's high-growth AUC 0.444 [0.263, 0.598] against the default's 0.513 "
+            "[0.373, 0.649], refit minus default -0.069 [-0.243, +0.055] — no clear "
+            "difference: the refit does **not** beat the default") in text
+    assert "### Decision: not shipped — the default stays the synthetic fit" in text
+    assert "* first reason;\n* second reason.\n" in text
+    assert "* a finding." in text
+
+
+def test_the_committed_report_holds_the_decision():
+    """docs/validation.json (committed; the card reads it) has the component section: not
+    shipped, with reasons, and the page has its section (no real data needed)."""
+    import json
+
+    committed = json.loads((ROOT / "docs" / "validation.json").read_text(encoding="utf-8"))
+    component = committed["component"]
+    assert component["shipped"] is False and len(component["reasons"]) >= 3
+    assert component["dart"]["refit_beats_default"] is False
+    page = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert "## A real-fitted component in the default?" in page
+    assert all(r in page for r in component["reasons"])

@@ -22,10 +22,19 @@ section "Size and youth": the options (i) as now, (ii) size and youth as explici
 high-growth indicators (employees and firm age counted with direction -1), (iii) size-adjusted
 outcomes (high growth judged within size quintiles of the base year) on every real panel, on
 the synthetic reference panel of the default model, and on the bundled Jeju applicants (who
-is selected, how the fragile set changes).
+is selected, how the fragile set changes). Then the section "A real-fitted component in the
+default?" (``validation/hybrid.py``): the default with FnGuide-fitted within-domain weights
+for the financial indicators against the default, on FnGuide (next cohort, cross-validation
+inside 2017), on the synthetic truth and in the Jeju call, DART's refit against the default,
+and the decision with its reasons (``"shipped": false, "reasons": [...]``).
 
-Deterministic: the same data and seed give a byte-identical report (no times, no paths of
-this machine). Run time: a couple of minutes on two cores.
+At its end it writes the bundled model's card, ``models/default.md`` (``--card``; not with
+``--no-card``): ``model_card(default.json, "default.json", evidence=<the JSON figures>)``,
+which leads with these real-firm figures; tests/test_data.py checks the committed card is
+exactly that, from the committed docs/validation.json.
+
+Deterministic: the same data and seed give a byte-identical report, JSON and card (no times,
+no paths of this machine). Run time: about a minute on two cores (63 s measured).
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from render_report import render
 
 import ktop_index.growth.model as growth_model
 from ktop_index.data.validate import read_firms
+from ktop_index.growth.card import write_card
 from ktop_index.growth.model import GrowthModel
 from ktop_index.growth.validation import (
     auc,
@@ -54,7 +64,7 @@ from ktop_index.growth.validation import (
     reliability_table,
 )
 from ktop_index.index.composite import a_amean
-from ktop_index.index.spec import load_spec
+from ktop_index.index.spec import MODEL_FILE, load_spec, model_path
 from ktop_index.index.techindex import TechIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -361,6 +371,8 @@ def evaluate_panel(panel: RealPanel, default: TechIndex, seed: int, n_bootstrap:
               "outcomes": growth.get("outcomes", {}),
               "scheme": growth["validation"]["scheme"],
               "default_rated_share": _r(default_rated),
+              "untrained_indicators": untrained_indicators(
+                  scores, names, present, model, frame, growth["validation"]["scheme"]),
               "weights": {"domains": model.weights_,
                           "indicators": _index_shares(model)},
               "perspectives": {}}
@@ -404,6 +416,50 @@ def evaluate_panel(panel: RealPanel, default: TechIndex, seed: int, n_bootstrap:
         result["perspectives"][p] = block
     result["size_options"] = size_options(panel, model, seed, n_bootstrap)
     return result
+
+
+def untrained_indicators(scores: np.ndarray, names: list[str], present: list[int],
+                         model: GrowthModel, frame: pd.DataFrame, scheme: dict) -> list[dict]:
+    """Indicators with data that have (almost) no value in the rows the held-out fit was
+    trained on (out of time, next cohort: the training base years) but do in the test years:
+    a panel's first year has no growth from the year before. The fit counts a missing score
+    as the mean of the row's present indicators in its domain, so in training such an
+    indicator copies its domain peers' scores, and the refit's split between them is not
+    learned there. Each with its coverage (share of labelled rows with a score) in the
+    training and the test base years and its present peers in the domain.
+
+    >>> m = type("M", (), {"labels_": pd.DataFrame({"high_growth": [0.0, 1.0, 0.0, 1.0]}),
+    ...                    "index_": type("I", (), {"spec_": {"indicators": [
+    ...     {"name": "g", "domain": "o"}, {"name": "m", "domain": "o"}]}})()})()
+    >>> s = np.array([[np.nan, 1.0], [np.nan, 2.0], [5.0, 1.0], [6.0, 2.0]])
+    >>> f = pd.DataFrame({"year": [2016, 2016, 2017, 2017]})
+    >>> untrained_indicators(s, ["g", "m"], [0, 1], m, f, {"name": "next_cohort",
+    ...                      "train_years": [2016], "test_years": [2017]})[0]["peers"]
+    ['m']
+    """
+    if scheme.get("name") == "grouped_cv":
+        return []  # trained on the test year's other firms: the same coverage
+    known = np.zeros(len(frame), dtype=bool)
+    for p in PERSPECTIVES:
+        if p in model.labels_:
+            known |= model.labels_[p].notna().to_numpy()
+    years = frame["year"].to_numpy()
+    train = known & np.isin(years, scheme.get("train_years", []))
+    test = known & np.isin(years, scheme.get("test_years", []))
+    if not train.any() or not test.any():
+        return []
+    domain_of = {s["name"]: s["domain"] for s in model.index_.spec_["indicators"]}
+    out = []
+    for j in present:
+        have = np.isfinite(scores[:, j])
+        in_train, in_test = float(have[train].mean()), float(have[test].mean())
+        if in_train < 0.01 and in_test >= 0.5:
+            peers = [names[k] for k in present
+                     if k != j and domain_of[names[k]] == domain_of[names[j]]]
+            out.append({"indicator": names[j], "domain": domain_of[names[j]],
+                        "train_coverage": _r(in_train), "test_coverage": _r(in_test),
+                        "peers": peers})
+    return out
 
 
 def _plain_fold(fold):
@@ -467,13 +523,20 @@ def size_options(panel: RealPanel, model: GrowthModel, seed: int, n_bootstrap: i
     return out
 
 
-def reference_options(seed: int, n_bootstrap: int, default: TechIndex) -> dict:
-    """The options fitted on the synthetic reference panel of the bundled model (20,000
-    firms, seed 0): their synthetic held-out AUCs and their models, for the Jeju call."""
+def reference_panel():
+    """The synthetic reference panel of the bundled model (20,000 firms, seed 0, 2014-2024):
+    :func:`ktop_index.synth.generate` output."""
     from ktop_index.synth import generate
 
-    sp = generate(n_firms=REFERENCE_PANEL["n_firms"], years=REFERENCE_PANEL["years"],
-                  seed=REFERENCE_PANEL["seed"])
+    return generate(n_firms=REFERENCE_PANEL["n_firms"], years=REFERENCE_PANEL["years"],
+                    seed=REFERENCE_PANEL["seed"])
+
+
+def reference_options(seed: int, n_bootstrap: int, default: TechIndex, sp=None) -> dict:
+    """The options fitted on the synthetic reference panel of the bundled model (``sp``,
+    :func:`reference_panel` when None): their synthetic held-out AUCs and their models, for
+    the Jeju call."""
+    sp = reference_panel() if sp is None else sp
     frame = sp.panel
     models = {"i_as_now": GrowthModel(seed=0, n_bootstrap=n_bootstrap, n_refits=0).fit(frame)}
     models["ii_small_young_indicators"] = GrowthModel(
@@ -580,11 +643,17 @@ def build(data: Path, seed: int = 0, n_bootstrap: int = 200, jeju: bool = True) 
             continue
         result["panels"][name] = evaluate_panel(panel, default, seed, n_bootstrap)
     if jeju:
-        reference, models = reference_options(seed, min(n_bootstrap, 50), default)
+        # hybrid imports this module: imported here, once this module is complete
+        import hybrid
+
+        sp = reference_panel()
+        reference, models = reference_options(seed, min(n_bootstrap, 50), default, sp)
         result["reference"] = reference
         if reference["i_matches_bundled_default"]:
             models.pop("i_as_now")  # the same weights as the bundled file: one row of it
         result["jeju"] = jeju_options({"default": default, **models})
+        result["component"] = hybrid.component(panels, result["panels"], default, sp, seed,
+                                               n_bootstrap)
     return _plain(result)
 
 
@@ -613,16 +682,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", type=int, default=200,
                         help="firm-bootstrap draws of the intervals (default 200)")
     parser.add_argument("--no-jeju", action="store_true",
-                        help="leave out the synthetic reference refits and the Jeju call")
+                        help="leave out the synthetic reference refits, the Jeju call and the "
+                             "real-fitted component")
+    parser.add_argument("--card", type=Path, default=ROOT / "models" / "default.md",
+                        help="where the bundled model's card, led by these figures, is "
+                             "written (default models/default.md)")
+    parser.add_argument("--no-card", action="store_true", help="do not write the card")
     args = parser.parse_args(argv)
     result = build(args.data, seed=args.seed, n_bootstrap=args.bootstrap,
                    jeju=not args.no_jeju)
     json_path = args.json or args.output.with_suffix(".json")
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True)
-                         + "\n", encoding="utf-8")
+    text = json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    json_path.write_text(text, encoding="utf-8")
     args.output.write_text(render(result), encoding="utf-8")
     print(f"wrote {args.output} and {json_path}")
+    if not args.no_card:
+        # the card reads the figures as the JSON file holds them (tests/test_data.py does)
+        card = write_card(model_path(MODEL_FILE), out=args.card, evidence=json.loads(text))
+        print(f"wrote {card}")
     return 0
 
 

@@ -10,10 +10,19 @@ as a master scale (observed rate with a Jeffreys interval, expected rate, traffi
 trend test), the baselines (saying plainly where the model does not beat them) and the
 limitations. Same model file, same card, byte for byte (no dates are added).
 
+Given ``evidence`` (the figures of a real-data validation report, docs/validation.json,
+measured on this very model), the card leads with them, right after its header: "On real
+firms", per panel the held-out high-growth AUC of this model next to the panel's refit, equal
+weights, the best single indicator and size, and whether a real-fitted component was
+shipped and why; the rest of the card is then the synthetic-truth check. The bundled
+``models/default.md`` is that card (``validation/build_report.py`` writes it).
+
 Example
 -------
 >>> from ktop_index.growth.card import write_card                      # doctest: +SKIP
 >>> write_card("models/default.json")  # writes models/default.md  # doctest: +SKIP
+>>> evidence = json.load(open("docs/validation.json", encoding="utf-8"))  # doctest: +SKIP
+>>> write_card("models/default.json", evidence=evidence)             # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -63,37 +72,45 @@ def scheme_sentence(growth: dict) -> str:
                "overlap the test years)"))
 
 
-def model_card(model: dict, name: str = "model.json") -> str:
+def model_card(model: dict, name: str = "model.json", evidence: dict | None = None) -> str:
     """The card of a model (the dict of a model file) as Markdown text.
 
     Parameters
     ----------
     model : dict, a model file's content (with its ``growth`` section).
     name : str, the model file's name, as the card calls it.
+    evidence : dict, optional; the figures of the real-data validation report
+        (docs/validation.json, ``validation/build_report.py``), measured on this model: the
+        card then leads with them ("On real firms", after the header).
 
     Raises
     ------
     SpecError
-        When the model has no growth section (a plain fitted or rebased index).
+        When the model has no growth section (a plain fitted or rebased index), or when the
+        evidence was measured on another model (its ``default_model_sha256``).
     """
     growth = model.get("growth")
     if not growth:
         raise SpecError(f"{name}: the model has no growth section (a card needs a model "
                         "fitted with `ktop fit`)")
-    parts = [_header(model, growth, name), _data(model, growth), _method(growth),
+    parts = [_header(model, growth, name),
+             _real_firms(model, name, evidence) if evidence is not None else "",
+             _data(model, growth), _method(growth),
              _weights(model, growth), _validation(growth), _grades(model, growth),
              _baselines(growth), _stability(growth), _limits(growth)]
     parts = [p for p in parts if p]
     return "\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
-def write_card(model_path: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
-    """Write the card of a model file next to it (``NAME.md``), atomically; returns the path."""
+def write_card(model_path: str | os.PathLike, out: str | os.PathLike | None = None,
+               evidence: dict | None = None) -> Path:
+    """Write the card of a model file next to it (``NAME.md``, or ``out``), atomically;
+    returns the path. ``evidence``: as :func:`model_card`."""
     model_path = Path(model_path)
     with open(model_path, encoding="utf-8") as handle:
         model = json.load(handle)
     out = Path(out) if out else model_path.with_suffix(".md")
-    _files.write_text(out, model_card(model, model_path.name))
+    _files.write_text(out, model_card(model, model_path.name, evidence))
     return out
 
 
@@ -122,6 +139,138 @@ def _header(model: dict, growth: dict, name: str) -> str:
                  f"{spec['scale']['sd']}){_peer_clause(model)}. Scored like any model: "
                  f"`ktop score FILE --model {name}`.")
     return "\n".join(lines)
+
+
+#: What each ranking of the real-data report is, as the card's table names it.
+_REAL_RANKINGS = {"default": "this model", "refit": "refit on the panel",
+                  "equal_weights": "equal weights", "best_indicator": "best single indicator",
+                  "smaller": "size alone (smaller)"}
+
+
+def _real_firms(model: dict, name: str, evidence: dict) -> str:
+    """"On real firms": what this model achieves on the real panels of ``evidence``."""
+    measured = evidence.get("default_model_sha256")
+    if measured != _files.model_sha256(model):
+        raise SpecError(f"{name}: the real-data figures were measured on model "
+                        f"{str(measured)[:12]}…, not on this one (rebuild them with "
+                        "`python validation/build_report.py`)")
+    panels = evidence.get("panels", {})
+    lines = ["## On real firms", "",
+             ("Held-out results on real firm panels (docs/validation.md, rebuilt by `python "
+              "validation/build_report.py --data ../shared/real-data -o docs/validation.md`; "
+              f"firm-bootstrap 95 % intervals, {evidence.get('n_bootstrap')} draws). Real "
+              "panels hold only some of the contract's fields, so this model is judged on "
+              "the composite of the domains a panel has data for; each panel is validated as "
+              "it allows, named for what it is. No panel holds Technopark applicants: listed "
+              "firms and Spanish manufacturers are larger and older."), ""]
+    for key, panel in panels.items():
+        fields = [f for f, c in panel.get("field_coverage", {}).items() if c]
+        lines.append(f"- **{key}**: {panel['title']}; {panel['rows']:,} firm-years of "
+                     f"{panel['firms']:,} firms, {panel['years'][0]}-{panel['years'][1]}. "
+                     f"Fields with data: {', '.join(fields) or 'none'} (indicators: "
+                     f"{', '.join(panel.get('indicators_with_data', [])) or 'none'}). "
+                     f"Validation: {_real_scheme(panel['scheme'])}.")
+    if evidence.get("skipped"):
+        lines.append(f"- Not measured (absent when the report was built): "
+                     f"{', '.join(evidence['skipped'])}.")
+    for perspective, title in PERSPECTIVE_TITLES.items():
+        rows = [(k, p["perspectives"][perspective]) for k, p in panels.items()
+                if perspective in p.get("perspectives", {})]
+        if not rows:
+            continue
+        lines += ["", (f"**{title}**, held-out AUC [95 % CI] "
+                       "(0.5 a coin toss):"), "",
+                  "| panel | held-out rows (positive) | "
+                  + " | ".join(_REAL_RANKINGS.values()) + " |",
+                  "|---|---:|" + "---|" * len(_REAL_RANKINGS)]
+        for key, block in rows:
+            cells = []
+            for ranking in _REAL_RANKINGS:
+                entry = block.get("auc", {}).get(ranking)
+                cell = _real_auc(entry)
+                if ranking == "default":
+                    cell = f"**{cell}**"
+                if ranking == "best_indicator" and entry:
+                    chosen = sorted({c["indicator"] for c in block.get("best_indicator", [])})
+                    cell += f" ({', '.join(chosen)})"
+                if ranking == "smaller" and entry and block.get("size_measure"):
+                    cell += f" ({block['size_measure']})"
+                cells.append(cell)
+            lines.append(f"| {key} | {block['rows']:,} ({block['positives']:,}) | "
+                         + " | ".join(cells) + " |")
+    verdicts = []
+    for key, panel in panels.items():
+        block = panel.get("perspectives", {}).get("high_growth")
+        gain = (block or {}).get("refit_gain", {}).get("default")
+        if gain:
+            verdicts.append(f"{key} {_real_verdict(gain['verdict'])} "
+                            f"({gain['gain']:+.3f} [{gain['ci'][0]:+.3f}, {gain['ci'][1]:+.3f}])")
+    if verdicts:
+        lines += ["", ("High growth, the panel's refit minus this model (paired interval): "
+                       + "; ".join(verdicts) + ".")]
+    component = evidence.get("component")
+    if component:
+        lines += ["", _component_paragraph(component)]
+    lines += ["", ("**The rest of this card is the synthetic-truth check**: the model on the "
+                   "generator's firms, where the true capability is known.")]
+    return "\n".join(lines)
+
+
+def _real_scheme(scheme: dict) -> str:
+    name = SCHEME_TITLES.get(scheme.get("name"), scheme.get("name", "?"))
+    if scheme.get("name") == "grouped_cv":
+        return (f"{name} ({len(scheme.get('folds') or [])} folds of firms, base year "
+                f"{_span(scheme.get('test_years', []))}; says nothing about later years)")
+    return (f"{name} (trained on base years {_span(scheme.get('train_years', []))}, tested on "
+            f"{_span(scheme.get('test_years', []))}"
+            + ("" if scheme.get("name") == "out_of_time" else "; not out of time") + ")")
+
+
+def _real_auc(entry: dict | None) -> str:
+    if not entry or entry.get("auc") is None:
+        return "-"
+    return f"{entry['auc']:.3f} {_interval(entry.get('ci'))}"
+
+
+def _real_verdict(verdict: str) -> str:
+    return {"refit better": "the refit is better", "baseline better": "this model is better",
+            }.get(verdict, "no clear difference")
+
+
+def _component_paragraph(component: dict) -> str:
+    """The decision on a real-fitted component, in one plain paragraph."""
+    hybrid = component.get("hybrid")
+    what = ""
+    if hybrid:
+        comp = hybrid["fnguide"]["comparison"]["high_growth"]
+        cv = hybrid["fnguide"]["cv_2017"]["perspectives"]["high_growth"]
+        what = ("A variant with FnGuide-fitted weights inside its domains for the financial "
+                "indicators (R&D intensity and spending, revenue growth, operating margin; "
+                "everything else as this model) ranks the listed firms' high growth better "
+                f"(next cohort {comp['auc']['hybrid']['auc']:.3f} against this model's "
+                f"{comp['auc']['default']['auc']:.3f}; cross-validation inside 2017 "
+                f"{cv['auc']['hybrid']['auc']:.3f} against {cv['auc']['default']['auc']:.3f}). ")
+    if component.get("shipped"):
+        decision = "**A real-fitted component is shipped** in this model"
+    else:
+        decision = ("**A real-fitted component is not shipped** in this model" if hybrid else
+                    "**No real-fitted component is shipped** in this model")
+    reasons = component.get("reasons") or []
+    text = what + decision + (", because " + "; ".join(
+        f"({k}) {r}" for k, r in enumerate(reasons, 1)) + "." if reasons else ".")
+    dart = component.get("dart")
+    if dart:
+        g = dart["refit_minus_default"]
+        text += (" DART: a refit on employee indicators "
+                 + ("beats" if dart.get("refit_beats_default") else "does not beat")
+                 + f" this model there (held-out high growth {dart['refit']['auc']:.3f} "
+                 f"against {dart['default']['auc']:.3f}, refit minus this model "
+                 f"{g['gain']:+.3f} [{g['ci'][0]:+.3f}, {g['ci'][1]:+.3f}], "
+                 f"{dart['positives']} high growers).")
+    found = component.get("findings") or []
+    if found:
+        text += " What the real evidence does support: " + "; ".join(found) + "."
+    return text
 
 
 def _peer_clause(model: dict) -> str:

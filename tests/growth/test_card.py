@@ -121,3 +121,128 @@ def test_a_model_without_growth_section_has_no_card(tmp_path):
     plain = TechIndex(reference_year=2024).fit(sp.panel).to_dict()
     with pytest.raises(SpecError, match="plain.json: the model has no growth section"):
         model_card(plain, "plain.json")
+
+
+# ---------------------------------------------------------------------- real-firm evidence
+
+def _auc(value: float, low: float, high: float) -> dict:
+    return {"auc": value, "ci": [low, high]}
+
+
+@pytest.fixture
+def evidence(model) -> dict:
+    """A small hand-made report (the shape of docs/validation.json) measured on ``model``:
+    a next-cohort panel with both perspectives, a grouped-CV panel with high growth only,
+    one panel skipped, and the decision not to ship a real-fitted component."""
+    from ktop_index._files import model_sha256
+
+    def block(rows, positives, default, refit, gain):
+        return {"rows": rows, "positives": positives,
+                "best_indicator": [{"fold": 0, "indicator": "rnd_intensity",
+                                    "train_auc": 0.6}],
+                "size_measure": "revenue",
+                "auc": {"default": _auc(default, default - 0.04, default + 0.04),
+                        "refit": _auc(refit, refit - 0.05, refit + 0.05),
+                        "equal_weights": _auc(0.556, 0.51, 0.601),
+                        "best_indicator": _auc(0.666, 0.622, 0.713),
+                        "smaller": _auc(0.735, 0.69, 0.772)},
+                "refit_gain": {"default": {"gain": gain, "ci": [gain - 0.04, gain + 0.04],
+                                           "verdict": "refit better" if gain > 0.05
+                                           else "no clear difference"}}}
+
+    return {
+        "default_model_sha256": model_sha256(model), "n_bootstrap": 200,
+        "skipped": ["snmesp"],
+        "panels": {
+            "fnguide": {"title": "Listed firms' statements", "rows": 10450, "firms": 2170,
+                        "years": [2016, 2020],
+                        "field_coverage": {"revenue": 0.99, "rnd_expense": 0.69,
+                                           "employees": 0.0},
+                        "indicators_with_data": ["rnd_intensity", "operating_margin"],
+                        "scheme": {"name": "next_cohort", "train_years": [2016],
+                                   "test_years": [2017], "folds": None},
+                        "perspectives": {
+                            "high_growth": block(1420, 203, 0.546, 0.682, 0.137),
+                            "sustainable_growth": block(1418, 818, 0.597, 0.586, -0.011)}},
+            "dart": {"title": "Listed firms' employees", "rows": 10398, "firms": 2654,
+                     "years": [2021, 2024], "field_coverage": {"employees": 0.94},
+                     "indicators_with_data": ["employees", "employment_growth"],
+                     "scheme": {"name": "grouped_cv", "train_years": [2021],
+                                "test_years": [2021], "folds": [{}, {}, {}, {}, {}]},
+                     "perspectives": {"high_growth": block(288, 12, 0.513, 0.444, -0.069)}}},
+        "component": {
+            "shipped": False, "hybrid": None,
+            "reasons": ["it rests on one cohort", "it costs 0.002 synthetic AUC"],
+            "findings": ["R&D intensity, not spending"],
+            "dart": {"refit_beats_default": False, "positives": 12,
+                     "default": {"auc": 0.513}, "refit": {"auc": 0.444},
+                     "refit_minus_default": {"gain": -0.069, "ci": [-0.243, 0.055]}}},
+    }
+
+
+def _headings(card: str) -> list[str]:
+    return [line[3:] for line in card.splitlines() if line.startswith("## ")]
+
+
+def test_card_with_evidence_leads_with_real_firms(model, evidence):
+    """With the report's figures, "On real firms" comes right after the header, before the
+    synthetic checks (the other sections in their usual order), ending with the line that
+    the rest is the synthetic-truth check; without them, the card is exactly as before."""
+    plain = model_card(model, "m.json")
+    card = model_card(model, "m.json", evidence)
+    assert _headings(card) == ["On real firms"] + _headings(plain)
+    assert card.index("**What it is.**") < card.index("## On real firms") < card.index("## Data")
+    section = card[card.index("## On real firms"):card.index("## Data")]
+    assert section.rstrip().endswith("**The rest of this card is the synthetic-truth "
+                                      "check**: the model on the generator's firms, where "
+                                      "the true capability is known.")
+    assert card.replace(section, "") == plain
+    assert model_card(model, "m.json", None) == plain
+
+
+def test_real_firms_section_names_panels_schemes_and_figures(model, evidence):
+    """Each panel with its years, firm-years, fields with data and validation scheme (named
+    for what it is); this model's held-out AUC next to the refit, equal weights, best
+    single indicator and size, with intervals; a skipped panel is named."""
+    card = model_card(model, "m.json", evidence)
+    assert ("- **fnguide**: Listed firms' statements; 10,450 firm-years of 2,170 firms, "
+            "2016-2020. Fields with data: revenue, rnd_expense (indicators: rnd_intensity, "
+            "operating_margin). Validation: next cohort (trained on base years 2016, tested "
+            "on 2017; not out of time).") in card
+    assert ("Validation: firm-grouped cross-validation (5 folds of firms, base year 2021; "
+            "says nothing about later years).") in card
+    assert ("| fnguide | 1,420 (203) | **0.546 [0.506, 0.586]** | 0.682 [0.632, 0.732] | "
+            "0.556 [0.510, 0.601] | 0.666 [0.622, 0.713] (rnd_intensity) | "
+            "0.735 [0.690, 0.772] (revenue) |") in card
+    assert "| dart | 288 (12) | **0.513 [0.473, 0.553]** | 0.444 [0.394, 0.494] |" in card
+    # sustainable growth: only the panel that has it
+    sustainable = card[card.index("**Sustainable growth**, held-out AUC"):]
+    assert "| fnguide | 1,418 (818) |" in sustainable and "| dart |" not in sustainable
+    assert ("fnguide the refit is better (+0.137 [+0.097, +0.177]); dart no clear difference "
+            "(-0.069 [-0.109, -0.029])") in card
+    assert "- Not measured (absent when the report was built): snmesp." in card
+
+
+def test_real_firms_section_states_the_component_decision(model, evidence):
+    """The decision in one plain paragraph: not shipped, because each reason; DART's refit
+    does not beat this model; what the evidence supports."""
+    card = model_card(model, "m.json", evidence)
+    assert ("**No real-fitted component is shipped** in this model, because (1) it rests on "
+            "one cohort; (2) it costs 0.002 synthetic AUC. DART: a refit on employee "
+            "indicators does not beat this model there (held-out high growth 0.444 against "
+            "0.513, refit minus this model -0.069 [-0.243, +0.055], 12 high growers). What "
+            "the real evidence does support: R&D intensity, not spending.") in card
+
+
+def test_evidence_of_another_model_is_refused(model, evidence, tmp_path):
+    """Figures measured on another model file cannot lead this model's card; write_card
+    passes the evidence through."""
+    evidence["default_model_sha256"] = "0" * 64
+    with pytest.raises(SpecError, match="m.json: the real-data figures were measured on "
+                                        "model 000000000000…, not on this one"):
+        model_card(model, "m.json", evidence)
+    evidence["default_model_sha256"] = TechIndex.from_dict(model).sha256
+    path = tmp_path / "m.json"
+    TechIndex.from_dict(model).save(path)
+    written = write_card(path, out=tmp_path / "card.md", evidence=evidence)
+    assert written.read_text(encoding="utf-8") == model_card(model, "m.json", evidence)
