@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from glob import escape as glob_escape
 from pathlib import Path
@@ -118,6 +119,28 @@ def _remove_orphans(path: Path) -> None:
         pid = orphan.name[len(path.name) + 2:].split(".")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(orphan, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A private folder for a run's temporary files in the system's temporary folder
+    (``TMPDIR``), named ``PREFIX-PID-…`` and removed with its content when the block ends,
+    with or without an error. Folders of the same prefix left by a run that was killed
+    (their process is gone) are removed first.
+
+    >>> with scratch_folder("ktop-doc") as folder:
+    ...     (folder / "part.arrow").write_bytes(b"x")
+    1
+    >>> folder.exists()
+    False
+    """
+    base = Path(tempfile.gettempdir())
+    for orphan in base.glob(f"{glob_escape(prefix)}-*"):
+        pid = orphan.name[len(prefix) + 1:].split("-")[0]
+        if orphan.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(orphan, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}-{os.getpid()}-") as folder:
+        yield Path(folder)
 
 
 def _alive(pid: int) -> bool:

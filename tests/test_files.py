@@ -152,6 +152,30 @@ def test_a_temporary_file_of_a_killed_write_is_removed_by_the_next(tmp_path):
     assert target.read_text() == "new"
 
 
+def test_a_streamed_runs_scratch_folder_of_a_killed_run_is_removed_by_the_next(tmp_path,
+                                                                              monkeypatch):
+    """A run killed mid-stream (SIGKILL: no cleanup can run) leaves its scratch folder in
+    TMPDIR, here one named for a process that has ended; the next streamed run removes it,
+    leaves a live run's folder alone, and leaves none of its own."""
+    from ktop_index.data.io import write_table
+    from ktop_index.index.files import score_file
+    from ktop_index.synth import generate_panel
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    source = tmp_path / "panel.csv"
+    write_table(generate_panel(n_firms=300, years=(2022, 2023), seed=3), source)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    orphan = tmp_path / f"ktop-stream-{gone.stdout.strip()}-abcd"
+    live = tmp_path / f"ktop-stream-{os.getpid()}-live"
+    for folder in (orphan, live):
+        folder.mkdir()
+        (folder / "ordered.arrow").write_bytes(b"spill")
+    score_file(source, tmp_path / "scores.csv")
+    assert not orphan.exists() and live.exists()
+    assert sorted(p.name for p in tmp_path.glob("ktop-stream-*")) == [live.name]
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 1 MiB tmpfs (needs root, as CI runs here); skipped where it cannot be mounted."""

@@ -20,7 +20,7 @@ temporary folder, in three passes:
 
 Memory holds a batch, a bucket and the 16 bytes per firm-year of the duplicate check, however
 long the file; the disk holds about the size of the input, as Arrow, while it runs (in the
-system's temporary folder: ``TMPDIR``). The scores are the same bytes as the in-memory path
+system's temporary folder, ``TMPDIR``; a killed run's folder is removed by the next run). The scores are the same bytes as the in-memory path
 gives, whatever the batch size (tests). A file this path cannot read batch by batch (an
 XLSX, an encoding error, a header problem, a value that breaks the CSV's columns) is read
 whole instead, which says what is wrong exactly as before.
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ktop_index._files import scratch_folder
 from ktop_index.data.io import TableStream, TypesChanged, write_csv_blocks
 from ktop_index.data.mask import mask_frame, mask_values, personal_columns
 from ktop_index.data.validate import SeenFirmYears, Validated, validate
@@ -356,8 +356,8 @@ def _score_stream(stream, output_path, model, lang, money_unit, workers, mask, r
     step = progress or (lambda stage, rows: None)
     advance = getattr(progress, "advance", None)
     growth = sorted({s["field"] for s in model._indicators() if s.get("kind") == "growth"})
-    with tempfile.TemporaryDirectory(prefix="ktop-stream-") as tmp:
-        spill = _Spill(Path(tmp), _bucket_count(stream), growth)
+    with scratch_folder("ktop-stream") as tmp:
+        spill = _Spill(tmp, _bucket_count(stream), growth)
         step("reading and validating", stream.estimated_rows())
         found, rejected = _first_pass(stream, model, money_unit, spill, rejects is not None,
                                       lang, advance)
