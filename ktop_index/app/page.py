@@ -106,7 +106,7 @@ def applicants_step(lang: str):
     if chosen is not upload:
         st.download_button(words("download", lang).format(name=chosen.name), chosen.data,
                            file_name=chosen.name, mime=flow.mime(chosen.name),
-                           key="download_edited")
+                           key="download_edited", on_click="ignore")
     return chosen
 
 
@@ -122,7 +122,7 @@ def download_annotated(upload, checked, lang: str) -> None:
         return
     name = f"{upload.name.rsplit('.', 1)[0]}_{words('annotated_suffix', lang)}.xlsx"
     st.download_button(words("download", lang).format(name=name), data, file_name=name,
-                       mime=flow.mime(name), key="download_annotated")
+                       mime=flow.mime(name), key="download_annotated", on_click="ignore")
 
 
 # ---------------------------------------------------------------------------- step 2, 3
@@ -156,7 +156,7 @@ def call_step(lang: str):
         st.error(line)
     st.download_button(words("download", lang).format(name=adjusted.name), adjusted.data,
                        file_name=adjusted.name, mime=flow.mime(adjusted.name),
-                       key="download_call")
+                       key="download_call", on_click="ignore")
     return adjusted if checked is not None else None
 
 
@@ -243,9 +243,11 @@ def results(run, lang: str) -> None:
     for caption, png in flow.pictures(selection, lang):
         st.image(png, caption=caption)
     st.markdown(f"**{words('downloads_title', lang)}**")
+    # on_click="ignore" (every download here): a download leaves the page as it is; a rerun
+    # would redraw it, and a second click during that rerun could meet a replaced file
     for name, data in run.files.items():
         st.download_button(words("download", lang).format(name=name), data, file_name=name,
-                           mime=flow.mime(name), key=f"download_{name}")
+                           mime=flow.mime(name), key=f"download_{name}", on_click="ignore")
 
 
 # ---------------------------------------------------------------------------- the tabs

@@ -1457,6 +1457,53 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
     atomic_write(Path(path), write)
 
 
+PARQUET_GROUP_ROWS = 131_072  # rows per row group of a Parquet file written block by block
+
+
+def write_parquet_blocks(blocks: Iterable[pa.Table], path: str | os.PathLike,
+                         group_rows: int = PARQUET_GROUP_ROWS) -> None:
+    """Write consecutive pyarrow Tables (same columns) as one Parquet file (zstd), atomically.
+
+    Row groups hold ``group_rows`` rows whatever the blocks' sizes, so the bytes depend on
+    the rows alone (a file scored whole and one scored in batches are the same file); a
+    dictionary column is written as its text, as in a CSV, and all text as ``large_string``.
+    Memory holds one row group.
+    """
+    def write(tmp: str) -> None:
+        writer, pending, held = None, [], 0
+        try:
+            for block in blocks:
+                block = _large_text(_plain_text(block))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, block.schema, compression="zstd")
+                pending.append(block)
+                held += block.num_rows
+                while held >= group_rows:
+                    table = pa.concat_tables(pending)
+                    writer.write_table(table.slice(0, group_rows), row_group_size=group_rows)
+                    pending, held = [table.slice(group_rows)], held - group_rows
+            if writer is not None and held:
+                writer.write_table(pa.concat_tables(pending), row_group_size=group_rows)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    atomic_write(Path(path), write)
+
+
+def _large_text(table: pa.Table) -> pa.Table:
+    """Text columns as one type (``large_string``), however the table was made."""
+    return table.cast(pa.schema([pa.field(f.name, pa.large_string()) if pa.types.is_string(f.type)
+                                 else f for f in table.schema]))
+
+
+def _plain_text(table: pa.Table) -> pa.Table:
+    """Dictionary (categorical) columns as their text."""
+    return table.cast(pa.schema([pa.field(f.name, f.type.value_type)
+                                 if pa.types.is_dictionary(f.type) else f
+                                 for f in table.schema]))
+
+
 def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool) -> pa.Buffer | bytes:
     """One block of CSV: pyarrow's writer (fast, shortest round-trip floats), pandas as
     fallback for what arrow cannot hold."""
@@ -1469,10 +1516,7 @@ def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool) -> pa.Buffer | byte
         except (pa.ArrowException, TypeError, ValueError):
             return frame.to_csv(index=False, header=header,
                                 lineterminator="\r\n").encode("utf-8")
-    # dictionary (categorical) columns are written as their text
-    table = table.cast(pa.schema([pa.field(f.name, f.type.value_type)
-                                  if pa.types.is_dictionary(f.type) else f
-                                  for f in table.schema]))
+    table = _plain_text(table)  # dictionary (categorical) columns are written as their text
     # into arrow's memory pool, which reuses its pages: a fresh bytes object per block costs
     # the operating system a page fault per 4 KiB, which is as slow as formatting them
     sink = pa.BufferOutputStream()

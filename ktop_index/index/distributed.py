@@ -334,7 +334,9 @@ def score_file_dask(input_path: str | os.PathLike, output_path: str | os.PathLik
     -------
     ScoreRun
     """
-    from ktop_index.data.io import write_table
+    import pyarrow as pa
+
+    from ktop_index.data.io import PARQUET_SUFFIXES, write_parquet_blocks, write_table
     from ktop_index.data.mask import mask_frame
     from ktop_index.labels import localise_scores
 
@@ -359,8 +361,13 @@ def score_file_dask(input_path: str | os.PathLike, output_path: str | os.PathLik
     count = int((scored["grade"] == model.spec_["not_rated_grade"]).sum())
     unadjusted = model.unadjusted_rows(scored)
     scored = mask_frame(scored, free_text=False) if mask else scored
-    write_table(localise_scores(scored, lang, indicator_labels_ko(model.spec_),
-                                identity_labels_ko()), output_path)
+    localised = localise_scores(scored, lang, indicator_labels_ko(model.spec_),
+                                identity_labels_ko())
+    if Path(output_path).suffix.lower() in PARQUET_SUFFIXES:  # as ktop score writes it
+        table = pa.Table.from_pandas(localised, preserve_index=False)
+        write_parquet_blocks([table.replace_schema_metadata(None)], output_path)
+    else:
+        write_table(localised, output_path)
     return ScoreRun(rows=rows, not_rated=count, unadjusted=unadjusted,
                     warnings=[p for p in problems if p.severity == "warning"], model=model)
 

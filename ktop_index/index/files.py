@@ -1,7 +1,7 @@
 """Scoring files (``ktop score``): :func:`score_file` reads, validates and scores a firm-year
 file and writes the scores; :class:`ScoreRun` says what it did.
 
-A CSV or Parquet input scored to a CSV is **streamed in bounded memory**. The file is read in
+A CSV or Parquet input scored to a CSV or Parquet file is **streamed in bounded memory**. The file is read in
 batches (:func:`ktop_index.data.io.stream_table`), each batch validated (one firm-year per
 row checked across batches: :class:`~ktop_index.data.validate.SeenFirmYears`) and
 quarantined as the whole file would be, and what scoring needs of it is written to a
@@ -15,8 +15,8 @@ temporary folder, in three passes:
    bucket's rows (:func:`~ktop_index.index.indicators.previous_year_fields`, as for a whole
    frame) and written back by row position;
 3. **score and write**: the Arrow file is read again in order, each batch gets its previous
-   years from the buckets (each sorted by position: a merge), and is scored and written as
-   CSV block by block.
+   years from the buckets (each sorted by position: a merge), and is scored and written
+   block by block (CSV, or Parquet in row groups of a fixed size).
 
 Memory holds a batch, a bucket and the 16 bytes per firm-year of the duplicate check, however
 long the file; the disk holds about the size of the input, as Arrow, while it runs (in the
@@ -168,17 +168,17 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
                batch_rows: int | None = None) -> ScoreRun:
     """Read, validate and score a firm-year file, and write the scores (``ktop score``).
 
-    A CSV or Parquet file scored to a CSV is streamed in bounded memory
-    (:mod:`ktop_index.index.stream`): read, validated and scored ``batch_rows`` records at a
-    time (default :data:`ktop_index.data.io.STREAM_ROWS`), with the same bytes written as when
-    the file is read whole. Other inputs and outputs are read and written whole.
+    A CSV or Parquet file scored to a CSV or Parquet file is streamed in bounded memory (this
+    module's docstring): read, validated and scored ``batch_rows`` records at a time (default
+    :data:`ktop_index.data.io.STREAM_ROWS`), with the same bytes written as when the file is
+    read whole. An XLSX input or output is read or written whole.
 
     Parameters
     ----------
     input_path : a CSV, XLSX or Parquet file of firm-years (:func:`ktop_index.data.io.read_table`).
-    output_path : the scores file; its suffix picks CSV, XLSX or Parquet. A CSV is streamed:
-        each block is written while the next is scored, so a large file never sits in memory
-        as a table of text.
+    output_path : the scores file; its suffix picks CSV, XLSX or Parquet. A CSV or Parquet
+        file is written block by block while the next is scored (Parquet: row groups of
+        :data:`ktop_index.data.io.PARQUET_GROUP_ROWS` rows, text rather than categories).
     model : a fitted TechIndex or a model file (the bundled default when None).
     lang : the language of the written headers and reasons ('en' or 'ko').
     sheet, header_row, money_unit : as :func:`ktop_index.data.io.read_table` and
@@ -224,6 +224,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     """
     from ktop_index.data.io import (
         CSV_SUFFIXES,
+        PARQUET_SUFFIXES,
         STREAM_ROWS,
         read_table,
         stream_table,
@@ -236,7 +237,8 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
         _check_rejects_path(input_path, output_path, rejects)
     step = progress or (lambda stage, rows: None)
     workers = min(4, os.cpu_count() or 1) if workers is None else workers
-    if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES and sheet is None:
+    streamed = os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES + PARQUET_SUFFIXES
+    if streamed and sheet is None:
         stream = stream_table(input_path, rows=batch_rows or STREAM_ROWS, header_row=header_row)
         if stream is not None:
             try:
@@ -261,7 +263,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
         raise DataError(result.problems)
     model = as_model(model)
     not_rated = model.spec_["not_rated_grade"]
-    if os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES:
+    if streamed:
         step("scoring and writing", len(frame))
         count = sum(_write_streamed(frame, model, output_path, lang, workers, mask,
                                     advance=getattr(progress, "advance", None)))
@@ -288,16 +290,22 @@ def _masked_table(block: pa.Table) -> pa.Table:
 def _write_streamed(frame: pd.DataFrame, model: TechIndex, path, lang: str,
                     workers: int, mask: bool = False,
                     advance: Callable[[int], None] | None = None) -> list[int]:
-    """Stream the scores of ``frame`` to a CSV in ``lang``; the not-rated count of each
-    block (the same bytes as ``write_table`` of the localised :func:`score_firms`).
-    ``advance(n)``, when given, is called with each block's rows once it is handed to the
-    writer."""
-    from ktop_index.data.io import write_csv_blocks
-
+    """Stream the scores of ``frame`` to a CSV or Parquet file in ``lang``; the not-rated
+    count of each block (a CSV: the same bytes as ``write_table`` of the localised
+    :func:`score_firms`). ``advance(n)``, when given, is called with each block's rows once
+    it is handed to the writer."""
     counts: list[int] = []
     tables = _score_tables(frame, model, workers=workers)
-    write_csv_blocks(_localised_blocks(tables, model, lang, mask, counts, advance), path)
+    _block_writer(path)(_localised_blocks(tables, model, lang, mask, counts, advance), path)
     return counts
+
+
+def _block_writer(path) -> Callable:
+    """The writer of a scores file written block by block: CSV, or Parquet by suffix."""
+    from ktop_index.data.io import PARQUET_SUFFIXES, write_parquet_blocks
+
+    suffix = os.path.splitext(path)[1].lower()
+    return write_parquet_blocks if suffix in PARQUET_SUFFIXES else write_csv_blocks
 
 
 def _localised_blocks(tables: Iterator[pa.Table], model: TechIndex, lang: str, mask: bool,
@@ -372,8 +380,8 @@ def _score_stream(stream, output_path, model, lang, money_unit, workers, mask, r
         spill.previous_years(model)
         step("scoring and writing", found.kept)
         counts: list[int] = []
-        write_csv_blocks(_localised_blocks(_scored(spill, model, workers), model, lang, mask,
-                                           counts, advance), output_path)
+        _block_writer(output_path)(_localised_blocks(_scored(spill, model, workers), model,
+                                                     lang, mask, counts, advance), output_path)
     return ScoreRun(rows=found.kept, not_rated=sum(counts), unadjusted=found.unadjusted,
                     warnings=found.warnings, model=model, rejected=found.rejected)
 

@@ -131,6 +131,7 @@ def download(page, name: str, timeout: float = STEP_TIMEOUT) -> bytes:
     """Click the download (button or link) whose label contains ``name``; the bytes it gives."""
     target = page.locator("button, a").filter(has_text=name).first
     target.wait_for(state="visible", timeout=timeout)
+    settle(page, timeout)  # a click during a rerun could meet a file the rerun replaced
     with page.expect_download(timeout=timeout) as info:
         target.click()
     assert info.value.suggested_filename == name, "the browser would save it under another name"

@@ -51,13 +51,19 @@ def test_score_file_writes_what_ktop_score_writes(tmp_path, suffix, lang, capsys
                                 identity_labels_ko()), tmp_path / f"whole{suffix}")
     api = (tmp_path / f"api{suffix}").read_bytes()
     assert api == (tmp_path / f"cli{suffix}").read_bytes()
-    assert api == (tmp_path / f"whole{suffix}").read_bytes()
+    if suffix == ".parquet":  # written block by block: the same cells, grades as text
+        whole = pd.read_parquet(tmp_path / f"whole{suffix}")
+        whole = whole.astype({c: "str" for c in whole if whole[c].dtype == "category"})
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"api{suffix}"), whole,
+                                      check_dtype=False)
+    else:
+        assert api == (tmp_path / f"whole{suffix}").read_bytes()
     assert run.rows == len(result.frame) == 150
     assert run.not_rated == int((scored["grade"] == "NR").sum())
     assert run.unadjusted == model.unadjusted_rows(result.frame)
     assert [p.line() for p in run.warnings] == [p.line() for p in result.warnings]
     assert run.model.sha256 == model.sha256
-    middle = ["scoring and writing"] if suffix == ".csv" else ["scoring", "writing"]
+    middle = ["scoring", "writing"] if suffix == ".xlsx" else ["scoring and writing"]
     assert stages == [("reading", 0), ("validating", 150)] + [(s, 150) for s in middle]
 
 
@@ -288,47 +294,50 @@ def shuffled_panel():
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _score_both(tmp_path, monkeypatch, source, name, **options):
-    """(streamed bytes for each batch size, whole-file bytes), rejects files too."""
+def _score_both(tmp_path, monkeypatch, source, name, out=".csv", **options):
+    """(streamed bytes for each batch size, whole-file bytes), rejects files too; the scores
+    written as ``out`` (.csv or .parquet)."""
     from ktop_index.index import files
 
     monkeypatch.setattr(files, "BUCKET_ROWS", 500)  # several buckets on a small file
     streamed = []
     for rows in (97, 1000, None):
-        out, rejects = tmp_path / f"{name}-{rows}.csv", tmp_path / f"{name}-{rows}-rej.csv"
-        extra = {"rejects": rejects} if options.pop("quarantine", False) or "rej" in name else {}
-        run = score_file(source, out, batch_rows=rows, **options, **extra)
-        streamed.append((out.read_bytes(), rejects.read_bytes() if extra else b"", run))
+        scores, rejects = tmp_path / f"{name}-{rows}{out}", tmp_path / f"{name}-{rows}-rej.csv"
+        extra = {"rejects": rejects} if "rej" in name else {}
+        run = score_file(source, scores, batch_rows=rows, **options, **extra)
+        streamed.append((scores.read_bytes(), rejects.read_bytes() if extra else b"", run))
     with monkeypatch.context() as whole:
         _whole(whole)
-        out, rejects = tmp_path / f"{name}-whole.csv", tmp_path / f"{name}-whole-rej.csv"
+        scores, rejects = tmp_path / f"{name}-whole{out}", tmp_path / f"{name}-whole-rej.csv"
         extra = {"rejects": rejects} if "rej" in name else {}
-        run = score_file(source, out, **options, **extra)
-        reference = (out.read_bytes(), rejects.read_bytes() if extra else b"", run)
+        run = score_file(source, scores, **options, **extra)
+        reference = (scores.read_bytes(), rejects.read_bytes() if extra else b"", run)
     return streamed, reference
 
 
-@pytest.mark.parametrize(("suffix", "lang", "mask"), [(".csv", "en", False), (".csv", "ko", True),
-                                                      (".parquet", "en", False)])
+@pytest.mark.parametrize(("suffix", "out", "lang", "mask"), [
+    (".csv", ".csv", "en", False), (".csv", ".csv", "ko", True), (".parquet", ".csv", "en", False),
+    (".csv", ".parquet", "ko", True), (".parquet", ".parquet", "en", False)])
 def test_streamed_scores_are_the_whole_file_scores_whatever_the_batch(
-        tmp_path, monkeypatch, shuffled_panel, suffix, lang, mask):
+        tmp_path, monkeypatch, shuffled_panel, suffix, out, lang, mask):
     """A shuffled panel scored in batches of 97, 1,000 and the default rows, with several
     buckets: the same bytes, counts and warnings as the file read whole, in English and
-    Korean, masked or not, from CSV and from Parquet."""
+    Korean, masked or not, from CSV and from Parquet, to CSV and to Parquet."""
     from ktop_index.data.io import write_table
 
     source = tmp_path / f"panel{suffix}"
     write_table(shuffled_panel, source)
-    streamed, (whole, _, run) = _score_both(tmp_path, monkeypatch, source, "s", lang=lang,
-                                            mask=mask)
-    for out, _, streamed_run in streamed:
-        assert out == whole
+    streamed, (whole, _, run) = _score_both(tmp_path, monkeypatch, source, "s", out=out,
+                                            lang=lang, mask=mask)
+    for written, _, streamed_run in streamed:
+        assert written == whole
         assert (streamed_run.rows, streamed_run.not_rated, streamed_run.unadjusted) == \
             (run.rows, run.not_rated, run.unadjusted) == (len(shuffled_panel), run.not_rated,
                                                          run.unadjusted)
         assert streamed_run.warnings == run.warnings
     # the growth indicators did find their previous years across batches
-    scored = pd.read_csv(tmp_path / "s-97.csv", encoding="utf-8-sig")
+    scored = (pd.read_parquet(tmp_path / "s-97.parquet") if out == ".parquet" else
+              pd.read_csv(tmp_path / "s-97.csv", encoding="utf-8-sig"))
     assert scored.notna().sum().min() > 0 and run.not_rated < len(shuffled_panel) / 2
 
 
