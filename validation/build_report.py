@@ -125,6 +125,15 @@ class FirmBootstrap:
         return {"gain": _r(auc(score, y) - auc(other, y)), "ci": ci, "verdict": verdict(ci)}
 
 
+
+def known_outcomes(held: pd.DataFrame, perspective: str, n_bootstrap: int, seed: int):
+    """The held-out rows whose ``perspective`` label is known: their mask, their 0/1 labels
+    and a firm bootstrap over them."""
+    y_all = held[perspective].to_numpy(dtype=float)
+    use = np.isfinite(y_all)
+    return use, y_all[use].astype(int), FirmBootstrap(held.loc[use, "firm_id"], n_bootstrap,
+                                                      seed)
+
 def verdict(ci) -> str:
     """What a paired interval of 'refit minus baseline' says."""
     if ci and ci[0] > 0:
@@ -377,10 +386,8 @@ def evaluate_panel(panel: RealPanel, default: TechIndex, seed: int, n_bootstrap:
                           "indicators": _index_shares(model)},
               "perspectives": {}}
     for p in perspectives:
-        y_all = held[p].to_numpy(dtype=float)
-        use = np.isfinite(y_all)
-        rows, y = positions[use], y_all[use].astype(int)
-        boot = FirmBootstrap(held.loc[use, "firm_id"], n_bootstrap, seed)
+        use, y, boot = known_outcomes(held, p, n_bootstrap, seed)
+        rows = positions[use]
         known = model.labels_[p].notna().to_numpy()
         label_values = np.nan_to_num(model.labels_[p].to_numpy(dtype=float)).astype(int)
         # (d) per fold: the indicator best on its training rows, applied to its test rows

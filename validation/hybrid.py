@@ -74,6 +74,7 @@ from build_report import (
     _same_weights,
     held_out_positions,
     jeju_options,
+    known_outcomes,
 )
 from real_panels import RealPanel, fnguide
 
@@ -225,10 +226,8 @@ def fnguide_compare(fn: dict, models: dict, seed: int, n_bootstrap: int) -> dict
     values = {name: composite_of(m, frame) for name, m in models.items()}
     out = {}
     for p in PERSPECTIVES:
-        y_all = held[p].to_numpy(dtype=float)
-        use = np.isfinite(y_all)
-        rows, y = positions[use], y_all[use].astype(int)
-        boot = FirmBootstrap(held.loc[use, "firm_id"], n_bootstrap, seed)
+        use, y, boot = known_outcomes(held, p, n_bootstrap, seed)
+        rows = positions[use]
         candidates = {name: v[0][rows] for name, v in values.items()}
         candidates["fnguide_refit"] = held.loc[use, "index"].to_numpy(dtype=float)
         block = compare(boot, y, candidates)
@@ -271,10 +270,7 @@ def fnguide_cv_2017(fn: dict, default: TechIndex, reference: pd.DataFrame, seed:
     default_values = composite_of(default, frame)[0][positions]
     out = {"folds": n_folds, "within_by_fold": within, "perspectives": {}}
     for p in PERSPECTIVES:
-        y_all = held[p].to_numpy(dtype=float)
-        use = np.isfinite(y_all)
-        y = y_all[use].astype(int)
-        boot = FirmBootstrap(held.loc[use, "firm_id"], n_bootstrap, seed)
+        use, y, boot = known_outcomes(held, p, n_bootstrap, seed)
         out["perspectives"][p] = compare(boot, y, {"default": default_values[use],
                                                    "hybrid": hybrid_values[use]})
     return out
@@ -289,11 +285,9 @@ def single_indicators(fn: dict, default: TechIndex, seed: int, n_bootstrap: int)
     names = parts["indicator_names"]
     out = {}
     for p in PERSPECTIVES:
-        y_all = held[p].to_numpy(dtype=float)
-        use = np.isfinite(y_all)
-        boot = FirmBootstrap(held.loc[use, "firm_id"], n_bootstrap, seed)
-        out[p] = {i: boot.auc(parts["scores"][positions[use], names.index(i)],
-                              y_all[use].astype(int)) for i in fn["present"]}
+        use, y, boot = known_outcomes(held, p, n_bootstrap, seed)
+        out[p] = {i: boot.auc(parts["scores"][positions[use], names.index(i)], y)
+                  for i in fn["present"]}
     return out
 
 
@@ -326,10 +320,8 @@ def synthetic_part(default: TechIndex, within_train: dict, within_all: dict, pre
            "test_years": full.growth_["validation"]["scheme"]["test_years"],
            "held_out_index_auc": {}, "perspectives": {}}
     for p in PERSPECTIVES:
-        y_all = held[p].to_numpy(dtype=float)
-        use = np.isfinite(y_all)
-        rows, y = positions[use], y_all[use].astype(int)
-        boot = FirmBootstrap(held.loc[use, "firm_id"], n_bootstrap, seed)
+        use, y, boot = known_outcomes(held, p, n_bootstrap, seed)
+        rows = positions[use]
         candidates = {name: v[0][rows] for name, v in values.items()}
         block = {"out_of_time": compare(boot, y, {"default": candidates["default_early"],
                                                   "hybrid": candidates["hybrid_early"]}),

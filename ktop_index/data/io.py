@@ -308,23 +308,22 @@ def _csv_chunks(path: Path, encoding: str | None, size: int = CSV_READ_BLOCK) ->
                 if buffer:
                     yield buffer
                 return
-            cut = _record_end(buffer, len(rest))
+            cut = _record_end(buffer)
             if cut > 0:
                 yield buffer[:cut]
             rest = buffer[cut:]
 
 
-def _record_end(buffer: bytes, searched: int) -> int:
+def _record_end(buffer: bytes) -> int:
     """The end of the last whole record in ``buffer`` (0: none yet): just after its last
-    line end that has an even number of quotes before it."""
-    end = max(buffer.rfind(b"\n"), -1)
-    if end < 0:
-        end = buffer.rfind(b"\r")
+    line end (LF; CR in a file of old Mac line ends) that has an even number of quotes
+    before it."""
+    newline = b"\n" if b"\n" in buffer else b"\r"
+    end = buffer.rfind(newline)
     while end >= 0:
         if buffer.count(b'"', 0, end) % 2 == 0:
             return end + 1
-        end = max(buffer.rfind(b"\n", 0, end), buffer.rfind(b"\r", 0, end) if
-                  buffer.find(b"\n") < 0 else -1)
+        end = buffer.rfind(newline, 0, end)
     return 0
 
 
@@ -361,6 +360,7 @@ def _stream_table(path: Path, rows: int, header_row: int | None) -> TableStream 
         return TableStream(path, path.name, rows, size=size)
     if kind != "text":
         return None
+    limits = ReadLimits.from_env()
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _detect_head(head) == "cp949":
         # the first 64 KiB of the text as UTF-8, as read_table judges them after transcoding
         encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "cp949"
@@ -370,8 +370,8 @@ def _stream_table(path: Path, rows: int, header_row: int | None) -> TableStream 
         text = text.encode("utf-8")[:HEAD_BYTES]
     else:
         encoding = _detect_head(head)
-        text = _wide_head(path, head, ReadLimits.from_env())
-    layout = _csv_layout(text, header_row, ReadLimits.from_env())
+        text = _wide_head(path, head, limits)
+    layout = _csv_layout(text, header_row, limits)
     if (layout is None or not (layout.found or header_row is not None)
             or layout.names != layout.headers):
         return None

@@ -429,7 +429,6 @@ def _first_pass(stream, model, money_unit, spill, quarantine: bool, lang, advanc
             if failed:
                 continue
             frame = result.frame
-            problems = [p for p in problems if p.severity != "error"]
         else:
             frame, warnings, out = _split_rejected(raw, result, lang)
             problems += warnings
@@ -472,12 +471,12 @@ class _Spill:
             self.ordered = pa.ipc.new_stream(str(self.folder / "ordered.arrow"), table.schema)
         self.ordered.write_table(table if table.schema == self.schema
                                  else table.cast(self.schema))
-        self._add_to_buckets(frame, fields, len(frame))
+        self._add_to_buckets(frame, fields)
         self.position += len(frame)
 
-    def _add_to_buckets(self, frame: pd.DataFrame, fields: dict, rows: int) -> None:
-        firm = frame["firm_id"].astype("str") if "firm_id" in frame else pd.Series(
-            ["nan"] * rows, dtype="str")
+    def _add_to_buckets(self, frame: pd.DataFrame, fields: dict) -> None:
+        rows = len(frame)
+        firm = frame["firm_id"].astype("str")  # validate derives it from brn when absent
         year = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype="float64",
                                                                        na_value=np.nan)
         narrow = pa.table({"firm_id": pa.array(firm, type=pa.large_string(), from_pandas=True),

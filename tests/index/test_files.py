@@ -16,17 +16,6 @@ from ktop_index.index.techindex import TechIndex, identity_labels_ko, score_firm
 from ktop_index.labels import localise_scores
 from ktop_index.synth import generate_panel
 
-
-@pytest.fixture(scope="module")
-def panel():
-    return generate_panel(n_firms=1500, years=(2019, 2023), seed=7)
-
-
-@pytest.fixture(scope="module")
-def model(panel):
-    return TechIndex(reference_year=2023).fit(panel)
-
-
 JEJU = Path(__file__).resolve().parents[2] / "data" / "jeju_2025_applicants.xlsx"
 
 
