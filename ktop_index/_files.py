@@ -134,13 +134,19 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
     >>> folder.exists()
     False
     """
+    remove_orphans(prefix)
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}-{os.getpid()}-") as folder:
+        yield Path(folder)
+
+
+def remove_orphans(prefix: str) -> None:
+    """Remove the :func:`scratch_folder` folders of ``prefix`` whose process is gone (a run
+    that was killed)."""
     base = Path(tempfile.gettempdir())
     for orphan in base.glob(f"{glob_escape(prefix)}-*"):
         pid = orphan.name[len(prefix) + 1:].split("-")[0]
         if orphan.is_dir() and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(orphan, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=f"{prefix}-{os.getpid()}-") as folder:
-        yield Path(folder)
 
 
 def _alive(pid: int) -> bool:

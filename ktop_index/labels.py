@@ -987,6 +987,7 @@ PROGRESS_STAGES = {
     "validating": ("rows", "검사", "행"),
     "scoring": ("rows", "채점", "행"),
     "scoring and writing": ("rows", "채점·쓰기", "행"),
+    "reading, scoring and writing": ("rows", "읽기·검사·채점·쓰기", "행"),
     "writing": ("rows", "쓰기", "행"),
     "selecting": ("rows", "선정", "행"),
     "fitting": ("rows", "적합", "행"),

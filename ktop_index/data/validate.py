@@ -713,6 +713,88 @@ class SeenFirmYears:
                                 np.insert(seen_rows, place, rows[at_rows[new]]))
 
 
+class FirmsApart(Exception):
+    """A firm's rows are not together in the file (:class:`SeenFirmRuns`)."""
+
+
+class SeenHashes:
+    """A set of 64-bit hashes kept sorted in 256 parts by their first byte, so that adding
+    a batch never copies more than a part."""
+
+    PARTS = 256
+
+    def __init__(self):
+        self.parts = [np.zeros(0, dtype=np.uint64)] * self.PARTS
+
+    def add_new(self, hashes: np.ndarray) -> bool:
+        """Add distinct ``hashes``; True when one of them was there already (then nothing
+        is added)."""
+        hashes = np.sort(hashes)
+        edges = np.searchsorted(hashes >> np.uint64(56), np.arange(self.PARTS + 1,
+                                                                   dtype=np.uint64))
+        places = []
+        for part in np.flatnonzero(np.diff(edges)):
+            known, new = self.parts[part], hashes[edges[part]:edges[part + 1]]
+            place = np.searchsorted(known, new)
+            if len(known) and (known[np.minimum(place, len(known) - 1)] == new).any():
+                return True
+            places.append((part, place, new))
+        for part, place, new in places:
+            self.parts[part] = np.insert(self.parts[part], place, new)
+        return False
+
+
+def text_hashes(values) -> np.ndarray:
+    """64-bit hashes of distinct text values (a Series, an array, or arrow strings)."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pd.arrays.ArrowStringArray(values.cast(pa.large_string()))
+    return pd.util.hash_pandas_object(pd.Series(values, dtype="str"), index=False).to_numpy()
+
+
+class SeenFirmRuns:
+    """:class:`SeenFirmYears` for a streamed file whose firms' rows are each together (in
+    any order of years, a firm's run of rows possibly across a batch's end), in far less
+    time and memory: it keeps the firm-years of the last batch's last firm only, and the
+    hash of every firm met. A firm met again after other firms' rows raises
+    :class:`FirmsApart` (the caller then validates the file with :class:`SeenFirmYears`);
+    two firms of one hash do too, so a repeat is never missed."""
+
+    def __init__(self):
+        self.firms = SeenHashes()
+        self.carried: pd.DataFrame | None = None  # the last firm's keys, and their rows
+        self.carried_rows = np.zeros(0, dtype=np.int64)
+
+    def first_rows(self, keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        """:meth:`SeenFirmYears.first_rows` of a batch of a file whose firms are together."""
+        rows = np.asarray(rows, dtype=np.int64)
+        keys = keys.reset_index(drop=True)
+        carried = 0 if self.carried is None else len(self.carried)
+        both = keys if not carried else pd.concat([self.carried, keys], ignore_index=True)
+        both_rows = np.concatenate([self.carried_rows, rows])
+        firm, firms = pd.factorize(both.iloc[:, 0])
+        year, years = pd.factorize(both.iloc[:, 1])
+        known = (firm >= 0) & (year >= 0)
+        self._check_new(firms, firm[0] if carried else -1)
+        pair = np.where(known, firm.astype(np.int64) * (len(years) + 1) + year, -1)
+        _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        first = first[inverse]
+        repeat = known & (first != np.arange(len(pair)))
+        out = np.where(repeat, both_rows[first], -1)[carried:]
+        last = firm[-1]
+        keep = firm == last if last >= 0 else np.zeros(len(firm), dtype=bool)
+        self.carried = both[keep].reset_index(drop=True)
+        self.carried_rows = both_rows[keep]
+        return out
+
+    def _check_new(self, firms, carried_code: int) -> None:
+        """Every firm of the batch is new but the one carried from the last batch."""
+        fresh = np.ones(len(firms), dtype=bool)
+        if carried_code >= 0:
+            fresh[carried_code] = False
+        if self.firms.add_new(text_hashes(np.asarray(firms, dtype=object)[fresh])):
+            raise FirmsApart
+
+
 def _duplicates(frame, mapping, rows, source, problems, seen=None) -> None:
     key = "firm_id" if "firm_id" in mapping else "brn"
     if key not in frame or "year" not in frame:
@@ -769,7 +851,8 @@ def _derive(frame: pd.DataFrame, mapping, rows, source, problems) -> pd.DataFram
 
 
 def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
-             money_unit: str | None = None, seen: SeenFirmYears | None = None) -> Validated:
+             money_unit: str | None = None,
+             seen: SeenFirmYears | SeenFirmRuns | None = None) -> Validated:
     """Check ``raw`` against the contract; return the clean frame and every problem.
 
     Parameters
@@ -781,7 +864,8 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
     seen : for the batches of one streamed file (:class:`~ktop_index.data.io.TableStream`),
         one :class:`SeenFirmYears` passed to each in turn, so that a firm-year repeated in
         a later batch is a ``duplicate_firm_year`` naming the first row, as when the file is
-        validated whole.
+        validated whole; or one :class:`SeenFirmRuns`, for a file whose firms' rows are
+        each together (it raises :class:`FirmsApart` otherwise).
 
     Returns
     -------

@@ -58,14 +58,22 @@ def peer_index(ksic, groups: list[str], n: int) -> np.ndarray:
     >>> peer_index(["10110", "26110", None, "58221"], ["26", "C"], 4).tolist()
     [1, 0, -1, -1]
     """
-    if ksic is None or not groups:
-        return np.full(n, -1, dtype=np.int64)
+    return peer_indices(ksic, [groups], n)[0]
+
+
+def peer_indices(ksic, group_lists: list[list[str]], n: int) -> list[np.ndarray]:
+    """:func:`peer_index` for several lists of groups, the codes read once."""
+    if ksic is None or not any(group_lists):
+        return [np.full(n, -1, dtype=np.int64) for _ in group_lists]
     codes, uniques = pd.factorize(pd.Series(ksic, dtype="str"), use_na_sentinel=True)
     division, section = _division_and_section(np.asarray(uniques, dtype=object))
-    position = {g: k for k, g in enumerate(groups)}
-    per_unique = np.array([position.get(d, position.get(s, -1))
-                           for d, s in zip(division, section)] + [-1], dtype=np.int64)
-    return per_unique[codes]  # code -1 (missing ksic) picks the trailing -1
+    out = []
+    for groups in group_lists:
+        position = {g: k for k, g in enumerate(groups)}
+        per_unique = np.array([position.get(d, position.get(s, -1))
+                               for d, s in zip(division, section)] + [-1], dtype=np.int64)
+        out.append(per_unique[codes])  # code -1 (missing ksic) picks the trailing -1
+    return out
 
 
 def peer_groups(ksic: np.ndarray) -> dict[str, np.ndarray]:

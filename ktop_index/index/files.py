@@ -32,18 +32,32 @@ import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ktop_index._files import scratch_folder
+from ktop_index._files import remove_orphans, scratch_folder
 from ktop_index.data.io import TableStream, TypesChanged, write_csv_blocks
 from ktop_index.data.mask import mask_frame, mask_values, personal_columns
-from ktop_index.data.validate import SeenFirmYears, Validated, validate
+from ktop_index.data.validate import (
+    FirmsApart,
+    SeenFirmRuns,
+    SeenFirmYears,
+    SeenHashes,
+    Validated,
+    text_hashes,
+    validate,
+)
 from ktop_index.errors import DataError, UsageError
-from ktop_index.index.indicators import previous_year_fields, source_fields
+from ktop_index.index.indicators import (
+    growth_fields,
+    previous_year_fields,
+    previous_years,
+    source_fields,
+)
 from ktop_index.index.spec import indicator_labels_ko
 from ktop_index.index.techindex import (
     _BLOCK_ROWS,
@@ -335,55 +349,116 @@ class ReadWhole(Exception):
     """The file cannot be scored batch by batch: read it whole (the caller does)."""
 
 
-@dataclass
-class Streamed:
-    """What the first pass found: the rows kept, the warnings, the rows rejected."""
-
-    kept: int
-    warnings: list
-    rejected: int
-    unadjusted: int
-
-
 def score_stream(stream: TableStream, output_path, model, *, lang: str, money_unit,
                  workers: int, mask: bool, rejects, progress: Callable | None = None):
-    """Score ``stream`` into the CSV ``output_path`` in bounded memory; the arguments and the
-    result are :func:`~ktop_index.index.techindex.score_file`'s. Raises :class:`ReadWhole`
-    when the file must be read whole instead."""
+    """Score ``stream`` into the CSV or Parquet ``output_path`` in bounded memory; the
+    arguments and the result are :func:`score_file`'s. A file whose firms' rows are each
+    together is scored in one pass (:func:`_score_grouped`), any other by the three passes
+    of the spill (:func:`_score_stream`). Raises :class:`ReadWhole` when the file must be
+    read whole instead."""
+    remove_orphans("ktop-stream")  # a killed run's spill, whichever path this run takes
+    options = {"lang": lang, "money_unit": money_unit, "workers": workers, "mask": mask,
+                   "rejects": rejects, "progress": progress}
     try:
-        return _score_stream(stream, output_path, model, lang, money_unit, workers, mask,
-                             rejects, progress)
+        return _score_either(stream, output_path, model, options)
     except TypesChanged:
-        return _score_stream(stream.as_text(), output_path, model, lang, money_unit, workers,
-                             mask, rejects, progress)
+        return _score_either(stream.as_text(), output_path, model, options)
 
 
-def _score_stream(stream, output_path, model, lang, money_unit, workers, mask, rejects,
+def _score_either(stream, output_path, model, options: dict):
+    try:
+        return _score_grouped(stream, output_path, model, **options)
+    except NotGrouped:  # nothing was written: the scores file is written whole or not at all
+        return _score_stream(stream, output_path, model, **options)
+
+
+def _score_stream(stream, output_path, model, *, lang, money_unit, workers, mask, rejects,
                   progress):
-
     step = progress or (lambda stage, rows: None)
     advance = getattr(progress, "advance", None)
-    growth = sorted({s["field"] for s in model._indicators() if s.get("kind") == "growth"})
     with scratch_folder("ktop-stream") as tmp:
-        spill = _Spill(tmp, _bucket_count(stream), growth)
+        spill = _Spill(tmp, _bucket_count(stream), growth_fields(model._indicators()))
         step("reading and validating", stream.estimated_rows())
-        found, rejected = _first_pass(stream, model, money_unit, spill, rejects is not None,
-                                      lang, advance)
+        checked = _Checked()
+        for frame, rows in _kept_batches(stream, model, money_unit, rejects is not None, lang,
+                                         advance, checked, SeenFirmYears()):
+            spill.add(frame, rows)
         if rejects is not None:
-            _write_rejects(rejected, rejects, mask)
-            if not found.kept:
-                raise DataError(f"{stream.source}: every one of its {found.rejected} rows has "
-                                f"errors, so there is nothing to score; they are in {rejects}",
-                                ko=f"{stream.source}: {found.rejected}개 행 모두 오류가 있어 "
-                                   f"점수를 낼 행이 없습니다. 모두 {rejects}에 있습니다")
+            _write_rejects_of(checked, stream, rejects, mask)
         spill.close()
         spill.previous_years(model)
-        step("scoring and writing", found.kept)
+        step("scoring and writing", checked.kept)
         counts: list[int] = []
         _block_writer(output_path)(_localised_blocks(_scored(spill, model, workers), model,
                                                      lang, mask, counts, advance), output_path)
-    return ScoreRun(rows=found.kept, not_rated=sum(counts), unadjusted=found.unadjusted,
-                    warnings=found.warnings, model=model, rejected=found.rejected)
+    return checked.run(model, counts)
+
+
+def _score_grouped(stream, output_path, model, *, lang, money_unit, workers, mask, rejects,
+                   progress):
+    """Score ``stream`` in one pass, as long as each firm's rows are together (consecutive
+    in the file, in any order of years): read, validate, score and write batch by batch,
+    each firm's previous years looked up among its own rows. Raises :class:`NotGrouped`,
+    before the scores file is in place, at the first firm met again after other firms' rows
+    (a file sorted by year, say, at its second batch)."""
+    step = progress or (lambda stage, rows: None)
+    checked = _Checked()
+    step("reading, scoring and writing", stream.estimated_rows())
+    batches = _kept_batches(stream, model, money_unit, rejects is not None, lang,
+                            getattr(progress, "advance", None), checked, SeenFirmRuns())
+    windows = _in_order((partial(_score_window, window, model)
+                         for window in _firm_windows(batches)), max(1, workers))
+    scored = (table for tables in windows for table in tables)
+    counts: list[int] = []
+    try:
+        _block_writer(output_path)(_localised_blocks(_some_kept(scored, checked), model, lang,
+                                                     mask, counts, None), output_path)
+    except _NothingKept:
+        pass  # the rejects are written below, and the error raised
+    if rejects is not None:
+        _write_rejects_of(checked, stream, rejects, mask)
+    return checked.run(model, counts)
+
+
+NotGrouped = FirmsApart  # a firm's rows are not all together: score by the spill
+
+
+class _NothingKept(Exception):
+    """Every row was rejected: no scores file is written."""
+
+
+def _some_kept(tables: Iterator[pa.Table], checked) -> Iterator[pa.Table]:
+    """``tables``; at their end, :class:`_NothingKept` when no row was kept, so that the
+    writer leaves no scores file."""
+    yield from tables
+    if not checked.kept:
+        raise _NothingKept
+
+
+def _write_rejects_of(checked, stream, rejects, mask: bool) -> None:
+    """Write the rejected rows; when they are every row, say there is nothing to score."""
+    _write_rejects(checked.rejected_rows(), rejects, mask)
+    if not checked.kept:
+        raise DataError(f"{stream.source}: every one of its {checked.rejected} rows has "
+                        f"errors, so there is nothing to score; they are in {rejects}",
+                        ko=f"{stream.source}: {checked.rejected}개 행 모두 오류가 있어 점수를 "
+                           f"낼 행이 없습니다. 모두 {rejects}에 있습니다")
+
+
+def _in_order(tasks: Iterator[Callable], workers: int, ahead: int = 2) -> Iterator:
+    """The results of ``tasks`` (functions of no argument), run by ``workers`` threads up to
+    ``ahead`` beyond the one handed on, in the order of the tasks."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.submit(task))
+            if len(pending) > ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _bucket_count(stream: TableStream) -> int:
@@ -405,14 +480,36 @@ def _batches(stream: TableStream) -> Iterator:
         yield batch
 
 
-def _first_pass(stream, model, money_unit, spill, quarantine: bool, lang, advance):
-    """Validate every batch, spill the rows kept; the problems as validating the whole file
-    gives them (a header's problems once), raised as one DataError without ``rejects``."""
-    seen = SeenFirmYears()
-    problems: list = []
-    failed = False
-    kept = rejected = unadjusted = 0
-    parts = []
+@dataclass
+class _Checked:
+    """What validating a stream's batches found so far: the problems kept (the warnings,
+    with ``rejects``), whether an error refuses the file, the rows kept, the rows rejected
+    (and their records, as the rejects file shows them) and the rows measured against the
+    whole reference."""
+
+    problems: list = field(default_factory=list)
+    failed: bool = False
+    kept: int = 0
+    rejected: int = 0
+    unadjusted: int = 0
+    parts: list = field(default_factory=list)
+
+    def rejected_rows(self) -> pd.DataFrame:
+        return pd.concat(self.parts, ignore_index=True)
+
+    def run(self, model, counts: list[int]) -> ScoreRun:
+        return ScoreRun(rows=self.kept, not_rated=sum(counts), unadjusted=self.unadjusted,
+                        warnings=self.problems, model=model, rejected=self.rejected)
+
+
+def _kept_batches(stream, model, money_unit, quarantine: bool, lang, advance,
+                  checked: _Checked, seen: SeenFirmYears | SeenFirmRuns
+                  ) -> Iterator[tuple[pd.DataFrame, _Rows]]:
+    """Validate every batch and yield the rows to score of each (as a frame, and taken
+    apart: :class:`_Rows`), noting in ``checked`` the
+    problems as validating the whole file gives them (a header's problems once); at the
+    end, without quarantine, one DataError of them all if any is an error. ``seen`` finds
+    the firm-years repeated across batches."""
     for k, raw in enumerate(_batches(stream)):
         result = validate(raw, money_unit=money_unit, seen=seen)
         found = result.problems
@@ -424,26 +521,128 @@ def _first_pass(stream, model, money_unit, spill, quarantine: bool, lang, advanc
         if advance is not None:
             advance(len(raw.frame))
         if not quarantine:
-            problems += found
-            failed = failed or not result.ok
-            if failed:
+            checked.problems += found
+            checked.failed = checked.failed or not result.ok
+            if checked.failed:
                 continue
             frame = result.frame
         else:
             frame, warnings, out = _split_rejected(raw, result, lang)
-            problems += warnings
-            parts.append(out)
-            rejected += len(out)
-        unadjusted += model.unadjusted_rows(frame)
-        spill.add(frame, model)
-        kept += len(frame)
-    if failed:
-        raise DataError(problems)
-    if not parts and quarantine:
+            checked.problems += warnings
+            checked.parts.append(out)
+            checked.rejected += len(out)
+        rows = _Rows.of(frame, model)
+        checked.unadjusted += rows.unadjusted(model)
+        checked.kept += len(frame)
+        yield frame, rows
+    if checked.failed:
+        raise DataError(checked.problems)
+    if not checked.parts and quarantine:
         raise ReadWhole("no rows")
-    out = pd.concat(parts, ignore_index=True) if parts else None
-    return Streamed(kept, problems, rejected, unadjusted), out
 
+
+# ------------------------------------------------------------- one pass, firm by firm
+
+@dataclass
+class _Rows:
+    """Validated rows taken apart for scoring: the identity columns (arrow), the source
+    fields and the peer positions (numpy), as :meth:`TechIndex._array_blocks` takes them."""
+
+    identity: pa.Table
+    fields: dict
+    peers: tuple
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, model) -> _Rows:
+        identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
+        identity.attrs = {}  # validate's row numbers: arrow would try to store them
+        return cls(pa.Table.from_pandas(identity, preserve_index=False),
+                   source_fields(frame, model._indicators()), model._peer_positions(frame))
+
+    def __len__(self) -> int:
+        return self.identity.num_rows
+
+    def unadjusted(self, model) -> int:
+        """:meth:`TechIndex.unadjusted_rows` of these rows."""
+        return int((self.peers[2] < 0).sum()) if model.value_offsets_ else 0
+
+    def then(self, other: _Rows) -> _Rows:
+        """These rows followed by ``other``'s."""
+        identity = other.identity.cast(self.identity.schema)
+        return _Rows(pa.concat_tables([self.identity, identity]),
+                     {f: np.concatenate([v, other.fields[f]]) for f, v in self.fields.items()},
+                     tuple(np.concatenate(pair) for pair in zip(self.peers, other.peers)))
+
+    def split(self, at: int) -> tuple[_Rows, _Rows]:
+        """The rows before ``at``, and the rest."""
+        def part(cut: slice) -> _Rows:
+            return _Rows(self.identity.slice(cut.start or 0, len(range(len(self))[cut])),
+                         {f: v[cut] for f, v in self.fields.items()},
+                         tuple(p[cut] for p in self.peers))
+        return part(slice(None, at)), part(slice(at, None))
+
+    def last_firm_start(self) -> int:
+        """Where the run of rows of the last row's firm begins."""
+        import pyarrow.compute as pc
+
+        firm = self.identity.column("firm_id")
+        other = np.flatnonzero(~pc.equal(firm, firm[-1]).fill_null(False).to_numpy(
+            zero_copy_only=False))
+        return int(other[-1]) + 1 if other.size else 0
+
+
+def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Rows]:
+    """The rows of the batches in windows that each hold every row of their firms: a batch
+    less the run of rows of its last firm, which goes on to the next window (the last
+    batch whole). Raises :class:`NotGrouped` when a window has a firm an earlier one had."""
+    seen = _SeenFirms()
+    pending: _Rows | None = None
+    for _, rows in batches:
+        if not len(rows):
+            continue
+        if pending is not None:  # a batch follows: the last firm may go on in it
+            window, carry = pending.split(pending.last_firm_start())
+            if len(window):
+                seen.add(window.identity.column("firm_id"))
+                yield window
+            rows = carry.then(rows)
+        pending = rows
+    if pending is not None:
+        seen.add(pending.identity.column("firm_id"))
+        yield pending
+
+
+class _SeenFirms:
+    """The firms of the windows so far (:class:`~ktop_index.data.validate.SeenHashes`).
+    Two firms of one hash count as one firm met again: the file is then scored by the
+    spill, never wrongly."""
+
+    def __init__(self):
+        self.hashes = SeenHashes()
+
+    def add(self, firms: pa.ChunkedArray) -> None:
+        """Remember the firms of a window; :class:`NotGrouped` if one was met before."""
+        import pyarrow.compute as pc
+
+        if self.hashes.add_new(text_hashes(pc.unique(firms))):
+            raise NotGrouped
+
+
+def _score_window(rows: _Rows, model) -> list[pa.Table]:
+    """The score tables of a window (identity columns first), its previous years looked up
+    among its own rows."""
+    import pyarrow.compute as pc
+
+    growth = growth_fields(model._indicators())
+    firm = pc.dictionary_encode(rows.identity.column("firm_id").combine_chunks())
+    year = rows.identity.column("year").to_numpy().astype("float64")
+    previous = previous_years(firm.indices.to_numpy(), year,
+                              {f: rows.fields[f] for f in growth})
+    return list(_with_scores(rows.identity, model._array_blocks(
+        rows.fields, previous, rows.peers, len(rows), _BLOCK_ROWS, 1, finish=_arrow_of)))
+
+
+# ------------------------------------------------------------- three passes, by the spill
 
 class _Spill:
     """The temporary files of one run: the rows in order, and the buckets."""
@@ -454,13 +653,9 @@ class _Spill:
         self.bucket_writers: list = [None] * buckets
         self.position = 0
 
-    def add(self, frame: pd.DataFrame, model) -> None:
-        """Spill a batch of validated rows to keep."""
-        identity = frame[[c for c in IDENTITY_COLUMNS if c in frame]]
-        identity.attrs = {}
-        fields = source_fields(frame, model._indicators())
-        peers = model._peer_positions(frame)
-        table = pa.Table.from_pandas(identity, preserve_index=False)
+    def add(self, frame: pd.DataFrame, rows: _Rows) -> None:
+        """Spill a batch of validated rows to keep (as a frame, and taken apart)."""
+        table, fields, peers = rows.identity, rows.fields, rows.peers
         for name, values in fields.items():
             table = table.append_column(f"\x00field {name}", pa.array(values))
         for k, values in enumerate(peers):

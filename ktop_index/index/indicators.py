@@ -56,21 +56,17 @@ def _ratio(fields: dict[str, np.ndarray], spec: dict) -> np.ndarray:
         return np.where(usable, numerator / np.where(usable, denominator, 1.0), np.nan)
 
 
-def _firm_year_order(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows sorted by firm (in order of first appearance), then year, ties in row order;
-    with the firm codes and years (float) of the rows."""
-    codes, _ = pd.factorize(frame["firm_id"].astype("str"))  # arrow hashes, no str objects
-    years = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype="float64",
-                                                                    na_value=np.nan)
+def _firm_year_order(codes: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Rows sorted by firm code, then year, ties in row order."""
     finite = years[~np.isnan(years)]
     if (finite.size < len(years) or not len(years) or finite.max() - finite.min() > 1e6
             or (finite != np.floor(finite)).any()):
-        return np.lexsort((years, codes)), codes, years
+        return np.lexsort((years, codes))
     # one integer key sorts as the two (both stable); far faster than lexsort
     low = finite.min()
     span = int(finite.max() - low) + 1
     key = codes.astype(np.int64) * span + (years - low).astype(np.int64)
-    return np.argsort(key, kind="stable"), codes, years
+    return np.argsort(key, kind="stable")
 
 
 def _growth(fields: dict[str, np.ndarray], spec: dict, previous: dict) -> np.ndarray:
@@ -94,19 +90,39 @@ def previous_year_fields(frame: pd.DataFrame, specs: Sequence[dict]) -> dict[str
     """For each field a growth indicator needs, the same firm's value in the previous year,
     aligned with ``frame``'s rows (NaN where that year is absent). Lets a large frame be
     scored in blocks: pass a block's slice of these to :func:`compute_indicators`."""
-    fields = sorted({s["field"] for s in specs if s.get("kind") == "growth"})
+    fields = growth_fields(specs)
     if not fields or "firm_id" not in frame or "year" not in frame:
         return {field: np.full(len(frame), np.nan) for field in fields}
-    order, codes, years = _firm_year_order(frame)  # once for all fields
+    codes, _ = pd.factorize(frame["firm_id"].astype("str"))  # arrow hashes, no str objects
+    years = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype="float64",
+                                                                    na_value=np.nan)
+    return previous_years(codes, years, {field: _column(frame, field) for field in fields})
+
+
+def growth_fields(specs: Sequence[dict]) -> list[str]:
+    """The fields whose previous year a growth indicator reads, sorted."""
+    return sorted({s["field"] for s in specs if s.get("kind") == "growth"})
+
+
+def previous_years(codes: np.ndarray, years: np.ndarray,
+                   values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """:func:`previous_year_fields` of rows given as arrays: each row's firm as an integer
+    code (any coding, one code per firm), its year (float) and the fields' values.
+
+    >>> previous_years(np.array([0, 0, 1]), np.array([2024.0, 2023.0, 2024.0]),
+    ...                {"revenue": np.array([15.0, 10.0, 7.0])})["revenue"].tolist()
+    [10.0, nan, nan]
+    """
+    order = _firm_year_order(codes, years)  # once for all fields
     sorted_codes, sorted_years = codes[order], years[order]
     same_firm = sorted_codes[1:] == sorted_codes[:-1]
     consecutive = sorted_years[1:] == sorted_years[:-1] + 1
     linked = np.flatnonzero(same_firm & consecutive) + 1
     result = {}
-    for field in fields:
-        prev_sorted = np.full(len(frame), np.nan)
-        prev_sorted[linked] = _column(frame, field)[order][linked - 1]
-        prev = np.empty(len(frame))
+    for field, column in values.items():
+        prev_sorted = np.full(len(codes), np.nan)
+        prev_sorted[linked] = column[order][linked - 1]
+        prev = np.empty(len(codes))
         prev[order] = prev_sorted
         result[field] = prev
     return result

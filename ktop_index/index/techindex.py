@@ -65,7 +65,13 @@ from ktop_index import __version__, _files
 from ktop_index.errors import DataError, SpecError
 from ktop_index.index._estimator import Estimator, check_fitted
 from ktop_index.index.composite import a_amean, a_gmean, n_goalposts
-from ktop_index.index.explain import peer_groups, peer_index, reason_codes, reason_labels
+from ktop_index.index.explain import (
+    peer_groups,
+    peer_index,
+    peer_indices,
+    reason_codes,
+    reason_labels,
+)
 from ktop_index.index.indicators import (
     indicator_values,
     previous_year_fields,
@@ -460,7 +466,9 @@ class TechIndex(Estimator):
             weights = np.array([self._indicators()[j]["weight"] for j in idx], dtype=float)
             block = scores[:, idx]
             domains[:, k] = aggregate(block, weights)
-            present = (~np.isnan(block)) @ weights / weights.sum()
+            # a row's sum alone, in column order: a matrix product's (BLAS) last bit
+            # depends on where the row falls in its block
+            present = np.where(np.isnan(block), 0.0, weights).sum(axis=1) / weights.sum()
             coverage += self._domain_weights()[k] * present
         return domains, coverage
 
@@ -477,9 +485,10 @@ class TechIndex(Estimator):
         ``peer_medians_`` (0: the whole reference '*') and among ``value_offsets_`` (-1: none),
         from its KSIC code."""
         ksic = frame["ksic"].astype("str") if "ksic" in frame else None
-        industry = peer_index(ksic, list(self.industry_tables_), len(frame))
-        medians = peer_index(ksic, [g for g in self.peer_medians_ if g != "*"], len(frame)) + 1
-        return industry, medians, self._offset_positions(ksic, len(frame))
+        industry, medians, offsets = peer_indices(
+            ksic, [list(self.industry_tables_), [g for g in self.peer_medians_ if g != "*"],
+                   list(self.value_offsets_)], len(frame))
+        return industry, medians + 1, offsets
 
     def _score_columns(self, values: np.ndarray, peers: tuple[np.ndarray, ...]) -> dict:
         """The score columns of rows with transformed ``values`` and :meth:`_peer_positions`:

@@ -91,15 +91,14 @@ def bar(stage: str, rows: int, unit: str = "rows") -> str:
 
 
 def test_a_terminal_shows_a_bar_per_stage_with_rows_rate_and_time_left(firm_years, tmp_path):
-    """`ktop score` on a terminal: reading and validating (a streamed CSV: its length first
-    estimated), then scoring and writing, each end in a full bar with the file's row count,
-    a rate and the time left; the scores and the summary are those of a run without a
-    terminal."""
+    """`ktop score` on a terminal, a streamed CSV whose firms each have their rows together
+    (one pass): reading, scoring and writing, its length first estimated, ends in a full
+    bar with the file's row count, a rate and the time left; the scores and the summary are
+    those of a run without a terminal."""
     path, rows = firm_years
     code, err, out = run_with(Terminal(), "score", path, "-o", tmp_path / "bar.csv")
     assert code == 0, err
-    for stage in ("reading and validating", "scoring and writing"):
-        assert re.search(bar(stage, rows), err), (stage, err)
+    assert re.search(bar("reading, scoring and writing", rows), err), err
     assert err.endswith("\n")  # closed before the summary, which starts its own line
     quiet = run_with(io.StringIO(), "score", path, "-o", tmp_path / "quiet.csv")
     assert quiet == (0, "", out.replace("bar.csv", "quiet.csv"))
@@ -110,8 +109,7 @@ def test_the_bars_speak_korean(firm_years, tmp_path):
     path, rows = firm_years
     code, err, _ = run_with(Terminal(), "score", path, "-o", tmp_path / "s.csv", "--lang", "ko")
     assert code == 0, err
-    for stage in ("읽기·검사", "채점·쓰기"):
-        assert re.search(bar(stage, rows, "행"), err), (stage, err)
+    assert re.search(bar("읽기·검사·채점·쓰기", rows, "행"), err), err
 
 
 def test_an_estimated_length_ends_as_the_rows_done(monkeypatch):

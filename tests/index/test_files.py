@@ -241,11 +241,10 @@ def test_masked_rejects_hide_the_business_numbers(tmp_path):
 
 def test_score_file_tells_progress_block_by_block_and_writes_the_same_bytes(tmp_path,
                                                                             recorder):
-    """A streamed CSV of about 36,000 rows: a callback with ``advance`` hears each batch read
-    and validated and each block of scored rows (32,768 then the rest: they add up to the
-    file's rows), a plain
-    ``progress(stage, rows)`` function the stages only; the scores are the bytes of a run
-    without progress."""
+    """A streamed CSV of about 36,000 rows whose firms each have their rows together, so it
+    is scored in one pass: a callback with ``advance`` hears each batch read and validated
+    (they add up to the file's rows), a plain ``progress(stage, rows)`` function the stage
+    only; the scores are the bytes of a run without progress."""
     from ktop_index.data.io import write_table
 
     frame = generate_panel(n_firms=7000, years=(2017, 2023), seed=3)
@@ -257,11 +256,11 @@ def test_score_file_tells_progress_block_by_block_and_writes_the_same_bytes(tmp_
                            ("advance", recorder)):
         score_file(tmp_path / "firms.csv", tmp_path / f"{name}.csv", progress=progress)
     assert plain_calls == recorder.stages
-    assert [stage for stage, _ in plain_calls] == ["reading and validating",
-                                                   "scoring and writing"]
+    # the panel's firms each have their rows together: one pass
+    assert [stage for stage, _ in plain_calls] == ["reading, scoring and writing"]
     # a streamed file's length is judged from its first 64 KiB before it is read
-    assert plain_calls[0][1] == pytest.approx(n, rel=0.02) and plain_calls[1][1] == n
-    assert recorder.advances == [[n], [32_768, n - 32_768]]
+    assert plain_calls[0][1] == pytest.approx(n, rel=0.02)
+    assert recorder.advances == [[n]]
     none = (tmp_path / "none.csv").read_bytes()
     assert (tmp_path / "plain.csv").read_bytes() == none
     assert (tmp_path / "advance.csv").read_bytes() == none
@@ -362,6 +361,124 @@ def test_streamed_quarantine_and_duplicates_across_batches_are_the_whole_files(
     duplicates = [p for p in problems[0] if p.code == "duplicate_firm_year"]
     assert [p.params["first"] for p in duplicates] == [5, 1502, 2502, 12]
     assert not (tmp_path / "strict.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def grouped_panel():
+    """A 7-year panel whose firms each have their rows together, the years of every
+    other firm in reverse (a firm's previous year may come after it)."""
+    frame = generate_panel(n_firms=900, years=(2017, 2023), seed=5)
+    codes = pd.factorize(frame["firm_id"])[0]
+    order = np.lexsort((np.where(codes % 2, -1, 1) * frame["year"].to_numpy(), codes))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _one_pass_only(monkeypatch):
+    """Make the spill's passes fail: what is scored was scored in one pass."""
+    from ktop_index.index import files
+
+    def spilled(*args, **kwargs):
+        raise AssertionError("scored by the spill, not in one pass")
+
+    monkeypatch.setattr(files, "_score_stream", spilled)
+
+
+@pytest.mark.parametrize(("suffix", "out", "lang", "mask"), [
+    (".csv", ".csv", "en", False), (".csv", ".csv", "ko", True),
+    (".parquet", ".parquet", "en", False)])
+def test_a_file_of_firms_together_is_scored_in_one_pass_as_the_whole_file(
+        tmp_path, monkeypatch, grouped_panel, suffix, out, lang, mask):
+    """Firms' rows together, years in any order: scored in one pass (never by the spill),
+    in batches of 97, 1,000 and the default rows, with a firm's rows across batch ends:
+    the whole file's bytes, counts and warnings."""
+    from ktop_index.data.io import write_table
+
+    source = tmp_path / f"panel{suffix}"
+    write_table(grouped_panel, source)
+    with monkeypatch.context() as context:
+        _one_pass_only(context)
+        streamed = [score_file(source, tmp_path / f"g-{rows}{out}", batch_rows=rows,
+                               lang=lang, mask=mask) for rows in (97, 1000, None)]
+    with monkeypatch.context() as whole_context:
+        _whole(whole_context)
+        run = score_file(source, tmp_path / f"g-whole{out}", lang=lang, mask=mask)
+    whole = (tmp_path / f"g-whole{out}").read_bytes()
+    for rows, streamed_run in zip((97, 1000, None), streamed):
+        assert (tmp_path / f"g-{rows}{out}").read_bytes() == whole
+        assert (streamed_run.rows, streamed_run.not_rated, streamed_run.unadjusted,
+                streamed_run.warnings) == (run.rows, run.not_rated, run.unadjusted,
+                                           run.warnings)
+    assert run.rows == len(grouped_panel) and run.not_rated < run.rows / 2
+
+
+def test_one_pass_quarantine_and_a_repeat_across_a_batch_end_are_the_whole_files(
+        tmp_path, monkeypatch, grouped_panel):
+    """Firms together, a bad cell, an invalid business number and a firm-year repeated
+    just after the end of a batch of 97 (the next row, its firm's): in one pass, the
+    rejects file and the scores are the whole file's bytes, and without --rejects the same
+    problems refuse the file."""
+    from ktop_index.data.io import write_table
+
+    text = grouped_panel.astype("str").mask(grouped_panel.isna(), "")
+    firm = text["firm_id"]
+    end = next(k for k in range(96, len(text)) if firm[k] == firm[k + 1])  # a firm across
+    text.loc[5, "revenue"] = "12O0"
+    text.loc[700, "brn"] = "124-81-00997"
+    text = pd.concat([text.iloc[:end + 1], text.iloc[[end]], text.iloc[end + 1:]],
+                     ignore_index=True)
+    source = tmp_path / "batch.csv"
+    write_table(text, source)
+    with monkeypatch.context() as context:
+        _one_pass_only(context)
+        streamed = []
+        for rows in (97, 1000, None):
+            score_file(source, tmp_path / f"o-{rows}.csv", batch_rows=rows,
+                       rejects=tmp_path / f"o-{rows}-rej.csv")
+            streamed.append(((tmp_path / f"o-{rows}.csv").read_bytes(),
+                             (tmp_path / f"o-{rows}-rej.csv").read_bytes()))
+        problems = []
+        for rows in (97, None):
+            with pytest.raises(DataError) as streamed_error:
+                score_file(source, tmp_path / "strict.csv", batch_rows=rows)
+            problems.append(streamed_error.value.problems)
+    with monkeypatch.context() as whole_context:
+        _whole(whole_context)
+        run = score_file(source, tmp_path / "w.csv", rejects=tmp_path / "w-rej.csv")
+        with pytest.raises(DataError) as whole_error:
+            score_file(source, tmp_path / "strict.csv")
+    assert run.rejected == 3
+    whole = ((tmp_path / "w.csv").read_bytes(), (tmp_path / "w-rej.csv").read_bytes())
+    assert all(pair == whole for pair in streamed)
+    assert problems[0] == problems[1] == whole_error.value.problems
+    assert [p.params["first"] for p in problems[0]
+            if p.code == "duplicate_firm_year"] == [end + 2]  # the spreadsheet row
+    assert not (tmp_path / "strict.csv").exists()
+
+
+def test_a_firm_met_again_late_falls_back_to_the_spill_with_the_same_bytes(
+        tmp_path, monkeypatch, grouped_panel):
+    """One firm-year of the first firm moved to the end of the file: in batches of 97 the
+    one pass meets the firm again at the last batch, and the file is scored by the spill
+    instead, the scores file never half written; in one batch, the one pass holds every
+    row of the firm. Both give the whole file's bytes."""
+    from ktop_index.data.io import write_table
+    from ktop_index.index import files
+
+    order = list(range(1, len(grouped_panel))) + [0]
+    source = tmp_path / "late.csv"
+    write_table(grouped_panel.iloc[order].reset_index(drop=True), source)
+    spilled, spill = [], files._score_stream
+    monkeypatch.setattr(files, "_score_stream",
+                        lambda *a, **k: spilled.append(1) or spill(*a, **k))
+    score_file(source, tmp_path / "l-97.csv", batch_rows=97)
+    assert spilled == [1]
+    score_file(source, tmp_path / "l-None.csv")
+    assert spilled == [1]
+    with monkeypatch.context() as whole_context:
+        _whole(whole_context)
+        score_file(source, tmp_path / "l-whole.csv")
+    whole = (tmp_path / "l-whole.csv").read_bytes()
+    assert all((tmp_path / f"l-{rows}.csv").read_bytes() == whole for rows in (97, None))
 
 
 def test_a_column_whose_type_changes_after_the_first_block_is_read_as_text(tmp_path,
