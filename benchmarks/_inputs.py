@@ -2,7 +2,8 @@
 in 천원, one row per firm and year, valid distinct business numbers.
 
     from _inputs import contract_csv
-    contract_csv(Path("panel.csv"), rows=1_000_000)   # 200,000 firms x 5 years, ~140 MB
+    contract_csv(Path("panel.csv"), rows=1_000_000)   # 200,000 firms x 5 years, ~175 MB
+    bench_input(Path("folder"), 1_000_000, "year")     # the same rows sorted by year
 """
 
 from __future__ import annotations
@@ -53,4 +54,21 @@ def contract_csv(path: Path, rows: int, seed: int = 11) -> Path:
     """Write :func:`contract_frame` as a UTF-8 CSV (the README's scale section's input)."""
     if not path.exists():
         write_table(contract_frame(rows, seed), path)
+    return path
+
+
+ORDERS = ("firm", "year")  # firm by firm (scored in one pass); sorted by year (the spill)
+
+
+def bench_input(folder: Path, rows: int, order: str = "firm") -> Path:
+    """The contract CSV of ``rows`` firm-years in ``folder``, firm by firm (each firm's years
+    together: ``ktop score`` scores it in one pass) or sorted by year (a firm's years far
+    apart: the spill's three passes). Made once, then reused."""
+    source = contract_csv(folder / f"firms_{rows}.csv", rows)
+    if order == "firm":
+        return source
+    path = folder / f"firms_{rows}_by_year.csv"
+    if not path.exists():
+        frame = contract_frame(rows)
+        write_table(frame.iloc[np.argsort(frame["year"].to_numpy(), kind="stable")], path)
     return path

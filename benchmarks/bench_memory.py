@@ -2,13 +2,14 @@
 
 Each run is a fresh ``ktop score IN -o OUT`` process on the contract's CSV
 (``_inputs.contract_csv``: 200,000 or 800,000 firms x 5 years, valid distinct business numbers,
-English headers, money in 천원); its peak resident memory is the ``ru_maxrss`` of that one child,
+English headers, money in 천원; firm by firm, or with ``--order year`` sorted by year); its peak resident memory is the ``ru_maxrss`` of that one child,
 read by a small parent process made for it. The baseline is the same command on the smaller
 file in the same run. Target: the larger file's peak within 1.2x of the smaller's (streamed
 in bounded memory: :mod:`ktop_index.index.files`). ``--whole`` also measures the old path
 that reads the file whole (a Parquet output: read, scored and written in memory), for scale.
 
     python benchmarks/bench_memory.py [--rows 1000000 4000000] [--runs 3] [--keep DIR] [--whole]
+                                      [--order year]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _inputs import contract_csv  # benchmarks/ is on the path: python benchmarks/NAME.py
+from _inputs import ORDERS, bench_input  # benchmarks/ is on the path: python benchmarks/NAME.py
 
 PEAK = """
 import resource, subprocess, sys
@@ -43,6 +44,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs=2, default=(1_000_000, 4_000_000))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", help="folder to keep the files in (reused when present)")
+    parser.add_argument("--order", choices=ORDERS, default="firm",
+                        help="rows firm by firm (one pass, the default) or sorted by year "
+                             "(the spill)")
     parser.add_argument("--whole", action="store_true",
                         help="also the whole-file path, on the smaller file")
     args = parser.parse_args()
@@ -51,7 +55,7 @@ def main() -> None:
     ktop = [sys.executable, "-m", "ktop_index.cli", "score"]
     results = {}
     for rows in args.rows:
-        source = contract_csv(folder / f"firms_{rows}.csv", rows)
+        source = bench_input(folder, rows, args.order)
         runs = [peak_mb([*ktop, str(source), "-o", str(folder / f"scored_{rows}.csv")])
                 for _ in range(args.runs)]
         results[rows] = statistics.median(mb for mb, _ in runs)
@@ -63,7 +67,7 @@ def main() -> None:
     print(f"ratio {large:,} / {small:,}: {results[large] / results[small]:.2f}x  "
           "(target <= 1.2x)")
     if args.whole:
-        source = folder / f"firms_{small}.csv"
+        source = bench_input(folder, small, args.order)
         mb, seconds = peak_mb([*ktop, str(source), "-o", str(folder / "scored_whole.parquet")])
         print(f"the file read whole (Parquet output), {small:,} firm-years: peak {mb:,.0f} MB "
               f"({seconds:.1f} s)")

@@ -1,7 +1,9 @@
 """Scoring a national-scale file the way a user does, next to the I/O floor of the same run.
 
 The input is the contract's CSV of 1,000,000 firm-years (200,000 firms x 5 years, valid
-distinct business numbers, English headers, money in 천원; ``_inputs.contract_csv``). Each
+distinct business numbers, English headers, money in 천원; ``_inputs.contract_csv``), firm by
+firm as the issue's file (scored in one pass), or with ``--order year`` sorted by year (the
+spill's three passes: ``ktop_index.index.files``). Each
 run of ``ktop score IN -o OUT`` is a **fresh process** (interpreter start, imports, reading,
 validating, scoring, writing), timed from outside. The floor is what no scorer can beat:
 pyarrow reading the input CSV plus pyarrow writing the scored output (read back first,
@@ -9,7 +11,7 @@ outside the timing), in this process. Runs alternate (floor, ktop, floor, ...) s
 busy spell of the machine hits both; the medians are compared. Target: ``ktop score``
 within 1.5x of the floor.
 
-    python benchmarks/bench_score.py [--rows 1000000] [--runs 5] [--keep DIR]
+    python benchmarks/bench_score.py [--rows 1000000] [--runs 5] [--keep DIR] [--order year]
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 
 import pyarrow.csv as pacsv
-from _inputs import contract_csv  # benchmarks/ is on the path: python benchmarks/NAME.py
+from _inputs import ORDERS, bench_input  # benchmarks/ is on the path: python benchmarks/NAME.py
 
 KTOP = [sys.executable, "-m", "ktop_index.cli"]
 
@@ -51,10 +53,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="folder to keep the files in (reused when present)")
+    parser.add_argument("--order", choices=ORDERS, default="firm",
+                        help="rows firm by firm (one pass, the default) or sorted by year "
+                             "(the spill)")
     args = parser.parse_args()
     folder = Path(args.keep or tempfile.mkdtemp(prefix="ktop_bench_"))
     folder.mkdir(parents=True, exist_ok=True)
-    source = contract_csv(folder / f"firms_{args.rows}.csv", args.rows)
+    source = bench_input(folder, args.rows, args.order)
     target, sink = folder / "scored.csv", folder / "floor.csv"
     ktop_seconds(source, target)  # warms the file cache and writes the output's shape
     floors, scores = [], []
@@ -62,7 +67,7 @@ def main() -> None:
         floors.append(floor_seconds(source, target, sink))
         scores.append(ktop_seconds(source, target))
     floor, score = statistics.median(floors), statistics.median(scores)
-    print(f"rows: {args.rows:,}  input: {source.stat().st_size / 1e6:.0f} MB  "
+    print(f"rows: {args.rows:,} ({args.order} order)  input: {source.stat().st_size / 1e6:.0f} MB  "
           f"output: {target.stat().st_size / 1e6:.0f} MB  runs: {args.runs}")
     print(f"I/O floor (pyarrow read input + write output), median: {floor:.2f} s  "
           f"(runs {', '.join(f'{t:.2f}' for t in floors)})")

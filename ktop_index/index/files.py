@@ -1,11 +1,22 @@
 """Scoring files (``ktop score``): :func:`score_file` reads, validates and scores a firm-year
 file and writes the scores; :class:`ScoreRun` says what it did.
 
-A CSV or Parquet input scored to a CSV or Parquet file is **streamed in bounded memory**. The file is read in
-batches (:func:`ktop_index.data.io.stream_table`), each batch validated (one firm-year per
-row checked across batches: :class:`~ktop_index.data.validate.SeenFirmYears`) and
-quarantined as the whole file would be, and what scoring needs of it is written to a
-temporary folder, in three passes:
+A CSV or Parquet input scored to a CSV or Parquet file is **streamed in bounded memory**,
+read in batches (:func:`ktop_index.data.io.stream_table`), each batch validated and
+quarantined as the whole file would be.
+
+**One pass**, for a file whose firms each have their rows together (one after another, the
+years in any order: how panels are usually exported, firm by firm): each batch is validated
+(a firm-year repeated across batches can only be the last firm's:
+:class:`~ktop_index.data.validate.SeenFirmRuns`), and scored and written as it comes, less
+its last firm's rows, which go on with the next batch, so that every window scored holds all
+the rows of its firms and their previous years (:func:`_score_grouped`). A firm met again
+after other firms' rows ends the pass before the scores file is in place, and the file is
+scored by the spill instead (a file sorted by year meets one at its second batch).
+
+**The spill**, for any other file: one firm-year per row checked across batches with every
+firm-year's hash (:class:`~ktop_index.data.validate.SeenFirmYears`), and what scoring needs
+written to a temporary folder, in three passes:
 
 1. **read and validate**: per batch, the identity columns, source fields and peer groups of
    the rows kept go to one Arrow file in input order; the firm, year and the fields a growth
@@ -18,12 +29,13 @@ temporary folder, in three passes:
    years from the buckets (each sorted by position: a merge), and is scored and written
    block by block (CSV, or Parquet in row groups of a fixed size).
 
-Memory holds a batch, a bucket and the 16 bytes per firm-year of the duplicate check, however
-long the file; the disk holds about the size of the input, as Arrow, while it runs (in the
-system's temporary folder, ``TMPDIR``; a killed run's folder is removed by the next run). The scores are the same bytes as the in-memory path
-gives, whatever the batch size (tests). A file this path cannot read batch by batch (an
-XLSX, an encoding error, a header problem, a value that breaks the CSV's columns) is read
-whole instead, which says what is wrong exactly as before.
+The spill's memory holds a batch, a bucket and the 16 bytes per firm-year of the duplicate
+check, however long the file (the one pass: a few batches and 8 bytes per firm); its disk
+holds about the size of the input, as Arrow, while it runs (in the system's temporary
+folder, ``TMPDIR``; a killed run's folder is removed by the next run). The scores are the
+same bytes as the in-memory path gives, whatever the path and the batch size (tests). A file
+that cannot be read batch by batch (an XLSX, an encoding error, a header problem, a value
+that breaks the CSV's columns) is read whole instead, which says what is wrong exactly as before.
 """
 
 from __future__ import annotations
@@ -716,45 +728,27 @@ class _Spill:
                 writer.write_table(table, max_chunksize=_PREVIOUS_BATCH)
             os.remove(self._bucket(j))
 
-    def batches(self, group: int) -> Iterator[tuple[pa.Table, dict, dict, tuple]]:
-        """Pass 3: the spilled rows as (identity, fields, previous years, peers) of ``group``
-        rows each, the last one shorter: groups start at multiples of ``group``, whatever
-        the batches read, so that the scores are computed in the same blocks as those of
-        the whole frame (a block's floating-point sums depend on where it starts)."""
+    def batches(self) -> Iterator[tuple[pa.Table, dict, dict, tuple]]:
+        """Pass 3: the spilled rows as (identity, fields, previous years, peers), one batch
+        as spilled at a time."""
         cursors = [_Cursor(self._previous(j), self.growth) for j in range(self.buckets)
                    if self.bucket_writers[j] is not None]
         start = 0
-        for table in _regrouped(self.folder / "ordered.arrow", group):
-            rows = table.num_rows
-            names = table.column_names
-            fields = {n.split(" ", 1)[1]: table.column(n).to_numpy()
-                      for n in names if n.startswith("\x00field ")}
-            peers = tuple(table.column(n).to_numpy() for n in names
-                          if n.startswith("\x00peer "))
-            previous = {f: np.full(rows, np.nan) for f in self.growth}
-            for cursor in cursors:
-                cursor.fill(previous, start, start + rows)
-            identity = table.select([n for n in names if not n.startswith("\x00")])
-            yield identity, fields, previous, peers
-            start += rows
-
-
-def _regrouped(path: Path, group: int) -> Iterator[pa.Table]:
-    """The record batches of an Arrow stream file as tables of ``group`` rows (the last
-    one shorter), each in one chunk."""
-    pending: list[pa.RecordBatch] = []
-    held = 0
-    with pa.ipc.open_stream(_read(path)) as reader:
-        for batch in reader:
-            pending.append(batch)
-            held += batch.num_rows
-            while held >= group:
-                table = pa.Table.from_batches(pending)
-                yield table.slice(0, group).combine_chunks()
-                rest = table.slice(group)
-                pending, held = rest.to_batches(), rest.num_rows
-    if held:
-        yield pa.Table.from_batches(pending).combine_chunks()
+        with pa.ipc.open_stream(_read(self.folder / "ordered.arrow")) as reader:
+            for batch in reader:
+                rows = batch.num_rows
+                names = batch.schema.names
+                fields = {n.split(" ", 1)[1]: batch.column(n).to_numpy()
+                          for n in names if n.startswith("\x00field ")}
+                peers = tuple(batch.column(n).to_numpy() for n in names
+                              if n.startswith("\x00peer "))
+                previous = {f: np.full(rows, np.nan) for f in self.growth}
+                for cursor in cursors:
+                    cursor.fill(previous, start, start + rows)
+                identity = pa.Table.from_batches([batch]).select(
+                    [n for n in names if not n.startswith("\x00")])
+                yield identity, fields, previous, peers
+                start += rows
 
 
 def _read(path: Path) -> pa.NativeFile:
@@ -794,6 +788,6 @@ class _Cursor:
 
 def _scored(spill: _Spill, model, workers: int) -> Iterator[pa.Table]:
     """The score tables of every spilled batch, in order (identity columns first)."""
-    for identity, fields, previous, peers in spill.batches(4 * _BLOCK_ROWS):
+    for identity, fields, previous, peers in spill.batches():
         yield from _with_scores(identity, model._array_blocks(
             fields, previous, peers, identity.num_rows, _BLOCK_ROWS, workers, finish=_arrow_of))
