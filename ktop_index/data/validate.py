@@ -718,29 +718,26 @@ class FirmsApart(Exception):
 
 
 class SeenHashes:
-    """A set of 64-bit hashes kept sorted in 256 parts by their first byte, so that adding
-    a batch never copies more than a part."""
-
-    PARTS = 256
+    """A set of 64-bit hashes, as sorted runs of sizes halving from the first (runs of
+    like size are merged as a binary counter carries): adding a batch costs its own sort
+    and a search in each run, never a copy of the whole set."""
 
     def __init__(self):
-        self.parts = [np.zeros(0, dtype=np.uint64)] * self.PARTS
+        self.runs: list[np.ndarray] = []
 
     def add_new(self, hashes: np.ndarray) -> bool:
         """Add distinct ``hashes``; True when one of them was there already (then nothing
         is added)."""
         hashes = np.sort(hashes)
-        edges = np.searchsorted(hashes >> np.uint64(56), np.arange(self.PARTS + 1,
-                                                                   dtype=np.uint64))
-        places = []
-        for part in np.flatnonzero(np.diff(edges)):
-            known, new = self.parts[part], hashes[edges[part]:edges[part + 1]]
-            place = np.searchsorted(known, new)
-            if len(known) and (known[np.minimum(place, len(known) - 1)] == new).any():
+        for run in self.runs:
+            place = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
+            if (run[place] == hashes).any():
                 return True
-            places.append((part, place, new))
-        for part, place, new in places:
-            self.parts[part] = np.insert(self.parts[part], place, new)
+        if len(hashes):
+            self.runs.append(hashes)
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            last = self.runs.pop()
+            self.runs.append(np.sort(np.concatenate([self.runs.pop(), last])))
         return False
 
 

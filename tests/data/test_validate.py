@@ -493,3 +493,53 @@ def test_seen_firm_years_name_the_first_row_across_batches():
     batch2 = pd.DataFrame({"firm_id": ["C", "A", "C", "A", None, "B", "A"],
                            "year": [2021.0, 2020.0, 2021.0, 2020.0, 2020.0, 2021.0, np.nan]})
     assert seen.first_rows(batch2, np.arange(5, 12)).tolist() == [-1, 2, 5, 2, -1, -1, -1]
+
+
+def test_seen_firm_runs_name_the_rows_seen_firm_years_name_in_a_file_of_firms_together():
+    """Firms together, a firm's rows across a batch's end, repeats inside a batch, across
+    the end and of the last firm of two batches back, a missing key: the same first rows
+    as :class:`SeenFirmYears`; a firm met again after others raises FirmsApart."""
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from ktop_index.data.validate import FirmsApart, SeenFirmRuns, SeenFirmYears
+
+    batches = [
+        pd.DataFrame({"firm_id": ["A", "A", "B", "B"], "year": [2020.0, 2020.0, 2021.0, 2020.0]}),
+        pd.DataFrame({"firm_id": ["B", "B", None, "C"], "year": [2020.0, 2022.0, 2020.0, 2020.0]}),
+        pd.DataFrame({"firm_id": ["C"], "year": [2021.0]}),
+        pd.DataFrame({"firm_id": ["C", "D"], "year": [2020.0, np.nan]}),
+    ]
+    runs, years, start = SeenFirmRuns(), SeenFirmYears(), 2
+    for batch in batches:
+        rows = np.arange(len(batch)) + start
+        expected = years.first_rows(batch, rows).tolist()
+        assert runs.first_rows(batch, rows).tolist() == expected
+        start += len(batch)
+    assert expected == [9, -1]  # C 2020: first met in the second batch, two batches back
+    with pytest.raises(FirmsApart):
+        runs.first_rows(pd.DataFrame({"firm_id": ["E", "B"], "year": [2020.0, 2023.0]}),
+                        np.array([13, 14]))
+
+
+def test_seen_hashes_answer_as_a_set():
+    """Batches of random hashes, some repeating an earlier batch's: add_new says a repeat
+    exactly when a Python set holds one, and then adds nothing."""
+    import numpy as np
+
+    from ktop_index.data.validate import SeenHashes
+
+    rng = np.random.default_rng(3)
+    seen, truth = SeenHashes(), set()
+    for k in range(40):
+        batch = np.unique(rng.integers(0, 2**64, size=int(rng.integers(0, 300)),
+                                       dtype=np.uint64))
+        if k % 5 == 4 and truth:
+            known = np.fromiter(sorted(truth), dtype=np.uint64)
+            batch = np.unique(np.append(batch, known[rng.integers(len(known))]))
+        repeat = bool(truth & set(batch.tolist()))
+        assert seen.add_new(batch) == repeat
+        if not repeat:
+            truth |= set(batch.tolist())
+    assert sum(len(run) for run in seen.runs) == len(truth)
