@@ -210,12 +210,15 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     sheet, header_row, money_unit : as :func:`ktop_index.data.io.read_table` and
         :func:`ktop_index.data.validate.validate` take them.
     workers : threads scoring a streamed CSV (default: up to 4, as the machine has cores).
-    progress : called as ``progress(stage, rows)`` at each stage: "reading and validating"
-        (a streamed file, with its length estimated from its first 64 KiB) or "reading" and
-        "validating", then "scoring and writing" (CSV) or "scoring" and "writing". A callback that also
-        has an ``advance(n)`` method is told, block by block, the rows scored and written
-        of a streamed CSV (the command line's :class:`~ktop_index.cli._common.Progress`
-        draws its bar from it); a plain function is only called at the stages.
+    progress : called as ``progress(stage, rows)`` at each stage. A streamed file (its
+        length estimated from its first 64 KiB) has "reading, scoring and writing" in one
+        pass, or "reading and validating" then "scoring and writing" by the spill (after the
+        first stage when the one pass met a firm again); a file read whole has "reading",
+        "validating", then "scoring and writing" (CSV) or "scoring" and "writing". A callback
+        that also has an ``advance(n)`` method is told the rows read and validated, batch by
+        batch, and the rows the spill scored and wrote, block by block (the command line's
+        :class:`~ktop_index.cli._common.Progress` draws its bar from it); a plain function is
+        only called at the stages.
     mask : write a copy for outside the committee: business numbers (``brn``, a firm_id that
         is one) and addresses masked (:mod:`ktop_index.data.mask`), after scoring, so the
         scores are those of the unmasked data. Such a file is not imported into the store.
