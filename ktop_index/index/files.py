@@ -552,8 +552,8 @@ def _kept_batches(stream, model, money_unit, quarantine: bool, lang, advance,
         yield frame, rows
     if checked.failed:
         raise DataError(checked.problems)
-    if not checked.parts and quarantine:
-        raise ReadWhole("no rows")
+    if not checked.kept + checked.rejected and not checked.problems:
+        raise ReadWhole("no rows")  # a header alone: the whole file's check says so
 
 
 # ------------------------------------------------------------- one pass, firm by firm

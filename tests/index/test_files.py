@@ -522,6 +522,17 @@ def test_what_cannot_be_streamed_is_read_whole_with_the_same_answer(tmp_path, mo
                 score_file(mixed, tmp_path / "m.csv")
             errors.append((type(error.value), str(error.value)))
     assert errors[0] == errors[1]
+    header = tmp_path / "header.csv"
+    header.write_text(frame.head(0).to_csv(index=False), encoding="utf-8")
+    errors = []
+    for reader in ("streamed", "whole"):  # a header alone: the same error, no scores file
+        with monkeypatch.context() as context:
+            if reader == "whole":
+                _whole(context)
+            with pytest.raises(DataError) as error:
+                score_file(header, tmp_path / "h.csv")
+            errors.append(str(error.value))
+    assert errors[0] == errors[1] and not (tmp_path / "h.csv").exists()
     blank = tmp_path / "blank.csv"
     write_table(frame.rename(columns={"patents": ""}), blank)
     assert stream_table(blank) is None and stream_table(JEJU) is None
