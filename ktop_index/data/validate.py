@@ -719,8 +719,9 @@ class FirmsApart(Exception):
 
 class SeenHashes:
     """A set of 64-bit hashes, as sorted runs of sizes halving from the first (runs of
-    like size are merged as a binary counter carries): adding a batch costs its own sort
-    and a search in each run, never a copy of the whole set."""
+    like size are merged as a binary counter carries): adding a batch costs its own sort and
+    a search in each of the few runs, and each hash is copied by about log2(batches) merges
+    in all, never a whole-set copy per batch."""
 
     def __init__(self):
         self.runs: list[np.ndarray] = []
