@@ -789,7 +789,7 @@ class SeenFirmRuns:
         fresh = np.ones(len(firms), dtype=bool)
         if carried_code >= 0:
             fresh[carried_code] = False
-        if self.firms.add_new(text_hashes(np.asarray(firms, dtype=object)[fresh])):
+        if self.firms.add_new(text_hashes(firms[fresh])):
             raise FirmsApart
 
 

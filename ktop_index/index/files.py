@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -50,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ktop_index._files import remove_orphans, scratch_folder
 from ktop_index.data.io import TableStream, TypesChanged, write_csv_blocks
@@ -342,8 +345,6 @@ def _localised_blocks(tables: Iterator[pa.Table], model: TechIndex, lang: str, m
                       ) -> Iterator[pa.Table]:
     """Blocks of scores as written: masked when asked, in ``lang``; each block's not-rated
     count appended to ``counts``, ``advance(rows)`` called once it is handed on."""
-    import pyarrow.compute as pc
-
     labels_ko, fields_ko = indicator_labels_ko(model.spec_), identity_labels_ko()
     for block in tables:
         is_nr = pc.equal(block["grade"].cast(pa.string()), model.spec_["not_rated_grade"])
@@ -463,9 +464,6 @@ def _write_rejects_of(checked, stream, rejects, mask: bool) -> None:
 def _in_order(tasks: Iterator[Callable], workers: int, ahead: int = 2) -> Iterator:
     """The results of ``tasks`` (functions of no argument), run by ``workers`` threads up to
     ``ahead`` beyond the one handed on, in the order of the tasks."""
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
         for task in tasks:
@@ -521,10 +519,9 @@ def _kept_batches(stream, model, money_unit, quarantine: bool, lang, advance,
                   checked: _Checked, seen: SeenFirmYears | SeenFirmRuns
                   ) -> Iterator[tuple[pd.DataFrame, _Rows]]:
     """Validate every batch and yield the rows to score of each (as a frame, and taken
-    apart: :class:`_Rows`), noting in ``checked`` the
-    problems as validating the whole file gives them (a header's problems once); at the
-    end, without quarantine, one DataError of them all if any is an error. ``seen`` finds
-    the firm-years repeated across batches."""
+    apart: :class:`_Rows`), noting in ``checked`` the problems as validating the whole file
+    gives them (a header's problems once); at the end, without quarantine, one DataError of
+    them all if any is an error. ``seen`` finds the firm-years repeated across batches."""
     for k, raw in enumerate(_batches(stream)):
         result = validate(raw, money_unit=money_unit, seen=seen)
         found = result.problems
@@ -590,16 +587,15 @@ class _Rows:
 
     def split(self, at: int) -> tuple[_Rows, _Rows]:
         """The rows before ``at``, and the rest."""
-        def part(cut: slice) -> _Rows:
-            return _Rows(self.identity.slice(cut.start or 0, len(range(len(self))[cut])),
-                         {f: v[cut] for f, v in self.fields.items()},
-                         tuple(p[cut] for p in self.peers))
-        return part(slice(None, at)), part(slice(at, None))
+        return self._rows(0, at), self._rows(at, len(self))
+
+    def _rows(self, start: int, stop: int) -> _Rows:
+        return _Rows(self.identity.slice(start, stop - start),
+                     {f: v[start:stop] for f, v in self.fields.items()},
+                     tuple(p[start:stop] for p in self.peers))
 
     def last_firm_start(self) -> int:
         """Where the run of rows of the last row's firm begins."""
-        import pyarrow.compute as pc
-
         firm = self.identity.column("firm_id")
         other = np.flatnonzero(~pc.equal(firm, firm[-1]).fill_null(False).to_numpy(
             zero_copy_only=False))
@@ -610,7 +606,7 @@ def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Ro
     """The rows of the batches in windows that each hold every row of their firms: a batch
     less the run of rows of its last firm, which goes on to the next window (the last
     batch whole). Raises :class:`NotGrouped` when a window has a firm an earlier one had."""
-    seen = _SeenFirms()
+    seen = SeenHashes()
     pending: _Rows | None = None
     for _, rows in batches:
         if not len(rows):
@@ -618,36 +614,25 @@ def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Ro
         if pending is not None:  # a batch follows: the last firm may go on in it
             window, carry = pending.split(pending.last_firm_start())
             if len(window):
-                seen.add(window.identity.column("firm_id"))
+                _remember_firms(seen, window)
                 yield window
             rows = carry.then(rows)
         pending = rows
     if pending is not None:
-        seen.add(pending.identity.column("firm_id"))
+        _remember_firms(seen, pending)
         yield pending
 
 
-class _SeenFirms:
-    """The firms of the windows so far (:class:`~ktop_index.data.validate.SeenHashes`).
-    Two firms of one hash count as one firm met again: the file is then scored by the
-    spill, never wrongly."""
-
-    def __init__(self):
-        self.hashes = SeenHashes()
-
-    def add(self, firms: pa.ChunkedArray) -> None:
-        """Remember the firms of a window; :class:`NotGrouped` if one was met before."""
-        import pyarrow.compute as pc
-
-        if self.hashes.add_new(text_hashes(pc.unique(firms))):
-            raise NotGrouped
+def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
+    """Add a window's firms to ``seen``; :class:`NotGrouped` if one was met before (or two
+    firms share a hash: the file is then scored by the spill, never wrongly)."""
+    if seen.add_new(text_hashes(pc.unique(rows.identity.column("firm_id")))):
+        raise NotGrouped
 
 
 def _score_window(rows: _Rows, model) -> list[pa.Table]:
     """The score tables of a window (identity columns first), its previous years looked up
     among its own rows."""
-    import pyarrow.compute as pc
-
     growth = growth_fields(model._indicators())
     firm = pc.dictionary_encode(rows.identity.column("firm_id").combine_chunks())
     year = rows.identity.column("year").to_numpy().astype("float64")

@@ -282,6 +282,25 @@ def shuffled_panel():
     return frame.iloc[order].reset_index(drop=True)
 
 
+def _refusals(source, target, monkeypatch, one_pass: bool = False) -> list[list]:
+    """The problems a strict run refuses ``source`` with, streamed in batches of 97 and of
+    the default (only in one pass when ``one_pass``), then read whole."""
+    found = []
+    with monkeypatch.context() as context:
+        if one_pass:
+            _one_pass_only(context)
+        for rows in (97, None):
+            with pytest.raises(DataError) as error:
+                score_file(source, target, batch_rows=rows)
+            found.append(error.value.problems)
+    with monkeypatch.context() as context:
+        _whole(context)
+        with pytest.raises(DataError) as error:
+            score_file(source, target)
+        found.append(error.value.problems)
+    return found
+
+
 def _score_both(tmp_path, monkeypatch, source, name, out=".csv", **options):
     """(streamed bytes for each batch size, whole-file bytes), rejects files too; the scores
     written as ``out`` (.csv or .parquet)."""
@@ -348,16 +367,8 @@ def test_streamed_quarantine_and_duplicates_across_batches_are_the_whole_files(
     for out, rejects, streamed_run in streamed:
         assert (out, rejects) == (whole, whole_rejects)
         assert (streamed_run.rows, streamed_run.rejected) == (run.rows, run.rejected)
-    problems = []
-    for rows in (97, None):
-        with pytest.raises(DataError) as streamed_error:
-            score_file(source, tmp_path / "strict.csv", batch_rows=rows)
-        problems.append(streamed_error.value.problems)
-    with monkeypatch.context() as whole_context:
-        _whole(whole_context)
-        with pytest.raises(DataError) as whole_error:
-            score_file(source, tmp_path / "strict.csv")
-    assert problems[0] == problems[1] == whole_error.value.problems
+    problems = _refusals(source, tmp_path / "strict.csv", monkeypatch)
+    assert problems[0] == problems[1] == problems[2]
     duplicates = [p for p in problems[0] if p.code == "duplicate_firm_year"]
     assert [p.params["first"] for p in duplicates] == [5, 1502, 2502, 12]
     assert not (tmp_path / "strict.csv").exists()
@@ -436,20 +447,14 @@ def test_one_pass_quarantine_and_a_repeat_across_a_batch_end_are_the_whole_files
                        rejects=tmp_path / f"o-{rows}-rej.csv")
             streamed.append(((tmp_path / f"o-{rows}.csv").read_bytes(),
                              (tmp_path / f"o-{rows}-rej.csv").read_bytes()))
-        problems = []
-        for rows in (97, None):
-            with pytest.raises(DataError) as streamed_error:
-                score_file(source, tmp_path / "strict.csv", batch_rows=rows)
-            problems.append(streamed_error.value.problems)
     with monkeypatch.context() as whole_context:
         _whole(whole_context)
         run = score_file(source, tmp_path / "w.csv", rejects=tmp_path / "w-rej.csv")
-        with pytest.raises(DataError) as whole_error:
-            score_file(source, tmp_path / "strict.csv")
+    problems = _refusals(source, tmp_path / "strict.csv", monkeypatch, one_pass=True)
     assert run.rejected == 3
     whole = ((tmp_path / "w.csv").read_bytes(), (tmp_path / "w-rej.csv").read_bytes())
     assert all(pair == whole for pair in streamed)
-    assert problems[0] == problems[1] == whole_error.value.problems
+    assert problems[0] == problems[1] == problems[2]
     assert [p.params["first"] for p in problems[0]
             if p.code == "duplicate_firm_year"] == [end + 2]  # the spreadsheet row
     assert not (tmp_path / "strict.csv").exists()
