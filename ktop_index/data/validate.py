@@ -663,16 +663,15 @@ def _cross_checks(frame: pd.DataFrame, mapping, rows, source, problems, seen=Non
 class SeenFirmYears:
     """The firm-years of the batches validated so far, for one-row-per-firm-year across the
     batches of a streamed file (:func:`validate`'s ``seen``): each distinct (firm, year) as a
-    64-bit hash with its first spreadsheet row, 16 bytes per firm-year, kept sorted in 256
-    parts by the hash's first byte, so that adding a batch never copies more than a part.
+    64-bit hash with its first spreadsheet row, 16 bytes per firm-year, kept as sorted runs
+    merged as :class:`SeenHashes` merges them, so that a batch costs its own sort, a search
+    in each of the few runs and, in all, about log2(batches) copies of each firm-year (never
+    a copy of the whole set per batch: tens of millions of firm-years stay near linear).
     Two firm-years with one hash (about one file in 10^12 of a million rows) would be
     reported as a duplicate, never passed in silence."""
 
-    PARTS = 256
-
     def __init__(self):
-        empty = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-        self.parts: list[tuple[np.ndarray, np.ndarray]] = [empty] * self.PARTS
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (hashes sorted, first rows)
 
     def first_rows(self, keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
         """For each row of ``keys`` (firm, year; rows with a missing key never match), the
@@ -681,36 +680,35 @@ class SeenFirmYears:
         rows = np.asarray(rows, dtype=np.int64)
         known = np.flatnonzero(keys.notna().all(axis=1).to_numpy())
         hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()[known]
-        order = np.argsort(hashes, kind="stable")  # by hash, so by part; ties in row order
+        order = np.argsort(hashes, kind="stable")  # ties in row order
         hashes, where = hashes[order], known[order]
         first = np.full(len(keys), -1, dtype=np.int64)
+        hit = np.zeros(len(hashes), dtype=bool)
+        for seen, seen_rows in self.runs:  # a firm-year is in one run at most
+            at = np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)
+            found = seen[at] == hashes
+            first[where[found]] = seen_rows[at[found]]  # earlier batches come first
+            hit |= found
         repeat = np.zeros(len(hashes), dtype=bool)
         repeat[1:] = hashes[1:] == hashes[:-1]
-        edges = np.searchsorted(hashes >> np.uint64(56), np.arange(self.PARTS + 1,
-                                                                   dtype=np.uint64))
-        for part in np.flatnonzero(np.diff(edges)):
-            self._look_up_and_add(part, slice(edges[part], edges[part + 1]), hashes, where,
-                                  repeat, rows, first)
         if repeat.any():  # new in this batch, more than once: the row of the first of them
             leader = np.maximum.accumulate(np.where(repeat, 0, np.arange(len(hashes))))
             fresh = repeat & (first[where] < 0)
             first[where[fresh]] = rows[where[leader[fresh]]]
+        new = ~hit & ~repeat
+        if new.any():
+            self._add(hashes[new], rows[where[new]])
         return first
 
-    def _look_up_and_add(self, part, span, hashes, where, repeat, rows, first) -> None:
-        seen, seen_rows = self.parts[part]
-        needles, at_rows = hashes[span], where[span]
-        if len(seen):
-            at = np.minimum(np.searchsorted(seen, needles), len(seen) - 1)
-            hit = seen[at] == needles
-            first[at_rows[hit]] = seen_rows[at[hit]]  # earlier batches come first
-        else:
-            hit = np.zeros(len(needles), dtype=bool)
-        new = ~hit & ~repeat[span]
-        if new.any():
-            place = np.searchsorted(seen, needles[new])
-            self.parts[part] = (np.insert(seen, place, needles[new]),
-                                np.insert(seen_rows, place, rows[at_rows[new]]))
+    def _add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        """A run of new firm-years (sorted by hash); runs of like size merged, as a binary
+        counter carries."""
+        self.runs.append((hashes, rows))
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (later, later_rows), (earlier, earlier_rows) = self.runs.pop(), self.runs.pop()
+            both = np.concatenate([earlier, later])
+            order = np.argsort(both, kind="stable")
+            self.runs.append((both[order], np.concatenate([earlier_rows, later_rows])[order]))
 
 
 class FirmsApart(Exception):
@@ -905,8 +903,10 @@ def validate(raw: RawTable | pd.DataFrame, source: str = "<data>",
                 missing = column.isna().to_numpy()
             elif name == "firm_id":  # parsed as text with blanks missing: the same test
                 missing = frame[name].isna().to_numpy()
-            else:
-                missing = _by_unique(column, lambda u: (None, _blank(_as_text(u))))[1]
+            else:  # a blank cell parses as missing: only those cells need a look
+                missing = frame[name].isna().to_numpy(copy=True)
+                where = np.flatnonzero(missing)
+                missing[where] = _blank(_as_text(column.iloc[where])).to_numpy()
             problems += _cell_problems(missing, rows, frame[name], source, mapping[name][0],
                                        "missing_value", field=name,
                                        label=FIELD_BY_NAME[name].label_ko)

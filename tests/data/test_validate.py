@@ -495,6 +495,35 @@ def test_seen_firm_years_name_the_first_row_across_batches():
     assert seen.first_rows(batch2, np.arange(5, 12)).tolist() == [-1, 2, 5, 2, -1, -1, -1]
 
 
+def test_seen_firm_years_answer_as_a_dict_over_many_batches():
+    """60 batches of random firm-years, many repeating earlier batches' and their own, some
+    keys missing: each row's answer is the first row of its firm-year in a plain dict of all
+    rows before it (-1 for the first, and for a missing key), through every merge of runs."""
+    import numpy as np
+    import pandas as pd
+
+    from ktop_index.data.validate import SeenFirmYears
+
+    rng = np.random.default_rng(7)
+    seen, first_row, row = SeenFirmYears(), {}, 2
+    for _ in range(60):
+        size = int(rng.integers(0, 200))
+        firms = [None if rng.random() < 0.03 else f"F{v}" for v in rng.integers(0, 400, size)]
+        years = [np.nan if rng.random() < 0.03 else float(v) for v in rng.integers(2015, 2025, size)]
+        batch = pd.DataFrame({"firm_id": pd.Series(firms, dtype="str"), "year": years})
+        expected = []
+        for k, (firm, year) in enumerate(zip(firms, years)):
+            if firm is None or np.isnan(year):
+                expected.append(-1)
+                continue
+            expected.append(first_row.get((firm, year), -1))
+            first_row.setdefault((firm, year), row + k)
+        assert seen.first_rows(batch, np.arange(size) + row).tolist() == expected
+        row += size
+    assert sum(len(hashes) for hashes, _ in seen.runs) == len(first_row)
+    assert len(seen.runs) < 12  # merged as they grow, never one run per batch
+
+
 def test_seen_firm_runs_name_the_rows_seen_firm_years_name_in_a_file_of_firms_together():
     """Firms together, a firm's rows across a batch's end, repeats inside a batch, across
     the end and of the last firm of two batches back, a missing key: the same first rows
