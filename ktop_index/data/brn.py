@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+
 from ktop_index.labels import BRN_REASONS_KO
 
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
@@ -56,10 +58,13 @@ def valid_digit_rows(digits):
     >>> valid_digit_rows(np.array([[1, 2, 4, 8, 1, 0, 0, 9, 9, 8], [1, 2, 4, 8, 1, 0, 0, 9, 9, 7]]))
     array([ True, False])
     """
-    total = digits[:, :9].dot(list(_WEIGHTS)) + (digits[:, 8] * 5) // 10
-    return ((digits[:, :3].dot([100, 10, 1]) >= 101)
-            & (digits[:, 3:5].any(axis=1)) & (digits[:, 5:9].any(axis=1))
-            & (digits[:, 9] == (10 - total % 10) % 10))
+    place = np.ascontiguousarray(np.asarray(digits).T)  # one row per digit place
+    total = (place[8] * 5) // 10
+    for weight, column in zip(_WEIGHTS, place):  # integers: any order gives the same sum
+        total += weight * column
+    return ((100 * place[0] + 10 * place[1] + place[2] >= 101)
+            & ((place[3] | place[4]) != 0) & ((place[5] | place[6] | place[7] | place[8]) != 0)
+            & (place[9] == (10 - total % 10) % 10))
 
 
 #: why a number is not a business number: reason -> English text; the Korean texts, with the

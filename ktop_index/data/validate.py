@@ -73,6 +73,7 @@ _EXPECTED = {
     MONEY: ("an amount", "금액"), "year": ("a year", "연도"),
 }
 _BLANKS = {"", "na", "n/a", "#n/a", "nan", "null", "none", "nat"}
+_BLANK_LENGTH = max(map(len, _BLANKS))
 _DASHES = {"-", "−", "–", "—", "―", "ー"}
 _NAN_WORDS = {"nan", "-nan", "+nan"}  # a float written out by a script: not a blank
 # commas that can only be thousands separators: groups of three after the first (1,234,567.5)
@@ -118,7 +119,15 @@ def _nfkc(text: pd.Series) -> pd.Series:
 
 
 def _blank(text: pd.Series) -> pd.Series:
-    return text.isna() | text.str.lower().isin(_BLANKS)
+    """Whether each cell is blank: missing, or a word for unknown (``NA``, ``#N/A`` ...).
+    Only cells as short as the longest such word are looked at (lowering never shortens
+    text): a column of names or ids is cleared by one length count."""
+    blank = text.isna().to_numpy(copy=True)
+    short = np.flatnonzero((text.str.len() <= _BLANK_LENGTH).to_numpy(dtype=bool,
+                                                                      na_value=False))
+    if short.size:
+        blank[short] |= text.iloc[short].str.lower().isin(_BLANKS).to_numpy()
+    return pd.Series(blank, index=text.index)
 
 
 def parse_numbers(series: pd.Series, dash_is_zero: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -606,18 +615,18 @@ def _usual_brns(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         length = np.where(cells.is_null().to_numpy(zero_copy_only=False), 0, length)
     present = length > 0
     found = []
-    for width, keep in ((10, slice(None)), (12, [0, 1, 2, 4, 5, 7, 8, 9, 10, 11])):
+    for width, keep in ((10, list(range(10))), (12, [0, 1, 2, 4, 5, 7, 8, 9, 10, 11])):
         rows = np.flatnonzero(length == width)
         if len(rows) == present.sum():  # every value this wide: the buffer is the matrix
             chars = raw[offsets[rows[0]]:offsets[rows[0]] + width * len(rows)].reshape(-1, width)
         else:
             chars = raw[offsets[rows][:, None] + np.arange(width)]
-        usual = np.ones(len(rows), bool)
+        places = chars.T  # one row per character place: the checks run along the rows
+        digits = places[keep] - np.uint8(ord("0"))  # wraps below '0': then above 9
+        usual = (digits <= 9).all(axis=0)
         if width == 12:
-            usual = (chars[:, 3] == ord("-")) & (chars[:, 6] == ord("-"))
-        digits = chars[:, keep] - np.uint8(ord("0"))  # wraps below '0': then above 9
-        usual &= (digits <= 9).all(axis=1)
-        found.append((rows[usual], digits[usual].astype(np.int32)))
+            usual &= (places[3] == ord("-")) & (places[6] == ord("-"))
+        found.append((rows[usual], digits[:, usual].T.astype(np.int32)))
     where = np.concatenate([found[0][0], found[1][0]])
     order = np.argsort(where, kind="stable")
     return where[order], np.concatenate([found[0][1], found[1][1]])[order]

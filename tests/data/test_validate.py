@@ -572,3 +572,21 @@ def test_seen_hashes_answer_as_a_set():
         if not repeat:
             truth |= set(batch.tolist())
     assert sum(len(run) for run in seen.runs) == len(truth)
+
+
+def test_blank_cells_are_the_missing_and_the_words_for_unknown_only():
+    """The length shortcut of ``_blank`` answers as the plain rule (missing, or lowered text
+    among the words for unknown) on words, their cases, near misses, long text, full-width
+    and Unicode cells whose lowered form is longer."""
+    import numpy as np
+    import pandas as pd
+
+    from ktop_index.data import validate as module
+
+    cells = ["", "NA", "n/a", "#N/A", "NaN", "NULL", "None", "NaT", "nat ", "nul", "nulls",
+             "x", "ＮＡ", "İ", "İİİİ", "(주)한라", None, np.nan, "none of it", "-"]
+    for dtype in ("str", object):
+        text = pd.Series(cells, dtype=dtype)
+        plain = text.isna() | text.str.lower().isin(module._BLANKS)
+        assert module._blank(text).tolist() == plain.tolist()
+    assert module._blank(pd.Series(cells, dtype="str")).sum() == 10
