@@ -776,10 +776,12 @@ class SeenFirmRuns:
         carried = 0 if self.carried is None else len(self.carried)
         both = keys if not carried else pd.concat([self.carried, keys], ignore_index=True)
         both_rows = np.concatenate([self.carried_rows, rows])
-        firm, firms = pd.factorize(both.iloc[:, 0])
+        firm, heads = firm_runs(both.iloc[:, 0])
+        if firm is None:  # a firm's rows apart inside the batch: code the firms by value
+            firm, heads = pd.factorize(both.iloc[:, 0])
         year, years = pd.factorize(both.iloc[:, 1])
         known = (firm >= 0) & (year >= 0)
-        self._check_new(firms, firm[0] if carried else -1)
+        self._check_new(heads, firm[0] if carried else -1)
         pair = np.where(known, firm.astype(np.int64) * (len(years) + 1) + year, -1)
         _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         first = first[inverse]
@@ -796,8 +798,39 @@ class SeenFirmRuns:
         fresh = np.ones(len(firms), dtype=bool)
         if carried_code >= 0:
             fresh[carried_code] = False
-        if self.firms.add_new(text_hashes(firms[fresh])):
+        firms = firms.filter(pa.array(fresh)) if isinstance(firms, pa.Array) else firms[fresh]
+        if self.firms.add_new(text_hashes(firms)):
             raise FirmsApart
+
+
+def firm_runs(firms) -> tuple[np.ndarray | None, pa.Array | None]:
+    """Each row's firm as the number of its run of equal values (missing: -1), and the
+    runs' values, when no two runs have one value; (None, None) otherwise. In a file of
+    firms kept together this codes the firms as a factorisation would, comparing each
+    value with the one before instead of hashing them all. ``firms``: a Series or arrow
+    strings.
+
+    >>> firm_runs(pd.Series(["A", "A", None, "B"], dtype="str"))[0].tolist()
+    [0, 0, -1, 1]
+    >>> firm_runs(pd.Series(["A", "B", "A"], dtype="str"))
+    (None, None)
+    """
+    cells = (firms.cast(pa.large_string()) if isinstance(firms, (pa.Array, pa.ChunkedArray))
+             else pa.array(firms, type=pa.large_string(), from_pandas=True))
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    starts = np.ones(len(cells), dtype=bool)
+    if len(cells) > 1:
+        same = pa.compute.equal(cells[1:], cells[:-1]).fill_null(False)
+        starts[1:] = ~same.to_numpy(zero_copy_only=False)
+    missing = cells.is_null().to_numpy(zero_copy_only=False)
+    starts &= ~missing
+    heads = cells.filter(pa.array(starts))
+    hashes = np.sort(text_hashes(heads))
+    if (hashes[1:] == hashes[:-1]).any():
+        return None, None
+    run = np.cumsum(starts) - 1
+    return np.where(missing, -1, run), heads
 
 
 def _duplicates(frame, mapping, rows, source, problems, seen=None) -> None:

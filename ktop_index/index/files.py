@@ -63,6 +63,7 @@ from ktop_index.data.validate import (
     SeenFirmYears,
     SeenHashes,
     Validated,
+    firm_runs,
     text_hashes,
     validate,
 )
@@ -626,7 +627,9 @@ def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Ro
 def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
     """Add a window's firms to ``seen``; :class:`NotGrouped` if one was met before (or two
     firms share a hash: the file is then scored by the spill, never wrongly)."""
-    if seen.add_new(text_hashes(pc.unique(rows.identity.column("firm_id")))):
+    firms = rows.identity.column("firm_id")
+    heads = firm_runs(firms)[1]  # each firm once, when the window has them together
+    if seen.add_new(text_hashes(pc.unique(firms) if heads is None else heads)):
         raise NotGrouped
 
 

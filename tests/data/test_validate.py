@@ -552,6 +552,29 @@ def test_seen_firm_runs_name_the_rows_seen_firm_years_name_in_a_file_of_firms_to
                         np.array([13, 14]))
 
 
+def test_seen_firm_runs_answer_as_seen_firm_years_with_a_firm_apart_inside_a_batch():
+    """A firm's rows apart inside one batch (A B A, and a firm on both sides of a missing
+    key) are coded by value, not by run: the same first rows as :class:`SeenFirmYears`,
+    and no FirmsApart, since the batch holds them all."""
+    import numpy as np
+    import pandas as pd
+
+    from ktop_index.data.validate import SeenFirmRuns, SeenFirmYears
+
+    batches = [
+        pd.DataFrame({"firm_id": ["A", "B", "A"], "year": [2020.0, 2020.0, 2020.0]}),
+        pd.DataFrame({"firm_id": ["G", None, "G", "H"], "year": [2020.0, 2020.0, 2020.0, 2020.0]}),
+    ]
+    runs, years, start = SeenFirmRuns(), SeenFirmYears(), 2
+    answers = []
+    for batch in batches:
+        rows = np.arange(len(batch)) + start
+        answers.append(runs.first_rows(batch, rows).tolist())
+        assert answers[-1] == years.first_rows(batch, rows).tolist()
+        start += len(batch)
+    assert answers == [[-1, -1, 2], [-1, -1, 5, -1]]
+
+
 def test_seen_hashes_answer_as_a_set():
     """Batches of random hashes, some repeating an earlier batch's: add_new says a repeat
     exactly when a Python set holds one, and then adds nothing."""
