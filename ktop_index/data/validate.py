@@ -641,26 +641,32 @@ def _dashed(digits: np.ndarray) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(out.tobytes())])
 
 
+def _greater(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Where ``left > right`` (missing on either side: False), compared in numpy."""
+    return left.to_numpy(dtype=np.float64, na_value=np.nan) > right.to_numpy(
+        dtype=np.float64, na_value=np.nan)
+
+
 def _cross_checks(frame: pd.DataFrame, mapping, rows, source, problems, seen=None) -> None:
     """Rules between columns: staff within employees, founded before year, one row per firm-year."""
     def header(name):
         return mapping[name][0] if name in mapping else name
 
     if "rnd_staff" in frame and "employees" in frame:
-        over = (frame["rnd_staff"] > frame["employees"]).to_numpy()
+        over = _greater(frame["rnd_staff"], frame["employees"])
         for i in np.flatnonzero(over):
             problems.append(Problem(source, int(rows[i]), header("rnd_staff"),
                                     "staff_gt_employees", "error",
                                     {"value": frame["rnd_staff"].iat[i],
                                      "other": frame["employees"].iat[i]}))
     if "founded" in frame and "year" in frame:
-        late = (frame["founded"] > frame["year"]).to_numpy()
+        late = _greater(frame["founded"], frame["year"])
         for i in np.flatnonzero(late):
             problems.append(Problem(source, int(rows[i]), header("founded"), "founded_after_year",
                                     "error", {"value": int(frame["founded"].iat[i]),
                                               "other": int(frame["year"].iat[i])}))
     if "export_revenue" in frame and "revenue" in frame:
-        over = (frame["export_revenue"] > frame["revenue"]).to_numpy()
+        over = _greater(frame["export_revenue"], frame["revenue"])
         for i in np.flatnonzero(over):
             problems.append(Problem(source, int(rows[i]), header("export_revenue"),
                                     "export_gt_revenue", "warning",
@@ -750,10 +756,46 @@ class SeenHashes:
 
 
 def text_hashes(values) -> np.ndarray:
-    """64-bit hashes of distinct text values (a Series, an array, or arrow strings)."""
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        values = pd.arrays.ArrowStringArray(values.cast(pa.large_string()))
-    return pd.util.hash_pandas_object(pd.Series(values, dtype="str"), index=False).to_numpy()
+    """64-bit hashes of text values (a Series, an array, or arrow strings): the same text
+    gives the same hash in any batch. Read from arrow's buffers with numpy, eight bytes at a
+    time, each word mixed in by splitmix64's finaliser (no Python string is made, and
+    Python's lock is free while numpy runs); values longer than 256 bytes go through
+    pandas' hashing instead."""
+    cells = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(
+        values, (pa.Array, pa.ChunkedArray)) else values.cast(pa.large_string())
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    if not len(cells):
+        return np.zeros(0, dtype=np.uint64)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64,
+                            count=cells.offset + len(cells) + 1)[cells.offset:]
+    lengths = np.diff(offsets)
+    if cells.null_count:
+        lengths = np.where(cells.is_null().to_numpy(zero_copy_only=False), -1, lengths)
+    widest = int(lengths.max())
+    if widest > _HASHED_BYTES:
+        series = pd.Series(pd.arrays.ArrowStringArray(cells))
+        return pd.util.hash_pandas_object(series, index=False).to_numpy()
+    data = np.frombuffer(cells.buffers()[2] or b"\0", dtype=np.uint8)
+    words = -(-max(widest, 1) // 8)
+    place = offsets[:-1, None] + np.arange(words * 8)
+    inside = place < offsets[:-1, None] + np.maximum(lengths, 0)[:, None]
+    chunk = np.where(inside, data[np.minimum(place, len(data) - 1)], 0).astype(np.uint8)
+    chunk = chunk.view(np.uint64).reshape(len(cells), words)
+    hashes = _mixed(lengths.astype(np.uint64) ^ np.uint64(0x9E3779B97F4A7C15))
+    for k in range(words):  # a word past the end of a value leaves its hash as it is
+        hashes = np.where(8 * k < lengths, _mixed(hashes ^ chunk[:, k]), hashes)
+    return _mixed(hashes)
+
+
+_HASHED_BYTES = 256  # longer values are hashed by pandas (the padded words would be large)
+
+
+def _mixed(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every bit of the result depends on every bit of ``z``."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 class SeenFirmRuns:
@@ -776,12 +818,13 @@ class SeenFirmRuns:
         carried = 0 if self.carried is None else len(self.carried)
         both = keys if not carried else pd.concat([self.carried, keys], ignore_index=True)
         both_rows = np.concatenate([self.carried_rows, rows])
-        firm, heads = firm_runs(both.iloc[:, 0])
+        firm, hashes = firm_runs(both.iloc[:, 0])
         if firm is None:  # a firm's rows apart inside the batch: code the firms by value
-            firm, heads = pd.factorize(both.iloc[:, 0])
+            firm, firms = pd.factorize(both.iloc[:, 0])
+            hashes = text_hashes(firms)
         year, years = pd.factorize(both.iloc[:, 1])
         known = (firm >= 0) & (year >= 0)
-        self._check_new(heads, firm[0] if carried else -1)
+        self._check_new(hashes, firm[0] if carried else -1)
         pair = np.where(known, firm.astype(np.int64) * (len(years) + 1) + year, -1)
         _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         first = first[inverse]
@@ -793,22 +836,22 @@ class SeenFirmRuns:
         self.carried_rows = both_rows[keep]
         return out
 
-    def _check_new(self, firms, carried_code: int) -> None:
-        """Every firm of the batch is new but the one carried from the last batch."""
-        fresh = np.ones(len(firms), dtype=bool)
+    def _check_new(self, hashes: np.ndarray, carried_code: int) -> None:
+        """Every firm of the batch (``hashes``: one per firm code) is new but the one
+        carried from the last batch."""
+        fresh = np.ones(len(hashes), dtype=bool)
         if carried_code >= 0:
             fresh[carried_code] = False
-        firms = firms.filter(pa.array(fresh)) if isinstance(firms, pa.Array) else firms[fresh]
-        if self.firms.add_new(text_hashes(firms)):
+        if self.firms.add_new(hashes[fresh]):
             raise FirmsApart
 
 
-def firm_runs(firms) -> tuple[np.ndarray | None, pa.Array | None]:
+def firm_runs(firms) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Each row's firm as the number of its run of equal values (missing: -1), and the
-    runs' values, when no two runs have one value; (None, None) otherwise. In a file of
-    firms kept together this codes the firms as a factorisation would, comparing each
-    value with the one before instead of hashing them all. ``firms``: a Series or arrow
-    strings.
+    :func:`text_hashes` of the runs' values, when no two runs have one value; (None, None)
+    otherwise. In a file of firms kept together this codes the firms as a factorisation
+    would, comparing each value with the one before instead of hashing them all.
+    ``firms``: a Series or arrow strings.
 
     >>> firm_runs(pd.Series(["A", "A", None, "B"], dtype="str"))[0].tolist()
     [0, 0, -1, 1]
@@ -825,12 +868,12 @@ def firm_runs(firms) -> tuple[np.ndarray | None, pa.Array | None]:
         starts[1:] = ~same.to_numpy(zero_copy_only=False)
     missing = cells.is_null().to_numpy(zero_copy_only=False)
     starts &= ~missing
-    heads = cells.filter(pa.array(starts))
-    hashes = np.sort(text_hashes(heads))
-    if (hashes[1:] == hashes[:-1]).any():
+    hashes = text_hashes(cells.filter(pa.array(starts)))
+    ordered = np.sort(hashes)
+    if (ordered[1:] == ordered[:-1]).any():
         return None, None
     run = np.cumsum(starts) - 1
-    return np.where(missing, -1, run), heads
+    return np.where(missing, -1, run), hashes
 
 
 def _duplicates(frame, mapping, rows, source, problems, seen=None) -> None:

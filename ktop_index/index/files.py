@@ -628,8 +628,8 @@ def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
     """Add a window's firms to ``seen``; :class:`NotGrouped` if one was met before (or two
     firms share a hash: the file is then scored by the spill, never wrongly)."""
     firms = rows.identity.column("firm_id")
-    heads = firm_runs(firms)[1]  # each firm once, when the window has them together
-    if seen.add_new(text_hashes(pc.unique(firms) if heads is None else heads)):
+    hashes = firm_runs(firms)[1]  # each firm once, when the window has them together
+    if seen.add_new(text_hashes(pc.unique(firms)) if hashes is None else hashes):
         raise NotGrouped
 
 

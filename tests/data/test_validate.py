@@ -613,3 +613,26 @@ def test_blank_cells_are_the_missing_and_the_words_for_unknown_only():
         plain = text.isna() | text.str.lower().isin(module._BLANKS)
         assert module._blank(text).tolist() == plain.tolist()
     assert module._blank(pd.Series(cells, dtype="str")).sum() == 10
+
+
+def test_text_hashes_give_one_hash_per_text_whatever_the_batch():
+    """A text hashes alike in a Series, in arrow strings, in a slice, beside longer values
+    and beside a value long enough for pandas' hashing; 40,000 distinct texts (Korean,
+    digits, empty) get 40,000 distinct hashes."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from ktop_index.data.validate import text_hashes
+
+    rng = np.random.default_rng(5)
+    letters = list("abc가나다-0123456789 ")
+    texts = list(dict.fromkeys("".join(rng.choice(letters, rng.integers(0, 40)))
+                               for _ in range(45_000)))[:40_000]
+    hashes = text_hashes(pd.Series(texts, dtype="str"))
+    assert len(np.unique(hashes)) == len(texts)
+    assert (text_hashes(pa.array(texts[:50] + ["x" * 200]))[:50] == hashes[:50]).all()
+    assert (text_hashes(pa.array(texts).slice(7, 50)) == hashes[7:57]).all()
+    assert (text_hashes(pa.chunked_array([texts[:10], texts[10:20]])) == hashes[:20]).all()
+    long = text_hashes(pa.array(texts[:5] + ["y" * 300]))  # pandas' hashing: still distinct
+    assert len(np.unique(long)) == 6
