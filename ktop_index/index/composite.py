@@ -285,8 +285,12 @@ def n_goalposts(
     """
     y = np.subtract(x, lower, out=out)
     y /= upper - lower
-    np.putmask(y, trunc2posts & (y > 1), 1.0)  # NaN compares false: stays missing
-    np.putmask(y, trunc2posts & (y < 0), 0.0)
+    if np.all(trunc2posts):  # every column clipped: the same values in fewer passes
+        np.minimum(y, 1.0, out=y)  # NaN stays missing
+        np.putmask(y, y < 0, 0.0)
+    else:
+        np.putmask(y, trunc2posts & (y > 1), 1.0)  # NaN compares false: stays missing
+        np.putmask(y, trunc2posts & (y < 0), 0.0)
     y *= scale
     return y
 
@@ -374,14 +378,20 @@ def a_amean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     >>> a_amean(np.array([[10.0, 20.0], [np.nan, 20.0]]), np.array([1.0, 3.0])).tolist()
     [17.5, 20.0]
     """
+    return amean_weighed(x, w)[0]
+
+
+def amean_weighed(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`a_amean`, with each row's sum of the weights of its present values."""
     present = ~np.isnan(x)
     weights = np.where(present, w, 0.0)
+    total = weights.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         # as COINr: w <- w / sum(w), then sum(w * x)
-        weights = weights / weights.sum(axis=1, keepdims=True)
+        weights /= total
         y = (weights * np.where(present, x, 0.0)).sum(axis=1)
     y[~present.any(axis=1)] = np.nan
-    return y
+    return y, total[:, 0]
 
 
 def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -144,9 +144,8 @@ def reason_codes(spec: dict, peer_medians: dict, scores: np.ndarray,
     for start in range(0, len(scores) if len(loud) else 0, _BLOCK_ROWS):
         rows = slice(start, start + _BLOCK_ROWS)
         gap = scores[rows][:, loud] - table[peer[rows]]
-        missing = np.isnan(gap)
         for prefix, values in (("strength", gap), ("weakness", -gap)):
-            values[missing] = -np.inf
+            np.fmax(values, -np.inf, out=values)  # no data (NaN): never chosen
             for rank in (1, 2):  # two passes of argmax beat a full sort of every row
                 best = np.argmax(values, axis=1)
                 chosen = np.take_along_axis(values, best[:, None], axis=1)[:, 0]

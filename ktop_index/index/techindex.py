@@ -64,7 +64,7 @@ import pyarrow as pa
 from ktop_index import __version__, _files
 from ktop_index.errors import DataError, SpecError
 from ktop_index.index._estimator import Estimator, check_fitted
-from ktop_index.index.composite import a_amean, a_gmean, n_goalposts
+from ktop_index.index.composite import a_amean, a_gmean, amean_weighed, n_goalposts
 from ktop_index.index.explain import (
     peer_groups,
     peer_index,
@@ -433,8 +433,9 @@ class TechIndex(Estimator):
     def _transform(self, fields: dict, previous: dict, rows: int) -> np.ndarray:
         """Transformed, direction-signed indicator values (rows x indicators) from field arrays."""
         raw = indicator_values(fields, self._indicators(), previous)
-        return np.column_stack(
-            [transform(raw[s["name"]], s["transform"]) * s["direction"]
+        return np.column_stack(  # a direction of 1 leaves the values as they are
+            [transform(raw[s["name"]], s["transform"]) * s["direction"] if s["direction"] != 1
+             else transform(raw[s["name"]], s["transform"])
              for s in self._indicators()]).reshape(rows, len(self._indicators()))
 
     def _offset_positions(self, ksic, rows: int) -> np.ndarray:
@@ -450,26 +451,31 @@ class TechIndex(Estimator):
                             np.zeros((1, values.shape[1]))])
         return values - shifts[positions]  # position -1 picks the trailing zero row
 
-    def _indicator_scores(self, values: np.ndarray) -> np.ndarray:
+    def _indicator_scores(self, values: np.ndarray, overwrite: bool = False) -> np.ndarray:
+        """0-100 scores of transformed values; ``overwrite``: into ``values`` itself (an
+        array of the caller's own), not a copy."""
         posts = np.array([self.goalposts_[s["name"]] for s in self._indicators()])
         scale = np.full(len(posts), float(self.spec_["normalisation"]["scale"]))
-        return n_goalposts(values.copy(), posts[:, 0], posts[:, 1], scale,
-                           np.ones(len(posts), dtype=bool))
+        return n_goalposts(values if overwrite else values.copy(), posts[:, 0], posts[:, 1],
+                           scale, np.ones(len(posts), dtype=bool))
 
     def _domain_scores(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Domain scores (rows x domains) and coverage (share of total weight with data)."""
-        aggregate = a_gmean if self.spec_["aggregation"]["within_domain"] == "gmean" else a_amean
+        gmean = self.spec_["aggregation"]["within_domain"] == "gmean"
         domains = np.empty((len(scores), len(self.spec_["domains"])))
         coverage = np.zeros(len(scores))
         for k, domain in enumerate(self.spec_["domains"]):
             idx = [j for j, s in enumerate(self._indicators()) if s["domain"] == domain["name"]]
             weights = np.array([self._indicators()[j]["weight"] for j in idx], dtype=float)
             block = scores[:, idx]
-            domains[:, k] = aggregate(block, weights)
-            # a row's sum alone, in column order: a matrix product's (BLAS) last bit
-            # depends on where the row falls in its block
-            present = np.where(np.isnan(block), 0.0, weights).sum(axis=1) / weights.sum()
-            coverage += self._domain_weights()[k] * present
+            # the weight with data is a row's sum alone, in column order: a matrix product's
+            # (BLAS) last bit depends on where the row falls in its block
+            if gmean:
+                domains[:, k] = a_gmean(block, weights)
+                present = np.where(np.isnan(block), 0.0, weights).sum(axis=1)
+            else:  # the mean's own sum of the weights with data: the same array, summed so
+                domains[:, k], present = amean_weighed(block, weights)
+            coverage += self._domain_weights()[k] * (present / weights.sum())
         return domains, coverage
 
     def _composite(self, domains: np.ndarray) -> np.ndarray:
@@ -493,7 +499,8 @@ class TechIndex(Estimator):
     def _score_columns(self, values: np.ndarray, peers: tuple[np.ndarray, ...]) -> dict:
         """The score columns of rows with transformed ``values`` and :meth:`_peer_positions`:
         float arrays, and :class:`_Coded` text (grade, reasons)."""
-        scores = self._indicator_scores(self._peer_adjusted(values, peers[2]))
+        adjusted = self._peer_adjusted(values, peers[2])
+        scores = self._indicator_scores(adjusted, overwrite=adjusted is not values)
         domains, coverage = self._domain_scores(scores)
         composite = self._composite(domains)
         rated = coverage >= self.spec_["missing"]["min_coverage"]
