@@ -423,9 +423,8 @@ def _score_grouped(stream, output_path, model, *, lang, money_unit, workers, mas
     step("reading, scoring and writing", stream.estimated_rows())
     batches = _kept_batches(stream, model, money_unit, rejects is not None, lang,
                             getattr(progress, "advance", None), checked, SeenFirmRuns())
-    windows = _in_order((partial(_score_window, window, model)
-                         for window in _firm_windows(batches)), max(1, workers))
-    scored = (table for tables in windows for table in tables)
+    tasks = (task for window in _firm_windows(batches) for task in _block_tasks(window, model))
+    scored = _in_order(tasks, max(1, workers), ahead=_BLOCKS_AHEAD)
     counts: list[int] = []
     try:
         _block_writer(output_path)(_localised_blocks(_some_kept(scored, checked), model, lang,
@@ -586,14 +585,16 @@ class _Rows:
                      {f: np.concatenate([v, other.fields[f]]) for f, v in self.fields.items()},
                      tuple(np.concatenate(pair) for pair in zip(self.peers, other.peers)))
 
-    def split(self, at: int) -> tuple[_Rows, _Rows]:
-        """The rows before ``at``, and the rest."""
-        return self._rows(0, at), self._rows(at, len(self))
-
     def _rows(self, start: int, stop: int) -> _Rows:
         return _Rows(self.identity.slice(start, stop - start),
                      {f: v[start:stop] for f, v in self.fields.items()},
                      tuple(p[start:stop] for p in self.peers))
+
+    def leading_run(self, firm: str) -> int:
+        """How many rows at the start are of ``firm``."""
+        other = np.flatnonzero(~pc.equal(self.identity.column("firm_id"), firm).fill_null(
+            False).to_numpy(zero_copy_only=False))
+        return int(other[0]) if other.size else len(self)
 
     def last_firm_start(self) -> int:
         """Where the run of rows of the last row's firm begins."""
@@ -604,24 +605,44 @@ class _Rows:
 
 
 def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Rows]:
-    """The rows of the batches in windows that each hold every row of their firms: a batch
-    less the run of rows of its last firm, which goes on to the next window (the last
-    batch whole). Raises :class:`NotGrouped` when a window has a firm an earlier one had."""
+    """The rows of the batches in windows that each hold every row of their firms. Once the
+    next batch is there, a batch is taken apart (:func:`_taken_apart`): the run of the firm
+    the batch before ended with, joined to the rows it goes on with here (the only copy),
+    then the rest up to the run of this batch's last firm, which goes on; the last batch
+    is one window, with what goes on into it. Raises :class:`NotGrouped` when a window has a
+    firm an earlier one had."""
     seen = SeenHashes()
-    pending: _Rows | None = None
+    carry: _Rows | None = None  # the run of the last firm, yet to be yielded
+    pending: _Rows | None = None  # the last batch, taken apart when one follows
     for _, rows in batches:
         if not len(rows):
             continue
-        if pending is not None:  # a batch follows: the last firm may go on in it
-            window, carry = pending.split(pending.last_firm_start())
-            if len(window):
+        if pending is not None:
+            windows, carry = _taken_apart(carry, pending)
+            for window in windows:
                 _remember_firms(seen, window)
                 yield window
-            rows = carry.then(rows)
         pending = rows
     if pending is not None:
-        _remember_firms(seen, pending)
-        yield pending
+        last = pending if carry is None else carry.then(pending)
+        _remember_firms(seen, last)
+        yield last
+
+
+def _taken_apart(carry: _Rows | None, rows: _Rows) -> tuple[list[_Rows], _Rows]:
+    """The windows of a batch that another follows, and the run of its last firm, which goes
+    on (``carry``: the run the batch before ended with)."""
+    windows = []
+    if carry is not None:
+        joined = rows.leading_run(carry.identity.column("firm_id")[-1].as_py())
+        if joined == len(rows):  # the whole batch is the carried firm's
+            return windows, carry.then(rows)
+        windows.append(carry.then(rows._rows(0, joined)) if joined else carry)
+        rows = rows._rows(joined, len(rows))
+    at = rows.last_firm_start()
+    if at:
+        windows.append(rows._rows(0, at))
+    return windows, rows._rows(at, len(rows))
 
 
 def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
@@ -633,16 +654,28 @@ def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
         raise NotGrouped
 
 
-def _score_window(rows: _Rows, model) -> list[pa.Table]:
-    """The score tables of a window (identity columns first), its previous years looked up
-    among its own rows."""
+_BLOCKS_AHEAD = 8  # blocks scored ahead of the one written: about two batches' worth
+
+
+def _block_tasks(rows: _Rows, model) -> Iterator[Callable[[], pa.Table]]:
+    """One task per block of a window (functions of no argument, each giving the block's
+    score table, identity columns first), its previous years looked up first among its own
+    rows: the blocks of one window are scored side by side, so that the last window of a
+    file does not keep one core alone."""
     growth = growth_fields(model._indicators())
     firm = pc.dictionary_encode(rows.identity.column("firm_id").combine_chunks())
     year = rows.identity.column("year").to_numpy().astype("float64")
     previous = previous_years(firm.indices.to_numpy(), year,
                               {f: rows.fields[f] for f in growth})
-    return list(_with_scores(rows.identity, model._array_blocks(
-        rows.fields, previous, rows.peers, len(rows), _BLOCK_ROWS, 1, finish=_arrow_of)))
+    for start in range(0, len(rows), _BLOCK_ROWS):
+        yield partial(_score_block, rows, previous, slice(start, start + _BLOCK_ROWS), model)
+
+
+def _score_block(rows: _Rows, previous: dict, block: slice, model) -> pa.Table:
+    """The score table of one block of a window."""
+    columns = model._array_block(rows.fields, previous, rows.peers, len(rows), block,
+                                 finish=_arrow_of)
+    return next(_with_scores(rows.identity, iter([(block.start, columns)])))
 
 
 # ------------------------------------------------------------- three passes, by the spill

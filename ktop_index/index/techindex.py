@@ -542,12 +542,8 @@ class TechIndex(Estimator):
         """:meth:`_column_blocks` of ``count`` rows already taken apart: their source fields,
         previous-year fields and :meth:`_peer_positions` (numpy arrays)."""
         def one(start: int) -> tuple[int, dict]:
-            block = slice(start, start + rows)
-            values = self._transform({f: v[block] for f, v in fields.items()},
-                                     {f: v[block] for f, v in previous.items()},
-                                     len(range(count)[block]))
-            columns = self._score_columns(values, tuple(p[block] for p in peers))
-            return start, columns if finish is None else finish(columns)
+            return start, self._array_block(fields, previous, peers, count,
+                                            slice(start, start + rows), finish)
 
         starts = range(0, max(count, 1), rows)
         if workers <= 1 or len(starts) == 1:
@@ -555,6 +551,16 @@ class TechIndex(Estimator):
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 yield from pool.map(one, starts)
+
+    def _array_block(self, fields: dict, previous: dict, peers: tuple, count: int,
+                     block: slice, finish: Callable | None = None) -> dict:
+        """The score columns of one ``block`` of :meth:`_array_blocks`' ``count`` rows
+        (``finish``, when given, converts them)."""
+        values = self._transform({f: v[block] for f, v in fields.items()},
+                                 {f: v[block] for f, v in previous.items()},
+                                 len(range(count)[block]))
+        columns = self._score_columns(values, tuple(p[block] for p in peers))
+        return columns if finish is None else finish(columns)
 
     def _grades(self, tech: np.ndarray) -> np.ndarray:
         """The grade of each Tech-Index (object array of labels; not rated where NaN)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ktop_index.errors import DataError
@@ -392,6 +393,33 @@ def _one_pass_only(monkeypatch):
         raise AssertionError("scored by the spill, not in one pass")
 
     monkeypatch.setattr(files, "_score_stream", spilled)
+
+
+def test_firm_windows_hold_whole_firms_in_file_order():
+    """Batches cut anywhere in a file of firms together (a firm over three batches, a batch
+    of one firm only, a batch starting with a new firm, a last batch of one row): the
+    windows give back every row in file order, and each firm's rows are in one window."""
+    from ktop_index.index.files import NotGrouped, _firm_windows, _Rows
+
+    firms = ["A"] * 7 + ["B"] * 2 + ["C"] + ["D"] * 3 + ["E"]
+    cuts = [(0, 3), (3, 5), (5, 9), (9, 10), (10, 13), (13, 14)]
+
+    def rows(names, first):
+        identity = pa.table({"firm_id": names, "year": list(range(first, first + len(names)))})
+        return _Rows(identity, {"x": np.arange(first, first + len(names), dtype=float)},
+                     (np.zeros(len(names), dtype=np.int64),))
+
+    batches = [(None, rows(firms[a:b], a)) for a, b in cuts]
+    windows = list(_firm_windows(iter(batches)))
+    assert np.concatenate([w.fields["x"] for w in windows]).tolist() == list(range(14))
+    owner = {}
+    for k, window in enumerate(windows):
+        for firm in window.identity.column("firm_id").to_pylist():
+            assert owner.setdefault(firm, k) == k
+    assert len(windows) > 2
+    with pytest.raises(NotGrouped):  # A again after B: not together
+        list(_firm_windows(iter([(None, rows(["A", "B"], 0)), (None, rows(["B"], 2)),
+                                 (None, rows(["A", "C"], 3)), (None, rows(["C"], 5))])))
 
 
 @pytest.mark.parametrize(("suffix", "out", "lang", "mask"), [
