@@ -72,3 +72,22 @@ def bench_input(folder: Path, rows: int, order: str = "firm") -> Path:
         frame = contract_frame(rows)
         write_table(frame.iloc[np.argsort(frame["year"].to_numpy(), kind="stable")], path)
     return path
+
+
+def with_bad_rows(source: Path, every: int) -> Path:
+    """A copy of ``source`` whose every ``every``-th record has a revenue that is no number
+    (``12O0``, a letter O): with ``--rejects`` those records are quarantined. Made once."""
+    path = source.with_name(f"{source.stem}_bad{every}.csv")
+    if not path.exists():
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pacsv
+
+        table = pacsv.read_csv(source)
+        revenue = pc.cast(table["revenue"], pa.string())
+        bad = np.zeros(table.num_rows, dtype=bool)
+        bad[::every] = True
+        revenue = pc.if_else(pa.array(bad), pa.scalar("12O0"), revenue)
+        table = table.set_column(table.column_names.index("revenue"), "revenue", revenue)
+        pacsv.write_csv(table, path)
+    return path

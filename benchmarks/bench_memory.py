@@ -7,9 +7,11 @@ read by a small parent process made for it. The baseline is the same command on 
 file in the same run. Target: the larger file's peak within 1.2x of the smaller's (streamed
 in bounded memory: :mod:`ktop_index.index.files`). ``--whole`` also measures the old path
 that reads the file whole (a Parquet output: read, scored and written in memory), for scale.
+``--bad-every N`` gives every N-th record a revenue that is no number and scores with
+``--rejects``: the quarantined records must not make memory grow with the file either.
 
     python benchmarks/bench_memory.py [--rows 1000000 4000000] [--runs 3] [--keep DIR] [--whole]
-                                      [--order year]
+                                      [--order year] [--bad-every 10]
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from _inputs import ORDERS, bench_input  # benchmarks/ is on the path: python benchmarks/NAME.py
+from _inputs import (  # benchmarks/ is on the path: python benchmarks/NAME.py
+    ORDERS,
+    bench_input,
+    with_bad_rows,
+)
 
 PEAK = """
 import resource, subprocess, sys
@@ -47,6 +53,8 @@ def main() -> None:
     parser.add_argument("--order", choices=ORDERS, default="firm",
                         help="rows firm by firm (one pass, the default) or sorted by year "
                              "(the spill)")
+    parser.add_argument("--bad-every", type=int,
+                        help="every N-th record bad, scored with --rejects (quarantine)")
     parser.add_argument("--whole", action="store_true",
                         help="also the whole-file path, on the smaller file")
     args = parser.parse_args()
@@ -56,8 +64,12 @@ def main() -> None:
     results = {}
     for rows in args.rows:
         source = bench_input(folder, rows, args.order)
-        runs = [peak_mb([*ktop, str(source), "-o", str(folder / f"scored_{rows}.csv")])
-                for _ in range(args.runs)]
+        command = [*ktop, str(source), "-o", str(folder / f"scored_{rows}.csv")]
+        if args.bad_every:
+            source = with_bad_rows(source, args.bad_every)
+            command[len(ktop)] = str(source)
+            command += ["--rejects", str(folder / f"rejects_{rows}.csv")]
+        runs = [peak_mb(command) for _ in range(args.runs)]
         results[rows] = statistics.median(mb for mb, _ in runs)
         print(f"{rows:>10,} firm-years ({source.stat().st_size / 1e6:,.0f} MB CSV): peak "
               f"{results[rows]:,.0f} MB median of {args.runs} "

@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
-
 from ktop_index.labels import BRN_REASONS_KO
 
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
@@ -58,7 +56,7 @@ def valid_digit_rows(digits):
     >>> valid_digit_rows(np.array([[1, 2, 4, 8, 1, 0, 0, 9, 9, 8], [1, 2, 4, 8, 1, 0, 0, 9, 9, 7]]))
     array([ True, False])
     """
-    place = np.ascontiguousarray(np.asarray(digits).T)  # one row per digit place
+    place = digits.T.copy()  # one row per digit place (numpy's array: no import here)
     total = (place[8] * 5) // 10
     for weight, column in zip(_WEIGHTS, place):  # integers: any order gives the same sum
         total += weight * column

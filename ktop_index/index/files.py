@@ -45,9 +45,11 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -393,10 +395,9 @@ def _score_stream(stream, output_path, model, *, lang, money_unit, workers, mask
                   progress):
     step = progress or (lambda stage, rows: None)
     advance = getattr(progress, "advance", None)
-    with scratch_folder("ktop-stream") as tmp:
+    with scratch_folder("ktop-stream") as tmp, _Checked() as checked:
         spill = _Spill(tmp, _bucket_count(stream), growth_fields(model._indicators()))
         step("reading and validating", stream.estimated_rows())
-        checked = _Checked()
         for frame, rows in _kept_batches(stream, model, money_unit, rejects is not None, lang,
                                          advance, checked, SeenFirmYears()):
             spill.add(frame, rows)
@@ -419,20 +420,21 @@ def _score_grouped(stream, output_path, model, *, lang, money_unit, workers, mas
     before the scores file is in place, at the first firm met again after other firms' rows
     (a file sorted by year, say, at its second batch)."""
     step = progress or (lambda stage, rows: None)
-    checked = _Checked()
     step("reading, scoring and writing", stream.estimated_rows())
-    batches = _kept_batches(stream, model, money_unit, rejects is not None, lang,
-                            getattr(progress, "advance", None), checked, SeenFirmRuns())
-    tasks = (task for window in _firm_windows(batches) for task in _block_tasks(window, model))
-    scored = _in_order(tasks, max(1, workers), ahead=_BLOCKS_AHEAD)
-    counts: list[int] = []
-    try:
-        _block_writer(output_path)(_localised_blocks(_some_kept(scored, checked), model, lang,
-                                                     mask, counts, None), output_path)
-    except _NothingKept:
-        pass  # the rejects are written below, and the error raised
-    if rejects is not None:
-        _write_rejects_of(checked, stream, rejects, mask)
+    with _Checked() as checked:
+        batches = _kept_batches(stream, model, money_unit, rejects is not None, lang,
+                                getattr(progress, "advance", None), checked, SeenFirmRuns())
+        tasks = (task for window in _firm_windows(batches)
+                 for task in _block_tasks(window, model))
+        scored = _in_order(tasks, max(1, workers), ahead=_BLOCKS_AHEAD)
+        counts: list[int] = []
+        try:
+            _block_writer(output_path)(_localised_blocks(_some_kept(scored, checked), model,
+                                                         lang, mask, counts, None), output_path)
+        except _NothingKept:
+            pass  # the rejects are written below, and the error raised
+        if rejects is not None:
+            _write_rejects_of(checked, stream, rejects, mask)
     return checked.run(model, counts)
 
 
@@ -452,8 +454,16 @@ def _some_kept(tables: Iterator[pa.Table], checked) -> Iterator[pa.Table]:
 
 
 def _write_rejects_of(checked, stream, rejects, mask: bool) -> None:
-    """Write the rejected rows; when they are every row, say there is nothing to score."""
-    _write_rejects(checked.rejected_rows(), rejects, mask)
+    """Write the rejected rows; when they are every row, say there is nothing to score. A
+    CSV rejects file is written part by part (the same bytes as written whole); XLSX and
+    Parquet from all the parts at once."""
+    from ktop_index.data.io import CSV_SUFFIXES
+
+    frames = checked.parts.frames()
+    if os.path.splitext(rejects)[1].lower() in CSV_SUFFIXES:
+        write_csv_blocks((mask_frame(frame) if mask else frame for frame in frames), rejects)
+    else:
+        _write_rejects(pd.concat(list(frames), ignore_index=True), rejects, mask)
     if not checked.kept:
         raise DataError(f"{stream.source}: every one of its {checked.rejected} rows has "
                         f"errors, so there is nothing to score; they are in {rejects}",
@@ -493,6 +503,55 @@ def _batches(stream: TableStream) -> Iterator:
         yield batch
 
 
+REJECTS_HELD_ROWS = 65_536  # rejected records held in memory before they go to disk
+
+
+class _RejectedParts:
+    """The rejected records of a streamed file, one part per batch as the rejects file shows
+    them: held in memory up to :data:`REJECTS_HELD_ROWS` records, then spilled to Arrow files
+    in a scratch folder (removed by :meth:`close`), so that memory does not grow with the
+    number of bad rows. A part that arrow cannot hold keeps every later part in memory."""
+
+    def __init__(self):
+        self.held: list[pd.DataFrame] = []
+        self.held_rows = 0
+        self.spilled: list[Path] = []
+        self.stack = ExitStack()
+        self.folder: Path | None = None
+        self.can_spill = True
+
+    def add(self, part: pd.DataFrame) -> None:
+        self.held.append(part)
+        self.held_rows += len(part)
+        if self.held_rows > REJECTS_HELD_ROWS and self.can_spill:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.folder is None:
+            self.folder = self.stack.enter_context(scratch_folder("ktop-rejects"))
+        while self.held:
+            try:
+                table = pa.Table.from_pandas(self.held[0], preserve_index=False)
+            except (pa.ArrowException, TypeError, ValueError):
+                self.can_spill = False  # kept in memory from here on, in order
+                return
+            path = self.folder / f"{len(self.spilled):06d}.arrow"
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+                out.write_table(table)
+            self.spilled.append(path)
+            self.held_rows -= len(self.held.pop(0))
+
+    def frames(self) -> Iterator[pd.DataFrame]:
+        """The parts in file order."""
+        for path in self.spilled:
+            with pa.memory_map(str(path)) as source:
+                yield pa.ipc.open_file(source).read_all().to_pandas()
+        yield from self.held
+
+    def close(self) -> None:
+        self.stack.close()
+
+
 @dataclass
 class _Checked:
     """What validating a stream's batches found so far: the problems kept (the warnings,
@@ -505,10 +564,13 @@ class _Checked:
     kept: int = 0
     rejected: int = 0
     unadjusted: int = 0
-    parts: list = field(default_factory=list)
+    parts: _RejectedParts = field(default_factory=_RejectedParts)
 
-    def rejected_rows(self) -> pd.DataFrame:
-        return pd.concat(self.parts, ignore_index=True)
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.parts.close()  # the rejected records spilled to disk, if any
 
     def run(self, model, counts: list[int]) -> ScoreRun:
         return ScoreRun(rows=self.kept, not_rated=sum(counts), unadjusted=self.unadjusted,
@@ -541,7 +603,7 @@ def _kept_batches(stream, model, money_unit, quarantine: bool, lang, advance,
         else:
             frame, warnings, out = _split_rejected(raw, result, lang)
             checked.problems += warnings
-            checked.parts.append(out)
+            checked.parts.add(out)
             checked.rejected += len(out)
         rows = _Rows.of(frame, model)
         checked.unadjusted += rows.unadjusted(model)

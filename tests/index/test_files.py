@@ -375,6 +375,41 @@ def test_streamed_quarantine_and_duplicates_across_batches_are_the_whole_files(
     assert not (tmp_path / "strict.csv").exists()
 
 
+def test_many_rejects_go_to_disk_and_give_the_whole_files_bytes(tmp_path, monkeypatch,
+                                                                 shuffled_panel):
+    """A bad cell on every tenth row, the rejected records spilled to disk part by part
+    (none held in memory): the rejects and scores files are the whole file's bytes, masked
+    or not, by the spill and in one pass, and the scratch folder is gone after."""
+    import os
+    import tempfile
+
+    from ktop_index.data.io import write_table
+    from ktop_index.index import files
+
+    text = shuffled_panel.astype("str").mask(shuffled_panel.isna(), "")
+    text.loc[::10, "revenue"] = "12O0"
+    source = tmp_path / "bad.csv"
+    write_table(text, source)
+    monkeypatch.setattr(files, "REJECTS_HELD_ROWS", 0)
+    spilled = []
+    spill = files._RejectedParts._spill
+
+    def counted(self):
+        spill(self)
+        spilled.append(len(self.spilled))
+
+    monkeypatch.setattr(files._RejectedParts, "_spill", counted)
+    for mask in (False, True):
+        streamed, (whole, whole_rejects, run) = _score_both(
+            tmp_path, monkeypatch, source, f"rej-many-{mask}", mask=mask)
+        assert run.rejected == len(range(0, len(text), 10))
+        for out, rejects, streamed_run in streamed:
+            assert (out, rejects) == (whole, whole_rejects)
+            assert (streamed_run.rows, streamed_run.rejected) == (run.rows, run.rejected)
+    assert max(spilled) > 10  # parts of many batches went to disk
+    assert not list(Path(tempfile.gettempdir()).glob(f"ktop-rejects-{os.getpid()}-*"))
+
+
 @pytest.fixture(scope="module")
 def grouped_panel():
     """A 7-year panel whose firms each have their rows together, the years of every
