@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -721,21 +722,38 @@ _BLOCKS_AHEAD = 8  # blocks scored ahead of the one written: about two batches' 
 
 def _block_tasks(rows: _Rows, model) -> Iterator[Callable[[], pa.Table]]:
     """One task per block of a window (functions of no argument, each giving the block's
-    score table, identity columns first), its previous years looked up first among its own
-    rows: the blocks of one window are scored side by side, so that the last window of a
-    file does not keep one core alone."""
-    growth = growth_fields(model._indicators())
-    firm = pc.dictionary_encode(rows.identity.column("firm_id").combine_chunks())
-    year = rows.identity.column("year").to_numpy().astype("float64")
-    previous = previous_years(firm.indices.to_numpy(), year,
-                              {f: rows.fields[f] for f in growth})
+    score table, identity columns first): the blocks of one window are scored side by
+    side, so that the last window of a file does not keep one core alone. The window's
+    previous years are looked up among its own rows by the first task that needs them."""
+    previous = _Previous(rows, model)
     for start in range(0, len(rows), _BLOCK_ROWS):
         yield partial(_score_block, rows, previous, slice(start, start + _BLOCK_ROWS), model)
 
 
-def _score_block(rows: _Rows, previous: dict, block: slice, model) -> pa.Table:
+class _Previous:
+    """A window's previous-year fields, found once, in a scoring thread (not the thread
+    that validates the next batch)."""
+
+    def __init__(self, rows: _Rows, model):
+        self.rows, self.model = rows, model
+        self.lock = threading.Lock()
+        self.fields: dict | None = None
+
+    def get(self) -> dict:
+        with self.lock:
+            if self.fields is None:
+                growth = growth_fields(self.model._indicators())
+                identity = self.rows.identity
+                firm = pc.dictionary_encode(identity.column("firm_id").combine_chunks())
+                year = identity.column("year").to_numpy().astype("float64")
+                self.fields = previous_years(firm.indices.to_numpy(), year,
+                                             {f: self.rows.fields[f] for f in growth})
+            return self.fields
+
+
+def _score_block(rows: _Rows, previous: _Previous, block: slice, model) -> pa.Table:
     """The score table of one block of a window."""
-    columns = model._array_block(rows.fields, previous, rows.peers, len(rows), block,
+    columns = model._array_block(rows.fields, previous.get(), rows.peers, len(rows), block,
                                  finish=_arrow_of)
     return next(_with_scores(rows.identity, iter([(block.start, columns)])))
 
