@@ -30,7 +30,8 @@ written to a temporary folder, in three passes:
    block by block (CSV, or Parquet in row groups of a fixed size).
 
 The spill's memory holds a batch, a bucket and the 16 bytes per firm-year of the duplicate
-check, however long the file (the one pass: a few batches and 8 bytes per firm); its disk
+check, however long the file (the one pass: a few batches and 8 bytes per firm); rejected
+records beyond :data:`REJECTS_HELD_ROWS` wait on disk, on either path; the spill's disk
 holds about the size of the input, as Arrow, while it runs (in the system's temporary
 folder, ``TMPDIR``; a killed run's folder is removed by the next run). The scores are the
 same bytes as the in-memory path gives, whatever the path and the batch size (tests). A file
