@@ -154,9 +154,9 @@ def test_a_temporary_file_of_a_killed_write_is_removed_by_the_next(tmp_path):
 
 def test_a_streamed_runs_scratch_folder_of_a_killed_run_is_removed_by_the_next(tmp_path,
                                                                               monkeypatch):
-    """A run killed mid-stream (SIGKILL: no cleanup can run) leaves its scratch folder in
-    TMPDIR, here one named for a process that has ended; the next streamed run removes it,
-    leaves a live run's folder alone, and leaves none of its own."""
+    """A run killed mid-stream (SIGKILL: no cleanup can run) leaves its scratch folders in
+    TMPDIR (the spill's, the rejected records'), here named for a process that has ended; the
+    next streamed run removes them, leaves a live run's alone, and leaves none of its own."""
     from ktop_index.data.io import write_table
     from ktop_index.index.files import score_file
     from ktop_index.synth import generate_panel
@@ -166,14 +166,15 @@ def test_a_streamed_runs_scratch_folder_of_a_killed_run_is_removed_by_the_next(t
     write_table(generate_panel(n_firms=300, years=(2022, 2023), seed=3), source)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
-    orphan = tmp_path / f"ktop-stream-{gone.stdout.strip()}-abcd"
-    live = tmp_path / f"ktop-stream-{os.getpid()}-live"
-    for folder in (orphan, live):
+    prefixes = ("ktop-stream", "ktop-rejects")  # the spill's, the rejected records'
+    orphans = [tmp_path / f"{prefix}-{gone.stdout.strip()}-abcd" for prefix in prefixes]
+    live = [tmp_path / f"{prefix}-{os.getpid()}-live" for prefix in prefixes]
+    for folder in orphans + live:
         folder.mkdir()
         (folder / "ordered.arrow").write_bytes(b"spill")
     score_file(source, tmp_path / "scores.csv")
-    assert not orphan.exists() and live.exists()
-    assert sorted(p.name for p in tmp_path.glob("ktop-stream-*")) == [live.name]
+    assert not any(folder.exists() for folder in orphans)
+    assert sorted(p.name for p in tmp_path.glob("ktop-*")) == sorted(f.name for f in live)
 
 
 @pytest.fixture

@@ -377,7 +377,8 @@ def score_stream(stream: TableStream, output_path, model, *, lang: str, money_un
     together is scored in one pass (:func:`_score_grouped`), any other by the three passes
     of the spill (:func:`_score_stream`). Raises :class:`ReadWhole` when the file must be
     read whole instead."""
-    remove_orphans("ktop-stream")  # a killed run's spill, whichever path this run takes
+    for prefix in ("ktop-stream", "ktop-rejects"):  # a killed run's, whichever path runs now
+        remove_orphans(prefix)
     options = {"lang": lang, "money_unit": money_unit, "workers": workers, "mask": mask,
                    "rejects": rejects, "progress": progress}
     try:
