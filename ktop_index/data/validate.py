@@ -759,12 +759,25 @@ def text_hashes(values) -> np.ndarray:
     """64-bit hashes of text values (a Series, an array, or arrow strings): the same text
     gives the same hash in any batch. Read from arrow's buffers with numpy, eight bytes at a
     time, each word mixed in by splitmix64's finaliser (no Python string is made, and
-    Python's lock is free while numpy runs); values longer than 256 bytes go through
-    pandas' hashing instead."""
+    Python's lock is free while numpy runs); a value longer than 256 bytes is hashed by
+    pandas instead, whatever the values beside it."""
     cells = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(
         values, (pa.Array, pa.ChunkedArray)) else values.cast(pa.large_string())
     if isinstance(cells, pa.ChunkedArray):
         cells = cells.combine_chunks()
+    long = (pa.compute.binary_length(cells).fill_null(0).to_numpy(zero_copy_only=False)
+            > _HASHED_BYTES)
+    if not long.any():
+        return _word_hashes(cells)
+    hashes = np.empty(len(cells), dtype=np.uint64)
+    series = pd.Series(pd.arrays.ArrowStringArray(cells.filter(pa.array(long))))
+    hashes[long] = pd.util.hash_pandas_object(series, index=False).to_numpy()
+    hashes[~long] = _word_hashes(cells.filter(pa.array(~long)))
+    return hashes
+
+
+def _word_hashes(cells: pa.Array) -> np.ndarray:
+    """:func:`text_hashes` of values of at most :data:`_HASHED_BYTES` bytes."""
     if not len(cells):
         return np.zeros(0, dtype=np.uint64)
     offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64,
@@ -772,12 +785,8 @@ def text_hashes(values) -> np.ndarray:
     lengths = np.diff(offsets)
     if cells.null_count:
         lengths = np.where(cells.is_null().to_numpy(zero_copy_only=False), -1, lengths)
-    widest = int(lengths.max())
-    if widest > _HASHED_BYTES:
-        series = pd.Series(pd.arrays.ArrowStringArray(cells))
-        return pd.util.hash_pandas_object(series, index=False).to_numpy()
     data = np.frombuffer(cells.buffers()[2] or b"\0", dtype=np.uint8)
-    words = -(-max(widest, 1) // 8)
+    words = -(-max(int(lengths.max()), 1) // 8)
     place = offsets[:-1, None] + np.arange(words * 8)
     inside = place < offsets[:-1, None] + np.maximum(lengths, 0)[:, None]
     chunk = np.where(inside, data[np.minimum(place, len(data) - 1)], 0).astype(np.uint8)

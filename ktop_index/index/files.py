@@ -380,7 +380,7 @@ def score_stream(stream: TableStream, output_path, model, *, lang: str, money_un
     for prefix in ("ktop-stream", "ktop-rejects"):  # a killed run's, whichever path runs now
         remove_orphans(prefix)
     options = {"lang": lang, "money_unit": money_unit, "workers": workers, "mask": mask,
-                   "rejects": rejects, "progress": progress}
+               "rejects": rejects, "progress": progress}
     try:
         return _score_either(stream, output_path, model, options)
     except TypesChanged:

@@ -636,3 +636,5 @@ def test_text_hashes_give_one_hash_per_text_whatever_the_batch():
     assert (text_hashes(pa.chunked_array([texts[:10], texts[10:20]])) == hashes[:20]).all()
     long = text_hashes(pa.array(texts[:5] + ["y" * 300]))  # pandas' hashing: still distinct
     assert len(np.unique(long)) == 6
+    assert (long[:5] == hashes[:5]).all()  # a long value beside them changes nothing
+    assert long[5] == text_hashes(pa.array(["y" * 300]))[0]
