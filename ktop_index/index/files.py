@@ -661,42 +661,41 @@ class _Rows:
             False).to_numpy(zero_copy_only=False))
         return int(other[0]) if other.size else len(self)
 
-    def last_firm_start(self) -> int:
-        """Where the run of rows of the last row's firm begins."""
+    def last_firm_start(self) -> tuple[int, bool]:
+        """Where the run of rows of the last row's firm begins, and whether that firm has
+        rows before the run too."""
         firm = self.identity.column("firm_id")
-        other = np.flatnonzero(~pc.equal(firm, firm[-1]).fill_null(False).to_numpy(
-            zero_copy_only=False))
-        return int(other[-1]) + 1 if other.size else 0
+        same = pc.equal(firm, firm[-1]).fill_null(False).to_numpy(zero_copy_only=False)
+        other = np.flatnonzero(~same)
+        at = int(other[-1]) + 1 if other.size else 0
+        return at, bool(same[:at].any())
 
 
 def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Rows]:
-    """The rows of the batches in windows that each hold every row of their firms. Once the
-    next batch is there, a batch is taken apart (:func:`_taken_apart`): the run of the firm
-    the batch before ended with, joined to the rows it goes on with here (the only copy),
-    then the rest up to the run of this batch's last firm, which goes on; the last batch
-    is one window, with what goes on into it. Raises :class:`NotGrouped` when a window has a
-    firm an earlier one had."""
+    """The rows of the batches in windows that each hold every row of their firms. A batch
+    is taken apart as soon as it comes (:func:`_taken_apart`), so that scoring need not wait
+    for the next one: the run of the firm the batch before ended with, joined to the rows it
+    goes on with here (the only copy), then the rest up to the run of this batch's last
+    firm, which goes on; that run is the last window. Raises :class:`NotGrouped` when a
+    window has a firm an earlier one had."""
     seen = SeenHashes()
     carry: _Rows | None = None  # the run of the last firm, yet to be yielded
-    pending: _Rows | None = None  # the last batch, taken apart when one follows
     for _, rows in batches:
         if not len(rows):
             continue
-        if pending is not None:
-            windows, carry = _taken_apart(carry, pending)
-            for window in windows:
-                _remember_firms(seen, window)
-                yield window
-        pending = rows
-    if pending is not None:
-        last = pending if carry is None else carry.then(pending)
-        _remember_firms(seen, last)
-        yield last
+        windows, carry = _taken_apart(carry, rows)
+        for window in windows:
+            _remember_firms(seen, window)
+            yield window
+    if carry is not None:
+        _remember_firms(seen, carry)
+        yield carry
 
 
 def _taken_apart(carry: _Rows | None, rows: _Rows) -> tuple[list[_Rows], _Rows]:
-    """The windows of a batch that another follows, and the run of its last firm, which goes
-    on (``carry``: the run the batch before ended with)."""
+    """The windows of a batch, and the rows that go on into the next: the run of its last
+    firm, or all the rest when that firm has rows further up too (a firm apart inside a
+    batch stays in one window). ``carry`` is what the batch before left to go on."""
     windows = []
     if carry is not None:
         joined = rows.leading_run(carry.identity.column("firm_id")[-1].as_py())
@@ -704,7 +703,9 @@ def _taken_apart(carry: _Rows | None, rows: _Rows) -> tuple[list[_Rows], _Rows]:
             return windows, carry.then(rows)
         windows.append(carry.then(rows._rows(0, joined)) if joined else carry)
         rows = rows._rows(joined, len(rows))
-    at = rows.last_firm_start()
+    at, apart = rows.last_firm_start()
+    if apart:  # the last firm has rows further up too: they all go on, in one window
+        return windows, rows
     if at:
         windows.append(rows._rows(0, at))
     return windows, rows._rows(at, len(rows))

@@ -452,6 +452,10 @@ def test_firm_windows_hold_whole_firms_in_file_order():
         for firm in window.identity.column("firm_id").to_pylist():
             assert owner.setdefault(firm, k) == k
     assert len(windows) > 2
+    # a batch whose last firm has rows further up: that firm's rows stay in one window
+    apart = [(None, rows(["A", "B", "A"], 0)), (None, rows(["A", "C"], 3))]
+    windows = [w.identity.column("firm_id").to_pylist() for w in _firm_windows(iter(apart))]
+    assert windows == [["A", "B", "A", "A"], ["C"]]
     with pytest.raises(NotGrouped):  # A again after B: not together
         list(_firm_windows(iter([(None, rows(["A", "B"], 0)), (None, rows(["B"], 2)),
                                  (None, rows(["A", "C"], 3)), (None, rows(["C"], 5))])))
