@@ -25,7 +25,11 @@ import time
 from pathlib import Path
 
 import pyarrow.csv as pacsv
-from _inputs import ORDERS, bench_input, compiled_package  # benchmarks/ is on the path: python benchmarks/NAME.py
+from _inputs import (  # benchmarks/ is on the path: python benchmarks/NAME.py
+    ORDERS,
+    bench_input,
+    compiled_package,
+)
 
 KTOP = [sys.executable, "-m", "ktop_index.cli"]
 
