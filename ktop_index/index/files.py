@@ -676,10 +676,10 @@ def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Ro
     is taken apart as soon as it comes (:func:`_taken_apart`), so that scoring need not wait
     for the next one: the run of the firm the batch before ended with, joined to the rows it
     goes on with here (the only copy), then the rest up to the run of this batch's last
-    firm, which goes on; that run is the last window. Raises :class:`NotGrouped` when a
-    window has a firm an earlier one had."""
+    firm, which goes on into the next batch; after the last batch, what goes on is the last
+    window. Raises :class:`NotGrouped` when a window has a firm an earlier one had."""
     seen = SeenHashes()
-    carry: _Rows | None = None  # the run of the last firm, yet to be yielded
+    carry: _Rows | None = None  # the rows going on into the next batch, yet to be yielded
     for _, rows in batches:
         if not len(rows):
             continue
