@@ -133,3 +133,25 @@ def test_each_row_gets_its_own_problem_over_distinct_values():
     assert lost == [r for r, v in zip(rows, values) if v == "1110"]
     assert rev10 == [r for r, v in zip(rows, values) if v == "10712"]
     assert result.frame["ksic"].isna().sum() == values.count("1110") + 6
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "float64"])
+def test_distinct_codes_read_once_per_process_read_as_normalise_ksic_does(monkeypatch, dtype):
+    """The process-wide memory of readings gives normalise_ksic's codes and bad mask, on a
+    first batch, on a batch of known and new cells, and after the memory starts again."""
+    from ktop_index.data import validate as v
+
+    monkeypatch.setattr(v, "_ksic_read", {})
+    text = ["C10301", "A1110", "1110", "10712", "58221", "99", "x1", "J58221", "01110", "A"]
+    cells = ([1110.0, 10712.0, 58221.0, 99.0, 26110.0, 1.0] if dtype == "float64"
+             else text)
+    batches = [cells[:4], cells[2:], cells[::-1]]
+    for k, batch in enumerate(batches):
+        if k == 2:
+            monkeypatch.setattr(v, "_KSIC_MEMO_SIZE", 1)  # the memory overflows: cleared
+        values = pd.Series(batch, dtype=dtype)
+        codes, bad = v._ksic_of_distinct(values)
+        want_codes, want_bad, _ = normalise_ksic(values)
+        assert codes.tolist() == pytest.approx(want_codes.tolist(), nan_ok=True)
+        assert bad.tolist() == want_bad.tolist()
+    assert len(v._ksic_read) <= len(cells)
