@@ -108,7 +108,7 @@ def reason_labels(spec: dict) -> list[str]:
 
 
 def reason_codes(spec: dict, peer_medians: dict, scores: np.ndarray,
-                 peer: np.ndarray) -> dict[str, np.ndarray]:
+                 peer: np.ndarray, columns: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The two indicators most above and most below the industry peers' median, per row.
 
     Parameters
@@ -118,6 +118,8 @@ def reason_codes(spec: dict, peer_medians: dict, scores: np.ndarray,
         ``peer_medians_``; ``'*'`` the whole reference, first).
     scores : rows x indicators, the 0-100 indicator scores (NaN: no data).
     peer : each row's position in ``peer_medians`` (0: the whole reference).
+    columns : the positions in the spec of ``scores``' columns (default: every indicator, in
+        order); they must include every indicator of weight > 0.
 
     Returns
     -------
@@ -138,12 +140,16 @@ def reason_codes(spec: dict, peer_medians: dict, scores: np.ndarray,
     groups = ["*"] + [g for g in peer_medians if g != "*"]
     table = np.array([[peer_medians[g][names[j]] for j in loud] for g in groups])
     kin = _kin(indicators, loud)
+    # where the searched indicators are among the score columns: a plain slice when they
+    # are all of them
+    at = loud if columns is None else np.searchsorted(columns, loud)
+    at = slice(None) if np.array_equal(at, np.arange(scores.shape[1])) else at
     position = np.append(loud, len(names))  # back to the spec; last: no reason
     codes = {key: np.full(len(scores), len(names), dtype=np.int64) for key in REASON_KEYS}
     # in blocks that stay in cache: a million rows at once spends its time moving memory
     for start in range(0, len(scores) if len(loud) else 0, _BLOCK_ROWS):
         rows = slice(start, start + _BLOCK_ROWS)
-        gap = scores[rows][:, loud] - table[peer[rows]]
+        gap = scores[rows][:, at] - table[peer[rows]]
         for prefix, values in (("strength", gap), ("weakness", -gap)):
             np.fmax(values, -np.inf, out=values)  # no data (NaN): never chosen
             for rank in (1, 2):  # two passes of argmax beat a full sort of every row

@@ -287,7 +287,8 @@ class TechIndex(Estimator):
             no index (NaN).
         """
         check_fitted(self, "goalposts_", _NOT_FITTED)
-        columns = self._score_columns(self._transformed(frame), self._peer_positions(frame))
+        columns = self._score_columns(self._transformed(frame, self._weighed()),
+                                      self._peer_positions(frame))
         return _frame_of(columns, frame.index)
 
     def components(self, frame: pd.DataFrame) -> dict:
@@ -420,53 +421,82 @@ class TechIndex(Estimator):
     def _domain_names(self) -> list[str]:
         return [d["name"] for d in self.spec_["domains"]]
 
+    def _weighed(self) -> np.ndarray:
+        """Positions in the spec of the indicators a score depends on. Domains averaged
+        arithmetically: those of weight > 0, since one weighed 0 adds exactly 0 to its
+        domain's sums (of weights and of weighted scores) and is never a reason, so that
+        scoring skips it with the same bits. The geometric mean: every one (it refuses a
+        value <= 0 of any)."""
+        if self.spec_["aggregation"]["within_domain"] == "gmean":
+            return np.arange(len(self._indicators()))
+        return np.array([j for j, s in enumerate(self._indicators()) if s["weight"] > 0],
+                        dtype=np.int64)
+
     def _domain_weights(self) -> np.ndarray:
         weights = np.array([d["weight"] for d in self.spec_["domains"]], dtype=float)
         return weights / weights.sum()
 
     # ------------------------------------------------------------------ the steps
-    def _transformed(self, frame: pd.DataFrame, previous: dict | None = None) -> np.ndarray:
-        if previous is None:
-            previous = previous_year_fields(frame, self._indicators())
-        return self._transform(source_fields(frame, self._indicators()), previous, len(frame))
+    def _transformed(self, frame: pd.DataFrame, columns: np.ndarray | None = None
+                     ) -> np.ndarray:
+        previous = previous_year_fields(frame, self._indicators())
+        return self._transform(source_fields(frame, self._indicators()), previous, len(frame),
+                               columns)
 
-    def _transform(self, fields: dict, previous: dict, rows: int) -> np.ndarray:
-        """Transformed, direction-signed indicator values (rows x indicators) from field arrays."""
-        raw = indicator_values(fields, self._indicators(), previous)
+    def _transform(self, fields: dict, previous: dict, rows: int,
+                   columns: np.ndarray | None = None) -> np.ndarray:
+        """Transformed, direction-signed indicator values (rows x indicators) from field
+        arrays; ``columns``: of those indicators only (positions in the spec)."""
+        specs = self._indicators() if columns is None else [self._indicators()[j]
+                                                            for j in columns]
+        raw = indicator_values(fields, specs, previous)
         return np.column_stack(  # a direction of 1 leaves the values as they are
             [transform(raw[s["name"]], s["transform"]) * s["direction"] if s["direction"] != 1
              else transform(raw[s["name"]], s["transform"])
-             for s in self._indicators()]).reshape(rows, len(self._indicators()))
+             for s in specs]).reshape(rows, len(specs))
 
     def _offset_positions(self, ksic, rows: int) -> np.ndarray:
         """Each row's position in ``value_offsets_`` (-1: no shift)."""
         ksic = None if ksic is None else pd.Series(ksic, dtype="str")
         return peer_index(ksic, list(self.value_offsets_), rows)
 
-    def _peer_adjusted(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """Transformed values less their industry's shift (see :func:`_fit_offsets`)."""
+    def _peer_adjusted(self, values: np.ndarray, positions: np.ndarray,
+                       columns: np.ndarray | None = None) -> np.ndarray:
+        """Transformed values (of the indicators at ``columns``, or all) less their
+        industry's shift (see :func:`_fit_offsets`)."""
         if not self.value_offsets_:
             return values
-        shifts = np.vstack([np.array(list(self.value_offsets_.values())),
+        shifts = np.array(list(self.value_offsets_.values()))
+        shifts = np.vstack([shifts if columns is None else shifts[:, columns],
                             np.zeros((1, values.shape[1]))])
         return values - shifts[positions]  # position -1 picks the trailing zero row
 
-    def _indicator_scores(self, values: np.ndarray, overwrite: bool = False) -> np.ndarray:
-        """0-100 scores of transformed values; ``overwrite``: into ``values`` itself (an
-        array of the caller's own), not a copy."""
-        posts = np.array([self.goalposts_[s["name"]] for s in self._indicators()])
+    def _indicator_scores(self, values: np.ndarray, overwrite: bool = False,
+                          columns: np.ndarray | None = None) -> np.ndarray:
+        """0-100 scores of transformed values (of the indicators at ``columns``, or all);
+        ``overwrite``: into ``values`` itself (an array of the caller's own), not a copy."""
+        names = [s["name"] for s in self._indicators()]
+        posts = np.array([self.goalposts_[names[j]]
+                          for j in (range(len(names)) if columns is None else columns)])
         scale = np.full(len(posts), float(self.spec_["normalisation"]["scale"]))
         return n_goalposts(values if overwrite else values.copy(), posts[:, 0], posts[:, 1],
                            scale, np.ones(len(posts), dtype=bool))
 
-    def _domain_scores(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Domain scores (rows x domains) and coverage (share of total weight with data)."""
+    def _domain_scores(self, scores: np.ndarray, columns: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Domain scores (rows x domains) and coverage (share of total weight with data) of
+        indicator scores (of the indicators at ``columns``, or all)."""
         gmean = self.spec_["aggregation"]["within_domain"] == "gmean"
         domains = np.empty((len(scores), len(self.spec_["domains"])))
         coverage = np.zeros(len(scores))
+        specs = self._indicators()
+        columns = np.arange(len(specs)) if columns is None else columns
         for k, domain in enumerate(self.spec_["domains"]):
-            idx = [j for j, s in enumerate(self._indicators()) if s["domain"] == domain["name"]]
-            weights = np.array([self._indicators()[j]["weight"] for j in idx], dtype=float)
+            idx = [c for c, j in enumerate(columns) if specs[j]["domain"] == domain["name"]]
+            weights = np.array([specs[columns[c]]["weight"] for c in idx], dtype=float)
+            # the domain's whole weight, summed as over all its indicators (the same bits)
+            whole = np.array([s["weight"] for s in specs if s["domain"] == domain["name"]],
+                             dtype=float).sum()
             block = scores[:, idx]
             # the weight with data is a row's sum alone, in column order: a matrix product's
             # (BLAS) last bit depends on where the row falls in its block
@@ -475,7 +505,7 @@ class TechIndex(Estimator):
                 present = np.where(np.isnan(block), 0.0, weights).sum(axis=1)
             else:  # the mean's own sum of the weights with data: the same array, summed so
                 domains[:, k], present = amean_weighed(block, weights)
-            coverage += self._domain_weights()[k] * (present / weights.sum())
+            coverage += self._domain_weights()[k] * (present / whole)
         return domains, coverage
 
     def _composite(self, domains: np.ndarray) -> np.ndarray:
@@ -497,11 +527,14 @@ class TechIndex(Estimator):
         return industry, medians + 1, offsets
 
     def _score_columns(self, values: np.ndarray, peers: tuple[np.ndarray, ...]) -> dict:
-        """The score columns of rows with transformed ``values`` and :meth:`_peer_positions`:
-        float arrays, and :class:`_Coded` text (grade, reasons)."""
-        adjusted = self._peer_adjusted(values, peers[2])
-        scores = self._indicator_scores(adjusted, overwrite=adjusted is not values)
-        domains, coverage = self._domain_scores(scores)
+        """The score columns of rows with transformed ``values`` (of the indicators at
+        :meth:`_weighed`) and :meth:`_peer_positions`: float arrays, and :class:`_Coded`
+        text (grade, reasons)."""
+        weighed = self._weighed()
+        adjusted = self._peer_adjusted(values, peers[2], weighed)
+        scores = self._indicator_scores(adjusted, overwrite=adjusted is not values,
+                                        columns=weighed)
+        domains, coverage = self._domain_scores(scores, weighed)
         composite = self._composite(domains)
         rated = coverage >= self.spec_["missing"]["min_coverage"]
         tech = np.where(rated, self._tech_index(composite), np.nan)
@@ -516,7 +549,7 @@ class TechIndex(Estimator):
         out["coverage"] = coverage
         out.update(self._contributions(domains, rated))
         labels = reason_labels(self.spec_)
-        codes = reason_codes(self.spec_, self.peer_medians_, scores, peers[1])
+        codes = reason_codes(self.spec_, self.peer_medians_, scores, peers[1], weighed)
         out.update({key: _Coded(value, labels) for key, value in codes.items()})
         return out
 
@@ -558,7 +591,7 @@ class TechIndex(Estimator):
         (``finish``, when given, converts them)."""
         values = self._transform({f: v[block] for f, v in fields.items()},
                                  {f: v[block] for f, v in previous.items()},
-                                 len(range(count)[block]))
+                                 len(range(count)[block]), self._weighed())
         columns = self._score_columns(values, tuple(p[block] for p in peers))
         return columns if finish is None else finish(columns)
 

@@ -12,6 +12,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from ktop_index.index.explain import reason_codes, reason_labels
 from ktop_index.index.spec import indicator_labels_ko, load_spec
 from ktop_index.index.techindex import (
     SCORE_COLUMNS,
@@ -182,6 +183,43 @@ def test_reasons_never_name_an_indicator_without_weight(panel):
     # the same model with every weight on gives those indicators as reasons somewhere
     loud = TechIndex(load_spec()).fit(panel, reference_year=2023).transform(panel)
     assert set(loud[["strength_1", "weakness_1"]].stack()) & silent
+
+
+def test_indicators_weighed_zero_are_skipped_with_the_same_bits(panel):
+    """Scoring skips the indicators the bundled model weighs 0, and gives the bits of the
+    whole computation (every indicator, :meth:`TechIndex.components`): domains, coverage and
+    reasons, also where a domain's only data is an indicator weighed 0."""
+    spec = TechIndex.load().spec_  # the bundled model's fitted weights: 8 of them are 0
+    assert sum(s["weight"] == 0 for s in spec["indicators"]) >= 4
+    for s in spec["indicators"]:  # outcome's 9 weights then sum to another last bit than
+        if s["domain"] == "outcome":  # its 5 of weight > 0 (numpy adds 8 or more pairwise)
+            s["weight"] = round(s["weight"] * 7 / 3.7, 6)
+    model = TechIndex(spec).fit(panel, reference_year=2023)
+    rows = panel.copy()
+    # infrastructure left with its weight-0 indicators alone (firm age, CEO's years,
+    # employees) in every 7th row: its domain score is missing either way
+    rows.loc[rows.index[::7], ["rnd_org", "certifications"]] = np.nan
+    scored = model.transform(rows)
+    whole = model.components(rows)
+    names = whole["domain_names"]
+    assert scored[names[0]].isna().sum() >= len(rows) // 7
+    assert np.array_equal(scored[names].to_numpy(), whole["domains"], equal_nan=True)
+    assert np.array_equal(scored["coverage"].to_numpy(), whole["coverage"])
+    peers = model._peer_positions(rows)[1]
+    codes = reason_codes(model.spec_, model.peer_medians_, whole["scores"], peers)
+    labels = reason_labels(model.spec_)
+    for key, value in codes.items():
+        assert scored[key].astype(str).tolist() == [labels[c] for c in value]
+
+
+def test_geometric_means_keep_every_indicator(panel):
+    """Domains averaged geometrically score every indicator, weighed 0 or not (a value
+    <= 0 of any is refused)."""
+    model = TechIndex.load()
+    weighed = [j for j, s in enumerate(model.spec_["indicators"]) if s["weight"] > 0]
+    assert model._weighed().tolist() == weighed
+    model.spec_["aggregation"]["within_domain"] = "gmean"
+    assert model._weighed().tolist() == list(range(len(model.spec_["indicators"])))
 
 
 def test_two_reasons_never_rest_on_the_same_field(panel, model):
