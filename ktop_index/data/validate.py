@@ -500,7 +500,59 @@ def _amount(value: float) -> str:
 
 
 def _parse_column(f, series: pd.Series, factor, rows, header, source, problems):
-    """Parse one column by the field's kind; bad cells become NaN/NA and problems."""
+    """Parse one column by the field's kind; bad cells become NaN/NA and problems. A text
+    column that repeats each value over a run of rows (a panel's firm gives its number,
+    name, industry and region on each of its years) is parsed one run at a time."""
+    runs = _runs(series)
+    if runs is None:
+        return _parse_cells(f, series, factor, rows, header, source, problems)
+    first, codes = runs
+    found: list[Problem] = []
+    parsed = _parse_cells(f, series.iloc[first].reset_index(drop=True), factor, rows[first],
+                          header, source, found)
+    problems += _every_row_of_runs(found, rows, first)
+    return parsed.take(codes).set_axis(series.index)
+
+
+_RUNS_AT_MOST = 0.5  # runs per row below which a column is parsed by runs
+
+
+def _runs(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a text column of runs of equal values (at most :data:`_RUNS_AT_MOST` of a run
+    per row), each run's first position and each row's run; else None. A cell's parse
+    depends on its value alone, so a run's first cell speaks for the run."""
+    if not isinstance(series.dtype, pd.StringDtype) or len(series) < 2:
+        return None
+    cells = pa.array(series, type=pa.large_string(), from_pandas=True)
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    starts = np.ones(len(cells), dtype=bool)
+    starts[1:] = ~pa.compute.equal(cells[1:], cells[:-1]).fill_null(False).to_numpy(
+        zero_copy_only=False)
+    first = np.flatnonzero(starts)
+    if len(first) > _RUNS_AT_MOST * len(cells):
+        return None
+    return first, np.cumsum(starts) - 1
+
+
+def _every_row_of_runs(found: list[Problem], rows: np.ndarray, first: np.ndarray
+                       ) -> list[Problem]:
+    """The problems of runs' first cells (``found``, in their order), each repeated for
+    every row of its run: the problems of parsing every cell."""
+    if not found:
+        return []
+    ends = np.append(first[1:], len(rows))
+    run_of = {int(rows[k]): (k, e) for k, e in zip(first, ends)}
+    out = []
+    for p in found:
+        start, end = run_of[p.row]
+        out += [dataclasses.replace(p, row=int(r), params=dict(p.params))
+                for r in rows[start:end]]
+    return out
+
+
+def _parse_cells(f, series: pd.Series, factor, rows, header, source, problems):
+    """:func:`_parse_column` of every cell."""
     numeric = pd.api.types.is_numeric_dtype(series.dtype)
 
     def raw_text():  # the cells as the user wrote them, for messages: made only when shown

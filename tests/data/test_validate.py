@@ -186,6 +186,34 @@ def test_region_codes():
         assert check([{**GOOD, "소재지": value}]).ok
 
 
+def test_runs_of_repeated_cells_give_the_problems_of_every_cell(monkeypatch):
+    """A panel repeats each firm's number, name, industry and region on each of its years,
+    and those columns are parsed one run at a time: a bad business number, KSIC code and
+    region over a run of three years are three problems each, on rows 5-7, and the frame
+    and problems equal those of parsing every cell."""
+    def firm(brn, name, ksic, region):
+        return [{"사업자등록번호": brn, "기업명": name, "업종코드": ksic, "소재지": region,
+                 "기준연도": str(year)} for year in (2022, 2023, 2024)]
+
+    rows = (firm("124-81-00998", " 한라 ", "C10301", "제주시") +
+            firm("124-81-00999", "백록", "G10301", "123") +
+            firm("3698149497", "NA", "10399", "서귀포시") + [{**GOOD, "기준연도": "2021"}])
+    table = pd.DataFrame(rows, dtype="str")
+    result = validate(table, source="f.csv")
+    assert codes(result) == [(row, column, code) for row in (5, 6, 7) for column, code in (
+        ("사업자등록번호", "bad_brn"), ("업종코드", "bad_ksic"), ("소재지", "bad_region_code"))]
+    assert codes(result, "warning") == [(row, column, code) for row in (8, 9, 10) for column, code
+                                        in (("기업명", "missing_firm_name"),
+                                            ("업종코드", "ksic_unknown"))]
+    assert result.frame["brn"].iloc[6] == "369-81-49497"
+    assert result.frame["firm_name"].iloc[[0, 9]].tolist() == ["한라", "한라"]
+    monkeypatch.setattr("ktop_index.data.validate._RUNS_AT_MOST", 0.0)  # every cell
+    cells = validate(table, source="f.csv")
+    assert result.problems == cells.problems
+    assert [p.params for p in result.problems] == [p.params for p in cells.problems]
+    pd.testing.assert_frame_equal(result.frame, cells.frame)
+
+
 def test_region_and_address_columns_together():
     """A 시군구 column beside an address column: the 시군구 is the region, the address fills
     its blanks and stays in the output; two 시군구 columns remain an error."""
