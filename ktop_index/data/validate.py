@@ -523,16 +523,29 @@ def _runs(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     depends on its value alone, so a run's first cell speaks for the run."""
     if not isinstance(series.dtype, pd.StringDtype) or len(series) < 2:
         return None
-    cells = pa.array(series, type=pa.large_string(), from_pandas=True)
-    if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
-    starts = np.ones(len(cells), dtype=bool)
-    starts[1:] = ~pa.compute.equal(cells[1:], cells[:-1]).fill_null(False).to_numpy(
-        zero_copy_only=False)
+    starts = _run_starts(_text_cells(series))
     first = np.flatnonzero(starts)
-    if len(first) > _RUNS_AT_MOST * len(cells):
+    if len(first) > _RUNS_AT_MOST * len(series):
         return None
     return first, np.cumsum(starts) - 1
+
+
+def _text_cells(values) -> pa.Array:
+    """Text values (a Series, an array, or arrow strings) as one arrow ``large_string``
+    array."""
+    cells = (values.cast(pa.large_string()) if isinstance(values, (pa.Array, pa.ChunkedArray))
+             else pa.array(values, type=pa.large_string(), from_pandas=True))
+    return cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+
+
+def _run_starts(cells: pa.Array) -> np.ndarray:
+    """Where each run of equal consecutive values begins (a missing value is a run of its
+    own)."""
+    starts = np.ones(len(cells), dtype=bool)
+    if len(cells) > 1:
+        same = pa.compute.equal(cells[1:], cells[:-1]).fill_null(False)
+        starts[1:] = ~same.to_numpy(zero_copy_only=False)
+    return starts
 
 
 def _every_row_of_runs(found: list[Problem], rows: np.ndarray, first: np.ndarray
@@ -835,10 +848,7 @@ def text_hashes(values) -> np.ndarray:
     time, each word mixed in by splitmix64's finaliser (no Python string is made, and
     Python's lock is free while numpy runs); a value longer than 256 bytes is hashed by
     pandas instead, whatever the values beside it."""
-    cells = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(
-        values, (pa.Array, pa.ChunkedArray)) else values.cast(pa.large_string())
-    if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
+    cells = _text_cells(values)
     long = (pa.compute.binary_length(cells).fill_null(0).to_numpy(zero_copy_only=False)
             > _HASHED_BYTES)
     if not long.any():
@@ -941,14 +951,8 @@ def firm_runs(firms) -> tuple[np.ndarray | None, np.ndarray | None]:
     >>> firm_runs(pd.Series(["A", "B", "A"], dtype="str"))
     (None, None)
     """
-    cells = (firms.cast(pa.large_string()) if isinstance(firms, (pa.Array, pa.ChunkedArray))
-             else pa.array(firms, type=pa.large_string(), from_pandas=True))
-    if isinstance(cells, pa.ChunkedArray):
-        cells = cells.combine_chunks()
-    starts = np.ones(len(cells), dtype=bool)
-    if len(cells) > 1:
-        same = pa.compute.equal(cells[1:], cells[:-1]).fill_null(False)
-        starts[1:] = ~same.to_numpy(zero_copy_only=False)
+    cells = _text_cells(firms)
+    starts = _run_starts(cells)
     missing = cells.is_null().to_numpy(zero_copy_only=False)
     starts &= ~missing
     hashes = text_hashes(cells.filter(pa.array(starts)))
