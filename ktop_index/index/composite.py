@@ -385,13 +385,43 @@ def amean_weighed(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """:func:`a_amean`, with each row's sum of the weights of its present values."""
     present = ~np.isnan(x)
     weights = np.where(present, w, 0.0)
-    total = weights.sum(axis=1, keepdims=True)
+    total = row_sums(weights)
     with np.errstate(invalid="ignore", divide="ignore"):
         # as COINr: w <- w / sum(w), then sum(w * x)
-        weights /= total
-        y = (weights * np.where(present, x, 0.0)).sum(axis=1)
-    y[~present.any(axis=1)] = np.nan
-    return y, total[:, 0]
+        weights /= total[:, None]
+        y = row_sums(weights * np.where(present, x, 0.0))
+    y[~row_any(present)] = np.nan
+    return y, total
+
+
+def row_sums(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=1)`` of a 2-D float array, with the same bits, faster on narrow arrays.
+
+    numpy adds a row of fewer than eight values one after the other onto 0.0 (so that a row
+    of -0.0 sums to 0.0; eight or more: pairwise, in unrolled partial sums); column by
+    column that is a few passes over contiguous memory instead of a short loop per row, five
+    to nine times faster for the few indicators of a domain. Eight columns or more go to
+    numpy itself.
+
+    >>> row_sums(np.array([[1.0, 2.0, 3.0], [0.5, np.nan, 1.0]])).tolist()
+    [6.0, nan]
+    """
+    if x.ndim != 2 or x.dtype != np.float64 or not 0 < x.shape[1] < 8:
+        return x.sum(axis=1)
+    total = x[:, 0] + 0.0
+    for j in range(1, x.shape[1]):
+        total += x[:, j]
+    return total
+
+
+def row_any(x: np.ndarray) -> np.ndarray:
+    """``x.any(axis=1)`` of a 2-D boolean array, column by column (see :func:`row_sums`)."""
+    if x.ndim != 2 or not x.shape[1]:
+        return x.any(axis=1)
+    some = x[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        some |= x[:, j]
+    return some
 
 
 def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -417,8 +447,8 @@ def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     weights = np.where(present, w, 0.0)
     logs = np.log(np.where(present, x, 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = np.exp((weights * logs).sum(axis=1) / weights.sum(axis=1))
-    y[~present.any(axis=1)] = np.nan
+        y = np.exp(row_sums(weights * logs) / row_sums(weights))
+    y[~row_any(present)] = np.nan
     return y
 
 

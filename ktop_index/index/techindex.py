@@ -64,7 +64,13 @@ import pyarrow as pa
 from ktop_index import __version__, _files
 from ktop_index.errors import DataError, SpecError
 from ktop_index.index._estimator import Estimator, check_fitted
-from ktop_index.index.composite import a_amean, a_gmean, amean_weighed, n_goalposts
+from ktop_index.index.composite import (
+    a_amean,
+    a_gmean,
+    amean_weighed,
+    n_goalposts,
+    row_sums,
+)
 from ktop_index.index.explain import (
     peer_groups,
     peer_index,
@@ -502,7 +508,7 @@ class TechIndex(Estimator):
             # (BLAS) last bit depends on where the row falls in its block
             if gmean:
                 domains[:, k] = a_gmean(block, weights)
-                present = np.where(np.isnan(block), 0.0, weights).sum(axis=1)
+                present = row_sums(np.where(np.isnan(block), 0.0, weights))
             else:  # the mean's own sum of the weights with data: the same array, summed so
                 domains[:, k], present = amean_weighed(block, weights)
             coverage += self._domain_weights()[k] * (present / whole)
@@ -605,7 +611,8 @@ class TechIndex(Estimator):
     def _grade_codes(self, tech: np.ndarray) -> np.ndarray:
         """Positions in :meth:`_grade_labels`: the first grade whose cut-off is reached."""
         cutoffs = np.array([c for _, c in self.grade_cutoffs_])  # descending
-        position = (tech[:, None] < cutoffs[None, :]).sum(axis=1)  # cut-offs not reached
+        # the cut-offs not reached (above the index): all but those at or below it
+        position = len(cutoffs) - np.searchsorted(cutoffs[::-1], tech, side="right")
         position = np.minimum(position, len(cutoffs) - 1)
         return np.where(np.isnan(tech), len(cutoffs), position)
 
@@ -613,7 +620,7 @@ class TechIndex(Estimator):
         """Each domain's share of ``tech_index - 100``, in index points."""
         weights = np.where(np.isnan(domains), 0.0, self._domain_weights())
         with np.errstate(invalid="ignore", divide="ignore"):
-            weights = weights / weights.sum(axis=1, keepdims=True)
+            weights = weights / row_sums(weights)[:, None]
         factor = self.spec_["scale"]["sd"] / self.composite_sd_
         means = np.array([self.domain_means_[d] for d in self._domain_names()])
         part = factor * weights * (domains - means)
