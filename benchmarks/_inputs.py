@@ -9,6 +9,7 @@ in 천원, one row per firm and year, valid distinct business numbers.
 from __future__ import annotations
 
 import compileall
+import os
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +103,18 @@ def compiled_package() -> None:
     import ktop_index
 
     compileall.compile_dir(Path(ktop_index.__file__).parent, quiet=1)
+
+
+def stolen_seconds() -> float | None:
+    """CPU seconds the hypervisor has taken from this virtual machine since boot, over all
+    its cores (``steal`` of ``/proc/stat``), or None off Linux. On a shared machine, a run
+    that needs both cores loses more to it than one that needs one: the benchmarks print
+    it per run so that a slow spell shows as such."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if fields[0] != "cpu" or len(fields) < 9:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
