@@ -60,6 +60,19 @@ def test_grades_follow_reference_percentiles(panel, model):
     assert all(means[a] < means[b] for a, b in itertools.pairwise(order))
 
 
+def test_a_grade_starts_at_its_cut_off(model):
+    # a cut-off is the grade's minimum Tech-Index: reached, that grade; a hair below, the
+    # next grade down; the last grade has no minimum; no index, not rated
+    grades = [g for g, _ in model.grade_cutoffs_]
+    cutoffs = [c for _, c in model.grade_cutoffs_]
+    tech, expected = [np.nan, 1e9], ["NR", grades[0]]
+    for k, c in enumerate(cutoffs[:-1]):
+        tech += [c, np.nextafter(c, -np.inf)]
+        expected += [grades[k], grades[k + 1]]
+    assert cutoffs[-1] == -np.inf
+    assert model._grades(np.array(tech)).tolist() == expected
+
+
 def test_same_inputs_same_index_in_any_batch(panel, model):
     """A firm scored alone, in a shuffled batch, or in another batch gets the same numbers."""
     full = model.transform(panel)
