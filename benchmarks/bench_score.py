@@ -105,14 +105,9 @@ def _print_stolen(floors: list, scores: list, stolen: list) -> None:
     print("cores' time stolen by the hypervisor, floor/ktop: "
           + ", ".join(f"{f:.0%}/{k:.0%}" for f, k in stolen))
     calm = [k for k, pair in enumerate(stolen) if max(pair) <= CALM]
-    if len(calm) >= 3:
-        ratio = (statistics.median(scores[k] for k in calm)
-                 / statistics.median(floors[k] for k in calm))
-        print(f"runs with at most {CALM:.0%} stolen: {len(calm)} of {len(stolen)}, "
-              f"ratio of their medians: {ratio:.2f}x")
-    else:
-        print(f"runs with at most {CALM:.0%} stolen: {len(calm)} of {len(stolen)} "
-              "(too few for a ratio)")
+    ratio = "too few for a ratio" if len(calm) < 3 else "ratio of their medians: " + (
+        f"{statistics.median(scores[k] for k in calm) / statistics.median(floors[k] for k in calm):.2f}x")
+    print(f"runs with at most {CALM:.0%} stolen: {len(calm)} of {len(stolen)}, {ratio}")
 
 
 if __name__ == "__main__":
