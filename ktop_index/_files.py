@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import mmap
 import os
 import secrets
 import shutil
@@ -27,6 +28,11 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from glob import escape as glob_escape
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 _BLOCK = 1 << 20  # bytes read at a time when hashing a file
 
@@ -76,30 +82,92 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
         raise
 
 
-SYNC_BYTES = 32 << 20  # bytes a long write hands to the disk at a time (DiskWriter)
+SYNC_BYTES = 32 << 20  # bytes a long write hands to the disk at a time through the cache
+DIRECT_BYTES = 8 << 20  # bytes a long write hands to the disk at a time past the page cache
+_DIRECT = getattr(os, "O_DIRECT", 0) if fcntl else 0  # Linux; macOS and Windows have none
 
 
 class DiskWriter:
-    """An open binary file written to as it goes, its bytes handed to the disk every
-    :data:`SYNC_BYTES`: the disk then writes while the caller makes the next bytes, and
-    :func:`atomic_write`'s closing fsync has little left to wait for (on a 421 MB scores
-    file, about 0.4 s less). Call it from a thread of its own, as it waits for the disk.
+    """An open binary file written to as it goes, from its start: the disk writes while the
+    caller makes the next bytes, and :func:`atomic_write`'s closing fsync has little left to
+    wait for. Call it from a thread of its own, as it waits for the disk; :meth:`close` it
+    at the end, before the file is closed.
+
+    On Linux the bytes go to the disk past the page cache (``O_DIRECT``), each
+    :data:`DIRECT_BYTES` from one staging buffer and the last bytes through the cache. A
+    fresh page of cache costs the kernel as much as copying the bytes into it, and on a
+    virtual machine the host as much again: for a 421 MB scores file, 0.5-0.9 CPU-seconds
+    against 0.1. Where the file system refuses that, the bytes go through the cache and
+    every :data:`SYNC_BYTES` are handed to the disk (``fdatasync``).
 
     >>> import tempfile
     >>> with tempfile.TemporaryFile() as handle:
-    ...     DiskWriter(handle).write(b"abc")
+    ...     disk = DiskWriter(handle)
+    ...     disk.write(b"abc")
+    ...     disk.close()
     """
 
     def __init__(self, handle):
         self.handle, self.unsynced = handle, 0
+        self.stage: mmap.mmap | None = None  # the staging buffer, page-aligned, when direct
+        self.staged = 0
+        handle.flush()
+        if _DIRECT and handle.tell() == 0 and _set_direct(handle.fileno(), True):
+            self.stage = mmap.mmap(-1, DIRECT_BYTES)
+
+    @property
+    def direct(self) -> bool:
+        """Whether the bytes go past the page cache."""
+        return self.stage is not None
 
     def write(self, data) -> None:
-        self.handle.write(data)
-        self.unsynced += len(data)
-        if self.unsynced >= SYNC_BYTES:
-            self.handle.flush()
-            _datasync(self.handle.fileno())
-            self.unsynced = 0
+        view = memoryview(data).cast("B")
+        while view and self.stage is not None:
+            taken = min(len(view), DIRECT_BYTES - self.staged)
+            self.stage[self.staged:self.staged + taken] = view[:taken]
+            self.staged, view = self.staged + taken, view[taken:]
+            if self.staged == DIRECT_BYTES:
+                self._write_stage()
+        if view:  # through the page cache
+            self.handle.write(view)
+            self.unsynced += len(view)
+            if self.unsynced >= SYNC_BYTES:
+                self.handle.flush()
+                _datasync(self.handle.fileno())
+                self.unsynced = 0
+
+    def _write_stage(self) -> None:
+        view = memoryview(self.stage)[:self.staged]
+        try:
+            while view:
+                view = view[os.write(self.handle.fileno(), view):]
+        except OSError:  # the file system took the flag but refuses the writes
+            self.staged = 0
+            self._through_the_cache(view)
+            return
+        self.staged = 0
+
+    def close(self) -> None:
+        """Write what is staged, through the page cache (it need not fill a block)."""
+        if self.stage is not None:
+            self._through_the_cache(memoryview(self.stage)[:self.staged])
+
+    def _through_the_cache(self, view: memoryview) -> None:
+        """Write ``view`` and every later byte through the page cache."""
+        fd, self.stage = self.handle.fileno(), None  # the staging buffer goes with its views
+        _set_direct(fd, False)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def _set_direct(fd: int, on: bool) -> bool:
+    """Turn ``O_DIRECT`` on or off for ``fd``; False when the file system refuses it."""
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | _DIRECT if on else flags & ~_DIRECT)
+    except OSError:
+        return False
+    return True
 
 
 _datasync = getattr(os, "fdatasync", os.fsync)  # macOS and Windows have no fdatasync

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 from ktop_index._files import atomic_folder, atomic_write, sha256_bytes, sha256_file, write_text
@@ -258,6 +259,7 @@ def test_disk_writer_keeps_the_bytes_and_hands_them_to_the_disk_as_it_goes(tmp_p
     from ktop_index import _files
 
     synced: list[int] = []
+    monkeypatch.setattr(_files, "_DIRECT", 0)  # through the page cache, as off Linux
     monkeypatch.setattr(_files, "SYNC_BYTES", 10)
     monkeypatch.setattr(_files, "_datasync", lambda fd: synced.append(os.fstat(fd).st_size))
     pieces = [b"abcd", b"efghijk", b"l", b"mnopqrstuvwxyz", b"01"]
@@ -265,6 +267,61 @@ def test_disk_writer_keeps_the_bytes_and_hands_them_to_the_disk_as_it_goes(tmp_p
         disk = _files.DiskWriter(handle)
         for piece in pieces:
             disk.write(piece)
+        disk.close()
     assert (tmp_path / "out.bin").read_bytes() == b"".join(pieces)
     # a sync once 10 bytes are unsynced, of everything written up to then (flushed first)
     assert synced == [11, 26]
+
+
+def _pieces(seed: int) -> list[bytes]:
+    rng = np.random.default_rng(seed)  # pieces smaller and larger than the staging buffer
+    return [rng.bytes(int(n)) for n in rng.integers(0, 3 * 4096, size=25)] + [b"tail"]
+
+
+def test_disk_writer_past_the_page_cache_keeps_every_byte(tmp_path, monkeypatch):
+    """Past the page cache (O_DIRECT), the bytes are staged in whole blocks of 4096 and the
+    last ones written through the cache: the file holds every byte, in order."""
+    from ktop_index import _files
+
+    monkeypatch.setattr(_files, "DIRECT_BYTES", 4096)
+    pieces = _pieces(1)
+    with open(tmp_path / "out.bin", "wb") as handle:
+        disk = _files.DiskWriter(handle)
+        if not disk.direct:
+            pytest.skip("this file system (or system) takes no O_DIRECT")
+        for piece in pieces:
+            disk.write(piece)
+        disk.close()
+    assert (tmp_path / "out.bin").read_bytes() == b"".join(pieces)
+
+
+def test_disk_writer_goes_through_the_cache_when_direct_writes_are_refused(tmp_path,
+                                                                         monkeypatch):
+    """A file system that takes the O_DIRECT flag but refuses the writes (EINVAL): the
+    staged bytes and every later one go through the page cache, none lost."""
+    import errno
+    import fcntl
+
+    from ktop_index import _files
+
+    if not _files._DIRECT:
+        pytest.skip("no O_DIRECT on this system")
+    real_write = os.write
+
+    def refusing(fd, data):
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & _files._DIRECT:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(_files, "DIRECT_BYTES", 4096)
+    monkeypatch.setattr(_files.os, "write", refusing)
+    pieces = _pieces(2)
+    with open(tmp_path / "out.bin", "wb") as handle:
+        disk = _files.DiskWriter(handle)
+        if not disk.direct:
+            pytest.skip("this file system takes no O_DIRECT")
+        for piece in pieces:
+            disk.write(piece)
+        assert not disk.direct
+        disk.close()
+    assert (tmp_path / "out.bin").read_bytes() == b"".join(pieces)

@@ -47,6 +47,7 @@ import io as _io
 import os
 import queue
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -1431,25 +1432,29 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
     def write(tmp: str) -> None:
         formatted: queue.Queue = queue.Queue(maxsize=3)  # bounds the memory held in flight
         failed: list[BaseException] = []
+        buffers = _Buffers()
 
         def write_in_order(handle) -> None:  # so the caller never waits on the disk
-            disk = DiskWriter(handle)
-            while (future := formatted.get()) is not None:
-                if not failed:
-                    try:
-                        disk.write(future.result())
-                    except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
-                        failed.append(exc)
+            disk, future = DiskWriter(handle), True
+            try:
+                disk.write(b"\xef\xbb\xbf")
+                while (future := formatted.get()) is not None:
+                    disk.write(future.result())
+                    buffers.give_back(future)
+                disk.close()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+                failed.append(exc)
+                while future is not None:  # the caller stops at its next block, puts the end
+                    future = formatted.get()
 
         with (open(tmp, "wb") as handle, ThreadPoolExecutor(max_workers=2) as formatters,
               ThreadPoolExecutor(max_workers=1) as disk):
-            handle.write(b"\xef\xbb\xbf")
             writer = disk.submit(write_in_order, handle)
             try:
                 for number, block in enumerate(blocks):
                     if failed:
                         break
-                    formatted.put(formatters.submit(_csv_bytes, block, number == 0))
+                    formatted.put(formatters.submit(_csv_bytes, block, number == 0, buffers))
             finally:
                 formatted.put(None)
                 writer.result()
@@ -1457,6 +1462,48 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
             raise failed[0]
 
     atomic_write(Path(path), write)
+
+
+class _Buffers:
+    """The buffers the CSV formatters write into, each used again once its bytes are on
+    their way to the disk. A fresh buffer per block would cost the operating system a page
+    fault per 4 KiB, and a virtual machine's host one more for a page it has taken back: as
+    slow as formatting the bytes. A block that does not fit is formatted again into a
+    buffer twice as big (kept for the blocks after it)."""
+
+    def __init__(self):
+        self.free: list[pa.Buffer] = []
+        self.lock = threading.Lock()
+        self.lent: dict[int, pa.Buffer] = {}  # id of the bytes' view -> its whole buffer
+        self.per_row = 0.0  # the most bytes per row a block has taken so far
+
+    def format(self, table: pa.Table, options: pacsv.WriteOptions) -> pa.Buffer:
+        need = max(1 << 16, int(table.num_rows * self.per_row * 1.25) or 3 * table.nbytes)
+        with self.lock:
+            buffer = self.free.pop() if self.free else None
+        while True:
+            if buffer is None or buffer.size < need:
+                buffer = pa.allocate_buffer(need)
+            sink = pa.FixedSizeBufferWriter(buffer)
+            try:
+                pacsv.write_csv(table, sink, write_options=options)
+                break
+            except OSError:  # out of room: arrow says "Write out of bounds"
+                need = 2 * buffer.size
+        size = sink.tell()
+        self.per_row = max(self.per_row, size / max(1, table.num_rows))
+        data = buffer.slice(0, size)
+        with self.lock:
+            self.lent[id(data)] = buffer
+        return data
+
+    def give_back(self, future) -> None:
+        """Take back the buffer of a formatted block, once its bytes are written."""
+        if future.done() and future.exception() is None:
+            with self.lock:
+                buffer = self.lent.pop(id(future.result()), None)
+                if buffer is not None:
+                    self.free.append(buffer)
 
 
 PARQUET_GROUP_ROWS = 131_072  # rows per row group of a Parquet file written block by block
@@ -1506,9 +1553,10 @@ def _plain_text(table: pa.Table) -> pa.Table:
                                  for f in table.schema]))
 
 
-def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool) -> pa.Buffer | bytes:
+def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool,
+               buffers: _Buffers | None = None) -> pa.Buffer | bytes:
     """One block of CSV: pyarrow's writer (fast, shortest round-trip floats), pandas as
-    fallback for what arrow cannot hold."""
+    fallback for what arrow cannot hold; into one of ``buffers`` when given."""
     if isinstance(block, pa.Table):
         table = _escape_table(block)
     else:
@@ -1519,11 +1567,11 @@ def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool) -> pa.Buffer | byte
             return frame.to_csv(index=False, header=header,
                                 lineterminator="\r\n").encode("utf-8")
     table = _plain_text(table)  # dictionary (categorical) columns are written as their text
-    # into arrow's memory pool, which reuses its pages: a fresh bytes object per block costs
-    # the operating system a page fault per 4 KiB, which is as slow as formatting them
+    options = pacsv.WriteOptions(quoting_style="needed", include_header=header)
+    if buffers is not None:
+        return buffers.format(table, options)
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(
-        quoting_style="needed", include_header=header))
+    pacsv.write_csv(table, sink, write_options=options)
     return sink.getvalue()
 
 

@@ -156,6 +156,35 @@ def test_csv_blocks_equal_one_write(tmp_path):
     assert whole.read_bytes().decode("utf-8-sig").count("이름") == 1
 
 
+def test_csv_blocks_reuse_their_buffers_without_mixing_bytes(tmp_path):
+    """Blocks formatted into buffers used again (:class:`ktop_index.data.io._Buffers`): many
+    more blocks than buffers, and blocks that take many more bytes a row than the first (the
+    buffer is outgrown, and the block formatted again) give the bytes arrow's writer gives
+    each block on its own, in order, after one BOM."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(7)
+    blocks = []
+    for k in range(40):
+        rows = int(rng.integers(1, 400))
+        width = 1 if k < 3 else int(rng.integers(1, 300))  # the first blocks' rows are short
+        blocks.append(pa.table({
+            "name": [f"기업{k}-{j}-" + "x" * int(rng.integers(0, width)) for j in range(rows)],
+            "value": rng.normal(size=rows) * 10.0 ** int(rng.integers(-5, 9)),
+            "year": rng.integers(2000, 2030, size=rows),
+        }))
+    expected = [b"\xef\xbb\xbf"]
+    for k, block in enumerate(blocks):
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(block, sink, write_options=pacsv.WriteOptions(
+            quoting_style="needed", include_header=k == 0))
+        expected.append(sink.getvalue().to_pybytes())
+    path = tmp_path / "blocks.csv"
+    write_csv_blocks(iter(blocks), path)
+    assert path.read_bytes() == b"".join(expected)
+
+
 def test_line_break_inside_a_quoted_cell(tmp_path, monkeypatch):
     """A cell holding a line break (Alt+Enter in Excel) is read as one value, even where the
     fast reader's block boundary falls inside it."""
