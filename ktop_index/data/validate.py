@@ -41,6 +41,7 @@ import difflib
 import math
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -1181,6 +1182,20 @@ def _control_cells(column: pd.Series) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
+_PARSERS: list[ThreadPoolExecutor] = []  # made once per process, at the first validation
+_PARSERS_LOCK = threading.Lock()
+
+
+def _parsers() -> ThreadPoolExecutor:
+    """The two threads that parse the columns, kept for every later validation: a streamed
+    file is validated batch by batch, and new threads would each take fresh memory from the
+    allocators (their own arenas), which the system then has to fault in again."""
+    with _PARSERS_LOCK:
+        if not _PARSERS:
+            _PARSERS.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="ktop-parse"))
+        return _PARSERS[0]
+
+
 def _parse_columns(table: pd.DataFrame, mapping, rows, source, problems) -> dict:
     """Every mapped field parsed by :func:`_parse_column`, in two threads (numpy, pandas and
     arrow mostly run outside Python's lock); problems are kept in field order, as if serial."""
@@ -1190,8 +1205,7 @@ def _parse_columns(table: pd.DataFrame, mapping, rows, source, problems) -> dict
         return _parse_column(f, table[header], factor, rows, header, source, found), found
 
     fields = [f for f in FIELDS if f.name in mapping]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parsed = list(pool.map(parse, fields))
+    parsed = list(_parsers().map(parse, fields))
     columns = {}
     for f, (column, found) in zip(fields, parsed):
         columns[f.name] = column
