@@ -14,6 +14,7 @@ from ktop_index.cli._common import (
     add_mask,
     add_reading,
     given,
+    keep_freed_memory,
     read_valid,
     show_warnings,
     warnings_first,
@@ -141,6 +142,7 @@ def _check_engine(args: argparse.Namespace) -> None:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score the input with the model and write it (a CSV block by block)."""
+    keep_freed_memory()
     from ktop_index.index.files import score_file
 
     _check_engine(args)

@@ -152,3 +152,30 @@ def test_an_error_starts_its_own_line_below_the_bars(tmp_path):
     lines = err.split("\n")
     assert sum("applicants_with_errors.csv:" in line for line in lines) == 12
     assert not any("\r" in line and "applicants_with_errors.csv:" in line for line in lines)
+
+
+@pytest.mark.parametrize("preset, already, expected", [
+    (None, False, "-1"),      # set before pyarrow loads
+    ("250", False, "250"),    # the user's own setting is kept
+    (None, True, None),       # too late once pyarrow is loaded: left unset
+])
+def test_keep_freed_memory_sets_the_allocator_only_before_pyarrow_loads(preset, already,
+                                                                        expected):
+    """``ktop score`` asks mimalloc to keep freed memory (MIMALLOC_PURGE_DELAY=-1), which it
+    reads when pyarrow loads; checked in a fresh interpreter, where pyarrow is not loaded."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
+    if preset is not None:
+        env["MIMALLOC_PURGE_DELAY"] = preset
+    code = ("import os, sys\n"
+            + ("import pyarrow\n" if already else "")
+            + "from ktop_index.cli._common import keep_freed_memory\n"
+            "keep_freed_memory()\n"
+            "import pyarrow\n"
+            "print(os.environ.get('MIMALLOC_PURGE_DELAY'))\n")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == str(expected)
