@@ -293,39 +293,64 @@ def _read_ahead(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             yield frame
 
 
-def _csv_chunks(path: Path, encoding: str | None, size: int = CSV_READ_BLOCK) -> Iterator[bytes]:
+def _csv_chunks(path: Path, encoding: str | None, size: int | None = None) -> Iterator:
     """The file as UTF-8 pieces of about ``size`` bytes, each ending at a line end outside a
     quoted value (an even count of quotes before it), so that each piece holds whole
-    records; a file in CP949 or UTF-16 is transcoded on the way."""
-    decoder = (codecs.getincrementaldecoder(encoding)() if encoding in ("cp949", "utf-16")
-               else None)
+    records; a file in CP949 or UTF-16 is transcoded on the way. A UTF-8 file's pieces are
+    views of one buffer, read into again for the next piece once the caller asks for it
+    (arrow copies the cells out as it parses): a fresh buffer for each piece would cost the
+    system a page fault per 4 KiB. ``size`` defaults to :data:`CSV_READ_BLOCK`."""
+    size = size or CSV_READ_BLOCK
+    if encoding in ("cp949", "utf-16"):
+        yield from _transcoded_chunks(path, encoding, size)
+        return
+    buffer, held = bytearray(size), 0  # held: the bytes of a record the last piece left
+    with open(path, "rb") as handle:
+        while True:
+            if held == len(buffer):  # a record longer than the buffer: a bigger one
+                buffer = buffer[:held] + bytearray(len(buffer))
+            read = handle.readinto(memoryview(buffer)[held:])
+            end = held + read
+            cut = end if not read else _record_end(buffer, end)
+            if cut:
+                yield memoryview(buffer)[:cut]  # no copy: arrow reads the view
+            if not read:
+                return
+            buffer[:end - cut] = buffer[cut:end]  # the same length: in place
+            held = end - cut
+
+
+def _transcoded_chunks(path: Path, encoding: str, size: int) -> Iterator[bytes]:
+    decoder = codecs.getincrementaldecoder(encoding)()
     rest = b""
     with open(path, "rb") as handle:
         while True:
             raw = handle.read(size)
-            data = raw if decoder is None else decoder.decode(raw, final=not raw).encode("utf-8")
-            buffer = rest + data
+            buffer = rest + decoder.decode(raw, final=not raw).encode("utf-8")
             if not raw:
                 if buffer:
                     yield buffer
                 return
             cut = _record_end(buffer)
             if cut > 0:
-                yield memoryview(buffer)[:cut]  # no copy: arrow reads the view
+                yield memoryview(buffer)[:cut]
             rest = buffer[cut:]
 
 
-def _record_end(buffer: bytes) -> int:
-    """The end of the last whole record in ``buffer`` (0: none yet): just after its last
-    line end (LF; CR in a file of old Mac line ends) that has an even number of quotes
-    before it."""
-    newline = b"\n" if b"\n" in buffer else b"\r"
-    end = buffer.rfind(newline)
-    quotes = np.frombuffer(buffer, dtype=np.uint8) == ord('"')  # numpy counts 10x bytes.count
-    while end >= 0:
-        if np.count_nonzero(quotes[:end]) % 2 == 0:
-            return end + 1
-        end = buffer.rfind(newline, 0, end)
+def _record_end(buffer, end: int | None = None) -> int:
+    """The end of the last whole record in ``buffer[:end]`` (0: none yet): just after its
+    last line end (LF; CR in a file of old Mac line ends, but not a CR the window ends
+    with) that has an even number of quotes before it."""
+    end = len(buffer) if end is None else end
+    newline = b"\n" if buffer.find(b"\n", 0, end) >= 0 else b"\r"
+    # a CR as the last byte may be the first half of a CRLF: not a line end until known
+    position = buffer.rfind(newline, 0, end if newline == b"\n" else end - 1)
+    # numpy counts 10x bytes.count
+    quotes = np.frombuffer(buffer, dtype=np.uint8, count=end) == ord('"')
+    while position >= 0:
+        if np.count_nonzero(quotes[:position]) % 2 == 0:
+            return position + 1
+        position = buffer.rfind(newline, 0, position)
     return 0
 
 

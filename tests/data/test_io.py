@@ -185,6 +185,26 @@ def test_csv_blocks_reuse_their_buffers_without_mixing_bytes(tmp_path):
     assert path.read_bytes() == b"".join(expected)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp949"])
+def test_csv_pieces_hold_whole_records_whatever_their_size(tmp_path, encoding):
+    """A streamed CSV's pieces (``io._csv_chunks``), copied as they come (a UTF-8 file's are
+    views of one buffer read into again), are the file's UTF-8 text in order, and each ends
+    at a record's end: never inside a quoted line break, also where a record is longer than
+    a piece."""
+    from ktop_index.data.io import _csv_chunks
+
+    records = ['기업명,메모', '한라,"첫 줄\r\n둘째 줄"', '"제주, 바이오","""따옴표"" 안"',
+               '오름,' + "긴 메모 " * 40, '"x\ny",z', "끝,"]
+    text = "\r\n".join(records) + "\r\n"
+    path = tmp_path / "pieces.csv"
+    path.write_bytes(text.encode(encoding))
+    for size in (1, 7, 64, 200, 10_000):
+        pieces = [bytes(piece) for piece in _csv_chunks(path, encoding, size)]
+        assert b"".join(pieces) == text.encode("utf-8")
+        for piece in pieces:
+            assert piece.count(b'"') % 2 == 0 and piece.endswith(b"\r\n")
+
+
 def test_line_break_inside_a_quoted_cell(tmp_path, monkeypatch):
     """A cell holding a line break (Alt+Enter in Excel) is read as one value, even where the
     fast reader's block boundary falls inside it."""
