@@ -17,6 +17,7 @@ from ktop_index.cli._common import (
     keep_freed_memory,
     read_valid,
     show_warnings,
+    skip_imported_objects,
     warnings_first,
     words,
 )
@@ -144,6 +145,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     """Score the input with the model and write it (a CSV block by block)."""
     keep_freed_memory()
     from ktop_index.index.files import score_file
+
+    skip_imported_objects()
 
     _check_engine(args)
     progress = Progress(args.lang)

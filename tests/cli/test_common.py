@@ -179,3 +179,19 @@ def test_keep_freed_memory_sets_the_allocator_only_before_pyarrow_loads(preset, 
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == str(expected)
+
+
+def test_skip_imported_objects_leaves_them_out_of_the_collectors_sweeps():
+    """After the imports, the objects they made are frozen (never swept again), and a cycle
+    made later is still collected; in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import gc, pandas\n"
+            "from ktop_index.cli._common import skip_imported_objects\n"
+            "tracked = len(gc.get_objects())\n"
+            "skip_imported_objects()\n"
+            "assert gc.get_freeze_count() >= tracked, (gc.get_freeze_count(), tracked)\n"
+            "cycle = []; cycle.append(cycle); del cycle\n"
+            "assert gc.collect() >= 1\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
