@@ -18,6 +18,7 @@ from ktop_index.cli._common import (
     read_valid,
     show_warnings,
     skip_imported_objects,
+    use_jemalloc,
     warnings_first,
     words,
 )
@@ -147,6 +148,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from ktop_index.index.files import score_file
 
     skip_imported_objects()
+    use_jemalloc()
 
     _check_engine(args)
     progress = Progress(args.lang)

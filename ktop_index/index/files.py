@@ -720,7 +720,7 @@ def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
         raise NotGrouped
 
 
-_BLOCKS_AHEAD = 8  # blocks scored ahead of the one written: about two batches' worth
+_BLOCKS_AHEAD = 4  # blocks scored ahead of the one written: about a batch's worth
 
 
 def _block_tasks(rows: _Rows, model) -> Iterator[Callable[[], pa.Table]]:

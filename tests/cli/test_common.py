@@ -195,3 +195,21 @@ def test_skip_imported_objects_leaves_them_out_of_the_collectors_sweeps():
             "cycle = []; cycle.append(cycle); del cycle\n"
             "assert gc.collect() >= 1\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_use_jemalloc_makes_it_arrows_pool_where_pyarrow_has_it():
+    """Arrow's allocations go to jemalloc where this pyarrow has it, and stay with the
+    default pool where it has not; in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import pyarrow as pa\n"
+            "from ktop_index.cli._common import use_jemalloc\n"
+            "try:\n"
+            "    pa.jemalloc_memory_pool(); expected = 'jemalloc'\n"
+            "except NotImplementedError:\n"
+            "    expected = pa.default_memory_pool().backend_name\n"
+            "use_jemalloc()\n"
+            "assert pa.default_memory_pool().backend_name == expected\n"
+            "assert pa.array(range(1000)).to_pylist()[-1] == 999\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
