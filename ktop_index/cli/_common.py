@@ -87,9 +87,12 @@ def use_jemalloc() -> None:
     file then holds a quarter less memory than with mimalloc, arrow's default (a 1M-row
     ``ktop score`` peaks at 550 MB, not 730), and every page a fresh process touches costs
     a fault, on a virtual machine the host's too (0.3 s of that run). Elsewhere mimalloc
-    stays, keeping the memory it frees (:func:`keep_freed_memory`)."""
+    stays, keeping the memory it frees (:func:`keep_freed_memory`); so does the pool a user
+    chose (``ARROW_DEFAULT_MEMORY_POOL``)."""
     import pyarrow as pa
 
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
     try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
     except NotImplementedError:  # pyarrow built without jemalloc (Windows, macOS)

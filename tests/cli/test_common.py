@@ -199,9 +199,17 @@ def test_skip_imported_objects_leaves_them_out_of_the_collectors_sweeps():
 
 def test_use_jemalloc_makes_it_arrows_pool_where_pyarrow_has_it():
     """Arrow's allocations go to jemalloc where this pyarrow has it, and stay with the
-    default pool where it has not; in a fresh interpreter."""
+    default pool where it has not, or where the user chose one; in a fresh interpreter."""
+    import os
     import subprocess
     import sys
+
+    chosen = ("import os, pyarrow as pa\n"
+              "from ktop_index.cli._common import use_jemalloc\n"
+              "use_jemalloc()\n"
+              "assert pa.default_memory_pool().backend_name == 'system'\n")
+    subprocess.run([sys.executable, "-c", chosen], check=True,
+                   env={**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"})
 
     code = ("import pyarrow as pa\n"
             "from ktop_index.cli._common import use_jemalloc\n"
