@@ -69,6 +69,7 @@ from ktop_index.errors import InputError, UsageError
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 CSV_READ_BLOCK = 1 << 24  # bytes per block of pyarrow's parallel CSV reader
+CSV_WRITE_BATCH = 4096  # rows pyarrow's CSV writer formats at once (1024, its default: 5 % slower)
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_SHEET_SUFFIXES = (".xls", ".xlsb", ".ods")  # not read; sniffed to say what to do
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -1592,7 +1593,8 @@ def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool,
             return frame.to_csv(index=False, header=header,
                                 lineterminator="\r\n").encode("utf-8")
     table = _plain_text(table)  # dictionary (categorical) columns are written as their text
-    options = pacsv.WriteOptions(quoting_style="needed", include_header=header)
+    options = pacsv.WriteOptions(quoting_style="needed", include_header=header,
+                                 batch_size=CSV_WRITE_BATCH)
     if buffers is not None:
         return buffers.format(table, options)
     sink = pa.BufferOutputStream()
