@@ -137,15 +137,12 @@ class DiskWriter:
                 self.unsynced = 0
 
     def _write_stage(self) -> None:
-        view = memoryview(self.stage)[:self.staged]
+        view, self.staged = memoryview(self.stage)[:self.staged], 0
         try:
             while view:
                 view = view[os.write(self.handle.fileno(), view):]
         except OSError:  # the file system took the flag but refuses the writes
-            self.staged = 0
             self._through_the_cache(view)
-            return
-        self.staged = 0
 
     def close(self) -> None:
         """Write what is staged, through the page cache (it need not fill a block)."""

@@ -278,6 +278,23 @@ def _pieces(seed: int) -> list[bytes]:
     return [rng.bytes(int(n)) for n in rng.integers(0, 3 * 4096, size=25)] + [b"tail"]
 
 
+def _written_directly(path, pieces, before_close=lambda disk: None) -> bytes:
+    """The bytes of ``path`` once a DiskWriter past the page cache wrote ``pieces`` into it
+    (skipped where the system or file system takes no O_DIRECT); ``before_close(disk)``
+    runs after the last piece."""
+    from ktop_index import _files
+
+    with open(path, "wb") as handle:
+        disk = _files.DiskWriter(handle)
+        if not disk.direct:
+            pytest.skip("this file system (or system) takes no O_DIRECT")
+        for piece in pieces:
+            disk.write(piece)
+        before_close(disk)
+        disk.close()
+    return path.read_bytes()
+
+
 def test_disk_writer_past_the_page_cache_keeps_every_byte(tmp_path, monkeypatch):
     """Past the page cache (O_DIRECT), the bytes are staged in whole blocks of 4096 and the
     last ones written through the cache: the file holds every byte, in order."""
@@ -285,14 +302,7 @@ def test_disk_writer_past_the_page_cache_keeps_every_byte(tmp_path, monkeypatch)
 
     monkeypatch.setattr(_files, "DIRECT_BYTES", 4096)
     pieces = _pieces(1)
-    with open(tmp_path / "out.bin", "wb") as handle:
-        disk = _files.DiskWriter(handle)
-        if not disk.direct:
-            pytest.skip("this file system (or system) takes no O_DIRECT")
-        for piece in pieces:
-            disk.write(piece)
-        disk.close()
-    assert (tmp_path / "out.bin").read_bytes() == b"".join(pieces)
+    assert _written_directly(tmp_path / "out.bin", pieces) == b"".join(pieces)
 
 
 def test_disk_writer_goes_through_the_cache_when_direct_writes_are_refused(tmp_path,
@@ -313,15 +323,11 @@ def test_disk_writer_goes_through_the_cache_when_direct_writes_are_refused(tmp_p
             raise OSError(errno.EINVAL, "Invalid argument")
         return real_write(fd, data)
 
+    def gone_through_the_cache(disk):
+        assert not disk.direct
+
     monkeypatch.setattr(_files, "DIRECT_BYTES", 4096)
     monkeypatch.setattr(_files.os, "write", refusing)
     pieces = _pieces(2)
-    with open(tmp_path / "out.bin", "wb") as handle:
-        disk = _files.DiskWriter(handle)
-        if not disk.direct:
-            pytest.skip("this file system takes no O_DIRECT")
-        for piece in pieces:
-            disk.write(piece)
-        assert not disk.direct
-        disk.close()
-    assert (tmp_path / "out.bin").read_bytes() == b"".join(pieces)
+    assert _written_directly(tmp_path / "out.bin", pieces,
+                             gone_through_the_cache) == b"".join(pieces)

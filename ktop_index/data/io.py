@@ -1461,17 +1461,18 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
         buffers = _Buffers()
 
         def write_in_order(handle) -> None:  # so the caller never waits on the disk
-            disk, future = DiskWriter(handle), True
+            disk, futures = DiskWriter(handle), iter(formatted.get, None)
             try:
                 disk.write(b"\xef\xbb\xbf")
-                while (future := formatted.get()) is not None:
-                    disk.write(future.result())
-                    buffers.give_back(future)
+                for future in futures:
+                    data = future.result()
+                    disk.write(data)
+                    buffers.give_back(data)
                 disk.close()
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
                 failed.append(exc)
-                while future is not None:  # the caller stops at its next block, puts the end
-                    future = formatted.get()
+                for _ in futures:  # up to the end the caller puts, once it sees the failure
+                    pass
 
         with (open(tmp, "wb") as handle, ThreadPoolExecutor(max_workers=2) as formatters,
               ThreadPoolExecutor(max_workers=1) as disk):
@@ -1500,10 +1501,10 @@ class _Buffers:
     def __init__(self):
         self.free: list[pa.Buffer] = []
         self.lock = threading.Lock()
-        self.lent: dict[int, pa.Buffer] = {}  # id of the bytes' view -> its whole buffer
         self.per_row = 0.0  # the most bytes per row a block has taken so far
 
     def format(self, table: pa.Table, options: pacsv.WriteOptions) -> pa.Buffer:
+        """The CSV bytes of ``table``: the start of a buffer of these (its ``parent``)."""
         need = max(1 << 16, int(table.num_rows * self.per_row * 1.25) or 3 * table.nbytes)
         with self.lock:
             buffer = self.free.pop() if self.free else None
@@ -1516,20 +1517,15 @@ class _Buffers:
                 break
             except OSError:  # out of room: arrow says "Write out of bounds"
                 need = 2 * buffer.size
-        size = sink.tell()
-        self.per_row = max(self.per_row, size / max(1, table.num_rows))
-        data = buffer.slice(0, size)
-        with self.lock:
-            self.lent[id(data)] = buffer
-        return data
+        self.per_row = max(self.per_row, sink.tell() / max(1, table.num_rows))
+        return buffer.slice(0, sink.tell())
 
-    def give_back(self, future) -> None:
-        """Take back the buffer of a formatted block, once its bytes are written."""
-        if future.done() and future.exception() is None:
+    def give_back(self, data) -> None:
+        """Take back the buffer of bytes :meth:`format` gave, once they are written (the
+        bytes of pandas' writer are no such slice)."""
+        if isinstance(data, pa.Buffer):
             with self.lock:
-                buffer = self.lent.pop(id(future.result()), None)
-                if buffer is not None:
-                    self.free.append(buffer)
+                self.free.append(data.parent)
 
 
 PARQUET_GROUP_ROWS = 131_072  # rows per row group of a Parquet file written block by block
@@ -1580,9 +1576,9 @@ def _plain_text(table: pa.Table) -> pa.Table:
 
 
 def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool,
-               buffers: _Buffers | None = None) -> pa.Buffer | bytes:
-    """One block of CSV: pyarrow's writer (fast, shortest round-trip floats), pandas as
-    fallback for what arrow cannot hold; into one of ``buffers`` when given."""
+               buffers: _Buffers) -> pa.Buffer | bytes:
+    """One block of CSV: pyarrow's writer (fast, shortest round-trip floats) into one of
+    ``buffers``, pandas as fallback for what arrow cannot hold."""
     if isinstance(block, pa.Table):
         table = _escape_table(block)
     else:
@@ -1593,13 +1589,8 @@ def _csv_bytes(block: pd.DataFrame | pa.Table, header: bool,
             return frame.to_csv(index=False, header=header,
                                 lineterminator="\r\n").encode("utf-8")
     table = _plain_text(table)  # dictionary (categorical) columns are written as their text
-    options = pacsv.WriteOptions(quoting_style="needed", include_header=header,
-                                 batch_size=CSV_WRITE_BATCH)
-    if buffers is not None:
-        return buffers.format(table, options)
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink, write_options=options)
-    return sink.getvalue()
+    return buffers.format(table, pacsv.WriteOptions(
+        quoting_style="needed", include_header=header, batch_size=CSV_WRITE_BATCH))
 
 
 def _escape_table(table: pa.Table) -> pa.Table:
