@@ -12,7 +12,10 @@ busy spell of the machine hits both; the medians are compared. Target: ``ktop sc
 within 1.5x of the floor. Each run's share of the cores' time that the hypervisor took
 (steal, on a virtual machine) is printed too: ``ktop score`` keeps both cores busy and the
 floor mostly one, so a stolen spell slows ``ktop score`` more; the ratio of the runs where
-neither lost more than 5 % is printed beside the ratio of all runs.
+neither lost more than 5 % is printed beside the ratio of all runs. The floor leaves its
+output in the page cache, unsynced (``ktop score`` hands its own to the disk as it goes): it
+is synced after the floor's timing, so that the disk's writing it back does not land in the
+next run's.
 
     python benchmarks/bench_score.py [--rows 1000000] [--runs 5] [--keep DIR] [--order year]
 """
@@ -56,7 +59,9 @@ def floor_seconds(source: Path, scored: Path, sink: Path) -> float:
     pacsv.read_csv(source)
     with open(sink, "wb") as handle:
         pacsv.write_csv(table, handle)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    os.sync()  # its bytes go to the disk now, not while the next run hands the disk its own
+    return seconds
 
 
 def ktop_seconds(source: Path, target: Path) -> float:

@@ -97,8 +97,8 @@ class DiskWriter:
     :data:`DIRECT_BYTES` from one staging buffer and the last bytes through the cache. A
     fresh page of cache costs the kernel as much as copying the bytes into it, and on a
     virtual machine the host as much again: for a 421 MB scores file, 0.5-0.9 CPU-seconds
-    against 0.1. Where the file system refuses that, the bytes go through the cache and
-    every :data:`SYNC_BYTES` are handed to the disk (``fdatasync``).
+    against 0.1. Where the file system refuses that, the bytes go through the cache. Either
+    way, every :data:`SYNC_BYTES` are handed to the disk (``fdatasync``) on the way.
 
     >>> import tempfile
     >>> with tempfile.TemporaryFile() as handle:
@@ -130,11 +130,17 @@ class DiskWriter:
                 self._write_stage()
         if view:  # through the page cache
             self.handle.write(view)
-            self.unsynced += len(view)
-            if self.unsynced >= SYNC_BYTES:
-                self.handle.flush()
-                _datasync(self.handle.fileno())
-                self.unsynced = 0
+            self._written(len(view))
+
+    def _written(self, size: int) -> None:
+        """Hand the disk what is written once :data:`SYNC_BYTES` are: past the page cache
+        too, as a virtual machine's host caches them (421 MB took the closing fsync 0.46 s,
+        every 32 MB on the way next to nothing)."""
+        self.unsynced += size
+        if self.unsynced >= SYNC_BYTES:
+            self.handle.flush()
+            _datasync(self.handle.fileno())
+            self.unsynced = 0
 
     def _write_stage(self) -> None:
         view, self.staged = memoryview(self.stage)[:self.staged], 0
@@ -143,6 +149,8 @@ class DiskWriter:
                 view = view[os.write(self.handle.fileno(), view):]
         except OSError:  # the file system took the flag but refuses the writes
             self._through_the_cache(view)
+        else:
+            self._written(DIRECT_BYTES)
 
     def close(self) -> None:
         """Write what is staged, through the page cache (it need not fill a block)."""

@@ -305,6 +305,22 @@ def test_disk_writer_past_the_page_cache_keeps_every_byte(tmp_path, monkeypatch)
     assert _written_directly(tmp_path / "out.bin", pieces) == b"".join(pieces)
 
 
+def test_disk_writer_past_the_page_cache_hands_the_bytes_to_the_disk_as_it_goes(tmp_path,
+                                                                               monkeypatch):
+    """Past the page cache too, a sync once SYNC_BYTES are written (a virtual machine's host
+    caches them): here every second block of 4096, of everything written up to then."""
+    from ktop_index import _files
+
+    synced: list[int] = []
+    monkeypatch.setattr(_files, "DIRECT_BYTES", 4096)
+    monkeypatch.setattr(_files, "SYNC_BYTES", 8192)
+    monkeypatch.setattr(_files, "_datasync", lambda fd: synced.append(os.fstat(fd).st_size))
+    pieces = _pieces(3)
+    assert _written_directly(tmp_path / "out.bin", pieces) == b"".join(pieces)
+    blocks = sum(map(len, pieces)) // 4096
+    assert synced == [8192 * k for k in range(1, blocks // 2 + 1)]
+
+
 def test_disk_writer_goes_through_the_cache_when_direct_writes_are_refused(tmp_path,
                                                                          monkeypatch):
     """A file system that takes the O_DIRECT flag but refuses the writes (EINVAL): the
