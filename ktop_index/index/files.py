@@ -44,9 +44,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
@@ -59,6 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ktop_index._files import remove_orphans, scratch_folder
+from ktop_index._threads import in_order
 from ktop_index.data.io import TableStream, TypesChanged, write_csv_blocks
 from ktop_index.data.mask import mask_frame, mask_values, personal_columns
 from ktop_index.data.validate import (
@@ -429,7 +428,7 @@ def _score_grouped(stream, output_path, model, *, lang, money_unit, workers, mas
                                 getattr(progress, "advance", None), checked, SeenFirmRuns())
         tasks = (task for window in _firm_windows(batches)
                  for task in _block_tasks(window, model))
-        scored = _in_order(tasks, max(1, workers), ahead=_BLOCKS_AHEAD)
+        scored = in_order(tasks, workers, ahead=_BLOCKS_AHEAD)
         counts: list[int] = []
         try:
             _block_writer(output_path)(_localised_blocks(_some_kept(scored, checked), model,
@@ -472,19 +471,6 @@ def _write_rejects_of(checked, stream, rejects, mask: bool) -> None:
                         f"errors, so there is nothing to score; they are in {rejects}",
                         ko=f"{stream.source}: {checked.rejected}개 행 모두 오류가 있어 점수를 "
                            f"낼 행이 없습니다. 모두 {rejects}에 있습니다")
-
-
-def _in_order(tasks: Iterator[Callable], workers: int, ahead: int = 2) -> Iterator:
-    """The results of ``tasks`` (functions of no argument), run by ``workers`` threads up to
-    ``ahead`` beyond the one handed on, in the order of the tasks."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque = deque()
-        for task in tasks:
-            pending.append(pool.submit(task))
-            if len(pending) > ahead:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 def _bucket_count(stream: TableStream) -> int:

@@ -109,6 +109,21 @@ def test_progress_hears_each_bootstrap_refit_and_changes_nothing(small_panels, r
     assert with_progress.growth_ == without.growth_
 
 
+def test_the_refits_do_not_depend_on_the_threads(small_panels, monkeypatch):
+    """The bootstrap refits run in threads: with one thread or three, the same model, the
+    same spread of the weights (their samples are drawn in order, each fit on its own)."""
+    from ktop_index.growth import model as growth_model
+
+    panel = small_panels[0].panel
+    fits = []
+    for threads in (1, 3):
+        monkeypatch.setattr(growth_model, "REFIT_THREADS", threads)
+        fits.append(GrowthModel(seed=1, n_bootstrap=0, n_refits=7).fit(panel))
+    assert fits[0].growth_["bootstrap_weights"]["n"] == 7
+    assert _model_text(fits[0]) == _model_text(fits[1])
+    assert fits[0].growth_ == fits[1].growth_
+
+
 def test_a_failed_fit_leaves_the_model_unfitted(small_panels):
     """A fit that fails (three years: no known future) does not keep the previous fit's
     results."""
