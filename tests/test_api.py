@@ -44,7 +44,8 @@ def test_every_error_is_a_ktop_error_and_a_value_error():
 
 
 @pytest.mark.parametrize("module", ["ktop_index.errors", "ktop_index.labels",
-                                    "ktop_index._files", "ktop_index.reference",
+                                    "ktop_index._files", "ktop_index._threads",
+                                    "ktop_index.reference",
                                     "ktop_index.data.contract", "ktop_index.data.io",
                                     "ktop_index.data.brn"])
 def test_the_examples_in_the_docstrings_run(module, tmp_path, monkeypatch):

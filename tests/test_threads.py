@@ -1,0 +1,34 @@
+"""ktop_index._threads: results in the tasks' order, work in flight bounded."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ktop_index._threads import in_order
+
+
+def test_results_come_in_the_order_of_the_tasks_whichever_finishes_first():
+    def task(k):
+        def run():
+            time.sleep(0.02 * (5 - k))  # the first tasks finish last
+            return k
+        return run
+
+    assert list(in_order((task(k) for k in range(6)), workers=3, ahead=5)) == list(range(6))
+
+
+def test_no_more_than_ahead_tasks_beyond_the_one_handed_on_are_taken():
+    taken = []
+    lock = threading.Lock()
+
+    def tasks():
+        for k in range(20):
+            with lock:
+                taken.append(k)
+            yield lambda k=k: k
+
+    results = in_order(tasks(), workers=2, ahead=3)
+    assert next(results) == 0
+    assert len(taken) == 4  # the first, and 3 ahead of it
+    assert list(results) == list(range(1, 20))
