@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "ktop_index"
 
 #: rank of each part of the package: a module may import parts of a lower rank and its own part
 RANKS = {
-    "ktop_index": 0, "errors": 0, "labels": 0, "reference": 0, "_files": 0,
+    "ktop_index": 0, "errors": 0, "labels": 0, "reference": 0, "_files": 0, "_threads": 0,
     "data": 1, "index": 2, "synth": 3, "growth": 4, "selection": 5, "tracking": 6,
     "report": 7, "cli": 8, "app": 8,
 }
