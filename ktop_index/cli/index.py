@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ktop_index.cli._common import (
@@ -145,12 +146,12 @@ def _check_engine(args: argparse.Namespace) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     """Score the input with the model and write it (a CSV block by block)."""
     keep_freed_memory()
-    from ktop_index.index.files import score_file
+    use_jemalloc()
+    _check_engine(args)
+    stream = _begin_reading(args)
+    from ktop_index.index.files import score_file  # pandas loads while the stream reads
 
     skip_imported_objects()
-    use_jemalloc()
-
-    _check_engine(args)
     progress = Progress(args.lang)
     if args.engine == "dask":
         from ktop_index.index.distributed import score_file_dask
@@ -165,7 +166,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             run = score_file(args.input, args.output, args.model, lang=args.lang,
                              sheet=args.sheet, header_row=args.header_row,
                              money_unit=args.money_unit, mask=args.mask,
-                             rejects=args.rejects, progress=progress)
+                             rejects=args.rejects, progress=progress, stream=stream)
     progress.close()
     show_warnings(run.warnings, args.lang)
     spec, reference = run.model.spec_, run.model.reference_
@@ -176,6 +177,19 @@ def cmd_score(args: argparse.Namespace) -> int:
     if run.unadjusted:
         print(words("unadjusted", args.lang).format(n=run.unadjusted), file=sys.stderr)
     return EXIT_OK
+
+
+def _begin_reading(args: argparse.Namespace):
+    """The input opened as a stream and begun (:meth:`TableStream.start`) when ``ktop score``
+    will stream it (a CSV or Parquet file to a CSV or Parquet file, here): None otherwise."""
+    from ktop_index.data.io import CSV_SUFFIXES, PARQUET_SUFFIXES, stream_table
+
+    streamed = CSV_SUFFIXES + PARQUET_SUFFIXES
+    if (args.engine != "local" or args.sheet is not None
+            or os.path.splitext(args.output)[1].lower() not in streamed):
+        return None
+    stream = stream_table(args.input, header_row=args.header_row)
+    return stream.start() if stream is not None else None
 
 
 def cmd_rebase(args: argparse.Namespace) -> int:

@@ -198,7 +198,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
                workers: int | None = None, header_row: int | None = None,
                progress: Callable[[str, int], None] | None = None,
                mask: bool = False, rejects: str | os.PathLike | None = None,
-               batch_rows: int | None = None) -> ScoreRun:
+               batch_rows: int | None = None, stream: TableStream | None = None) -> ScoreRun:
     """Read, validate and score a firm-year file, and write the scores (``ktop score``).
 
     A CSV or Parquet file scored to a CSV or Parquet file is streamed in bounded memory (this
@@ -237,6 +237,10 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
         file's records are ``ScoreRun.rows + ScoreRun.rejected``; problems of the file as a
         whole (a missing column, a money unit) still refuse it. Without it (the default), any
         error refuses the file.
+    batch_rows : records per streamed batch (default :data:`ktop_index.data.io.STREAM_ROWS`).
+    stream : ``input_path`` already opened by :func:`ktop_index.data.io.stream_table` (and
+        begun: :meth:`~ktop_index.data.io.TableStream.start`), streamed instead of opening it
+        again when the file is streamed: ``ktop score`` starts reading before pandas loads.
 
     Returns
     -------
@@ -275,7 +279,9 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     workers = min(4, os.cpu_count() or 1) if workers is None else workers
     streamed = os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES + PARQUET_SUFFIXES
     if streamed and sheet is None:
-        stream = stream_table(input_path, rows=batch_rows or STREAM_ROWS, header_row=header_row)
+        if stream is None:
+            stream = stream_table(input_path, rows=batch_rows or STREAM_ROWS,
+                                  header_row=header_row)
         if stream is not None:
             try:
                 return score_stream(stream, output_path, as_model(model), lang=lang,

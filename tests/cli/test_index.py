@@ -57,3 +57,23 @@ def test_a_batch_with_no_good_row_exits_1_with_the_rejects_written(tmp_path, cap
     assert "3개 행 모두 오류가 있어 점수를 낼 행이 없습니다" in capsys.readouterr().err
     assert len(rejects.read_text(encoding="utf-8-sig").splitlines()) == 4
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_score_begins_reading_only_what_it_streams(tmp_path):
+    """``ktop score`` begins reading its input before pandas loads only when it will stream
+    it (CSV or Parquet to CSV or Parquet, the local engine, no sheet), and writes the bytes
+    the Python API writes."""
+    from ktop_index.cli.app import build_parser
+    from ktop_index.cli.index import _begin_reading
+    from ktop_index.index.files import score_file
+
+    source = Path(__file__).resolve().parents[2] / "data" / "jeju_2025_applicants.csv"
+    parse = build_parser().parse_args
+    begun = _begin_reading(parse(["score", str(source), "-o", str(tmp_path / "x.csv")]))
+    assert begun is not None and begun._early is not None
+    for other in (["-o", str(tmp_path / "x.xlsx")], ["-o", "x.csv", "--engine", "dask"],
+                  ["-o", "x.csv", "--sheet", "1"]):
+        assert _begin_reading(parse(["score", str(source), *other])) is None
+    assert main(["score", str(source), "-o", str(tmp_path / "cli.csv")]) == 0
+    score_file(source, tmp_path / "api.csv")
+    assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "api.csv").read_bytes()

@@ -289,3 +289,82 @@ def test_control_characters_in_exports(tmp_path):
     assert '"한라\x00식품"' in text and "\"'=\x1bcmd\"" in text and '"A\x07"' in text
     back = read_table(tmp_path / "a.csv").frame
     assert back["기업명"].tolist()[:2] == ["한라\x00식품", "'=\x1bcmd"]
+
+
+def _panel_csv(path, rows: int, bad_at: int | None = None):
+    """A firm-year CSV of ``rows`` records (Korean names, blanks among the numbers); with
+    ``bad_at``, '1,234' in that record's revenue, where a number was read before."""
+    revenue = [str(k * 7) if k % 11 else "" for k in range(rows)]
+    if bad_at is not None:
+        revenue[bad_at] = "1,234"
+    frame = pd.DataFrame({"firm_id": [f"F{k // 5:05d}" for k in range(rows)],
+                          "firm_name": ["한라 식품" if k % 3 else "제주,바이오" for k in range(rows)],
+                          "year": [2019 + k % 5 for k in range(rows)], "revenue": revenue})
+    path.write_text(frame.to_csv(index=False), encoding="utf-8")
+    return path
+
+
+def _batches(stream):
+    """The stream's batches as (frame, rows), up to an error: (batches, the error's type)."""
+    got = []
+    try:
+        for batch in stream:
+            got.append((batch.frame, batch.rows))
+    except Exception as exc:  # noqa: BLE001 - what a stream raises is compared
+        return got, type(exc)
+    return got, None
+
+
+@pytest.mark.parametrize("block", [1024, 1 << 24])  # many blocks (past EARLY_BLOCKS), one
+def test_a_begun_stream_gives_the_batches_of_a_fresh_one(tmp_path, monkeypatch, block):
+    """A stream begun early (``TableStream.start``: its first blocks parsed in a thread)
+    gives the same batches, cells and spreadsheet rows as one never begun, whether the file
+    has more blocks than are parsed early or fewer; iterated again, it reads afresh."""
+    from ktop_index.data import io
+
+    monkeypatch.setattr(io, "CSV_READ_BLOCK", block)
+    path = _panel_csv(tmp_path / "panel.csv", 2000)
+    fresh, _ = _batches(io.stream_table(path, rows=300))
+    begun = io.stream_table(path, rows=300).start()
+    assert block > path.stat().st_size or path.stat().st_size / block > 2 * io.EARLY_BLOCKS
+    for attempt in range(2):
+        got, error = _batches(begun)
+        assert error is None and len(got) == len(fresh)
+        assert sum(len(frame) for frame, _ in got) == 2000
+        for (frame, rows), (want, want_rows) in zip(got, fresh):
+            pd.testing.assert_frame_equal(frame, want)
+            assert np.array_equal(rows, want_rows)
+
+
+@pytest.mark.parametrize("bad_at", [150, 1900])  # in an early block; in a later one
+def test_a_begun_stream_raises_where_a_fresh_one_does(tmp_path, monkeypatch, bad_at):
+    """'1,234' where the first block read numbers: a begun stream yields the same batches
+    before raising ``TypesChanged`` as a fresh one, inside the blocks parsed early or
+    after them."""
+    from ktop_index.data import io
+
+    monkeypatch.setattr(io, "CSV_READ_BLOCK", 1024)
+    path = _panel_csv(tmp_path / "panel.csv", 2000, bad_at=bad_at)
+    fresh, error = _batches(io.stream_table(path, rows=100))
+    begun, begun_error = _batches(io.stream_table(path, rows=100).start())
+    assert error is begun_error is io.TypesChanged
+    assert [len(f) for f, _ in begun] == [len(f) for f, _ in fresh]
+    assert sum(len(f) for f, _ in fresh) < bad_at  # raised before the bad record's batch
+
+
+def test_a_stream_begins_before_pandas_loads(tmp_path):
+    """``ktop score`` opens and begins its stream before pandas is imported (that overlap
+    is its head start): the reader's module and a begun stream need no pandas, which the
+    first batch then loads."""
+    import subprocess
+    import sys
+
+    path = _panel_csv(tmp_path / "panel.csv", 500)
+    code = ("import sys\nfrom ktop_index.data.io import stream_table\n"
+            f"stream = stream_table({str(path)!r}).start()\n"
+            "assert 'pandas' not in sys.modules, 'pandas loaded'\n"
+            "print(sum(len(batch.frame) for batch in stream), 'pandas' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["500", "True"]

@@ -608,3 +608,22 @@ def test_what_cannot_be_streamed_is_read_whole_with_the_same_answer(tmp_path, mo
     blank = tmp_path / "blank.csv"
     write_table(frame.rename(columns={"patents": ""}), blank)
     assert stream_table(blank) is None and stream_table(JEJU) is None
+
+
+@pytest.mark.parametrize("order", ["firm", "shuffled"])
+def test_a_begun_stream_scores_as_the_path_does(tmp_path, monkeypatch, shuffled_panel, order):
+    """A stream begun before scoring (as ``ktop score`` hands it over) gives the bytes of
+    scoring the path, in one pass (firms together) and by the spill (shuffled: the one pass
+    stops at its second batch and the stream is read again), over many small blocks."""
+    from ktop_index.data import io
+
+    frame = shuffled_panel.sort_values(["firm_id", "year"]) if order == "firm" else shuffled_panel
+    source = tmp_path / "panel.csv"
+    io.write_table(frame, source)
+    monkeypatch.setattr(io, "CSV_READ_BLOCK", 16_384)
+    plain = score_file(source, tmp_path / "plain.csv", batch_rows=500)
+    begun = score_file(source, tmp_path / "begun.csv", batch_rows=500,
+                       stream=io.stream_table(source, rows=500).start())
+    assert (tmp_path / "begun.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+    assert (begun.rows, begun.not_rated) == (plain.rows, plain.not_rated) == (len(frame),
+                                                                              plain.not_rated)
