@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from ktop_index.cli._common import (
@@ -182,11 +181,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _begin_reading(args: argparse.Namespace):
     """The input opened as a stream and begun (:meth:`TableStream.start`) when ``ktop score``
     will stream it (a CSV or Parquet file to a CSV or Parquet file, here): None otherwise."""
-    from ktop_index.data.io import CSV_SUFFIXES, PARQUET_SUFFIXES, stream_table
+    from ktop_index.data.io import stream_table, written_in_blocks
 
-    streamed = CSV_SUFFIXES + PARQUET_SUFFIXES
-    if (args.engine != "local" or args.sheet is not None
-            or os.path.splitext(args.output)[1].lower() not in streamed):
+    if args.engine != "local" or args.sheet is not None or not written_in_blocks(args.output):
         return None
     stream = stream_table(args.input, header_row=args.header_row)
     return stream.start() if stream is not None else None

@@ -316,6 +316,17 @@ class TableStream:
         return replace(self, strings=True)
 
 
+def written_in_blocks(path: str | os.PathLike) -> bool:
+    """Whether a table written to ``path`` is written block by block, as it is made (a CSV
+    or Parquet file: :func:`write_csv_blocks`, :func:`write_parquet_blocks`), so that a file
+    scored into it can be streamed.
+
+    >>> written_in_blocks("scores.csv"), written_in_blocks("scores.xlsx")
+    (True, False)
+    """
+    return os.path.splitext(path)[1].lower() in CSV_SUFFIXES + PARQUET_SUFFIXES
+
+
 EARLY_BLOCKS = 4  # CSV blocks TableStream.start parses ahead (16 MiB each: about 90,000 rows)
 
 

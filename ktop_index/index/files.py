@@ -263,12 +263,11 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     (9998, 2)
     """
     from ktop_index.data.io import (
-        CSV_SUFFIXES,
-        PARQUET_SUFFIXES,
         STREAM_ROWS,
         read_table,
         stream_table,
         write_table,
+        written_in_blocks,
     )
     from ktop_index.data.validate import validate
 
@@ -277,7 +276,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
         _check_rejects_path(input_path, output_path, rejects)
     step = progress or (lambda stage, rows: None)
     workers = min(4, os.cpu_count() or 1) if workers is None else workers
-    streamed = os.path.splitext(output_path)[1].lower() in CSV_SUFFIXES + PARQUET_SUFFIXES
+    streamed = written_in_blocks(output_path)
     if streamed and sheet is None:
         if stream is None:
             stream = stream_table(input_path, rows=batch_rows or STREAM_ROWS,
