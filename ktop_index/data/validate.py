@@ -898,10 +898,16 @@ class SeenFirmRuns:
     time and memory: it keeps the firm-years of the last batch's last firm only, and the
     hash of every firm met. A firm met again after other firms' rows raises
     :class:`FirmsApart` (the caller then validates the file with :class:`SeenFirmYears`);
-    two firms of one hash do too, so a repeat is never missed."""
+    two firms of one hash do too, so a repeat is never missed, and so does the last
+    batch's last firm going on after other firms' rows.
+
+    ``firm_ids`` is True when the key checked is the column that becomes ``firm_id`` (the
+    business number alone, or the firm id alone; not a firm id filled in from business
+    numbers): every firm id's rows are then known to be together, in file order."""
 
     def __init__(self):
         self.firms = SeenHashes()
+        self.firm_ids = False  # set by validate, from the file's columns
         self.carried: pd.DataFrame | None = None  # the last firm's keys, and their rows
         self.carried_rows = np.zeros(0, dtype=np.int64)
 
@@ -919,6 +925,8 @@ class SeenFirmRuns:
         year, years = pd.factorize(both.iloc[:, 1])
         known = (firm >= 0) & (year >= 0)
         self._check_new(hashes, firm[0] if carried else -1)
+        if carried:
+            _check_leading(firm)
         pair = np.where(known, firm.astype(np.int64) * (len(years) + 1) + year, -1)
         _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         first = first[inverse]
@@ -938,6 +946,14 @@ class SeenFirmRuns:
             fresh[carried_code] = False
         if self.firms.add_new(hashes[fresh]):
             raise FirmsApart
+
+
+def _check_leading(firm: np.ndarray) -> None:
+    """The carried firm (the code of the first row) goes on only at the start of the batch:
+    its rows after another firm's, even inside the batch, are apart from those carried."""
+    other = np.flatnonzero(firm != firm[0])
+    if other.size and (firm[other[0]:] == firm[0]).any():
+        raise FirmsApart
 
 
 def firm_runs(firms) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -970,6 +986,8 @@ def _duplicates(frame, mapping, rows, source, problems, seen=None) -> None:
         return
     keys = frame[[key, "year"]]
     if seen is not None:
+        if isinstance(seen, SeenFirmRuns):  # firm_id is filled in from brn when both are
+            seen.firm_ids = not ("firm_id" in mapping and "brn" in mapping)
         first = seen.first_rows(keys, rows)
         for i in np.flatnonzero(first >= 0):
             problems.append(Problem(source, int(rows[i]), mapping["year"][0],

@@ -429,9 +429,10 @@ def _score_grouped(stream, output_path, model, *, lang, money_unit, workers, mas
     step = progress or (lambda stage, rows: None)
     step("reading, scoring and writing", stream.estimated_rows())
     with _Checked() as checked:
+        seen = SeenFirmRuns()
         batches = _kept_batches(stream, model, money_unit, rejects is not None, lang,
-                                getattr(progress, "advance", None), checked, SeenFirmRuns())
-        tasks = (task for window in _firm_windows(batches)
+                                getattr(progress, "advance", None), checked, seen)
+        tasks = (task for window in _firm_windows(batches, seen)
                  for task in _block_tasks(window, model))
         scored = in_order(tasks, workers, ahead=_BLOCKS_AHEAD)
         counts: list[int] = []
@@ -662,13 +663,16 @@ class _Rows:
         return at, bool(same[:at].any())
 
 
-def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Rows]:
+def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]],
+                  validated: SeenFirmRuns | None = None) -> Iterator[_Rows]:
     """The rows of the batches in windows that each hold every row of their firms. A batch
     is taken apart as soon as it comes (:func:`_taken_apart`), so that scoring need not wait
     for the next one: the run of the firm the batch before ended with, joined to the rows it
     goes on with here (the only copy), then the rest up to the run of this batch's last
     firm, which goes on into the next batch; after the last batch, what goes on is the last
-    window. Raises :class:`NotGrouped` when a window has a firm an earlier one had."""
+    window. Raises :class:`NotGrouped` when a window has a firm an earlier one had, unless
+    ``validated``, the batches' :class:`SeenFirmRuns`, checked the firm ids already (read
+    as each batch comes: its validation sets it)."""
     seen = SeenHashes()
     carry: _Rows | None = None  # the rows going on into the next batch, yet to be yielded
     for _, rows in batches:
@@ -676,10 +680,10 @@ def _firm_windows(batches: Iterator[tuple[pd.DataFrame, _Rows]]) -> Iterator[_Ro
             continue
         windows, carry = _taken_apart(carry, rows)
         for window in windows:
-            _remember_firms(seen, window)
+            _remember_firms(seen, window, validated)
             yield window
     if carry is not None:
-        _remember_firms(seen, carry)
+        _remember_firms(seen, carry, validated)
         yield carry
 
 
@@ -702,9 +706,12 @@ def _taken_apart(carry: _Rows | None, rows: _Rows) -> tuple[list[_Rows], _Rows]:
     return windows, rows._rows(at, len(rows))
 
 
-def _remember_firms(seen: SeenHashes, rows: _Rows) -> None:
+def _remember_firms(seen: SeenHashes, rows: _Rows, validated: SeenFirmRuns | None) -> None:
     """Add a window's firms to ``seen``; :class:`NotGrouped` if one was met before (or two
-    firms share a hash: the file is then scored by the spill, never wrongly)."""
+    firms share a hash: the file is then scored by the spill, never wrongly). Nothing to
+    do when validation checked these firm ids: the rows kept of firms together are too."""
+    if validated is not None and validated.firm_ids:
+        return
     firms = rows.identity.column("firm_id")
     hashes = firm_runs(firms)[1]  # each firm once, when the window has them together
     if seen.add_new(text_hashes(pc.unique(firms)) if hashes is None else hashes):

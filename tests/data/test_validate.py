@@ -603,6 +603,26 @@ def test_seen_firm_runs_answer_as_seen_firm_years_with_a_firm_apart_inside_a_bat
     assert answers == [[-1, -1, 2], [-1, -1, 5, -1]]
 
 
+def test_seen_firm_runs_find_the_carried_firm_going_on_after_another():
+    """B ends the first batch and goes on in the second after C's row: apart, though
+    the second batch holds all of its rows there; at the batch's start, together."""
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from ktop_index.data.validate import FirmsApart, SeenFirmRuns
+
+    first = pd.DataFrame({"firm_id": ["A", "B"], "year": [2020.0, 2020.0]})
+    together = pd.DataFrame({"firm_id": ["B", "C", "B"], "year": [2021.0, 2020.0, 2022.0]})
+    runs = SeenFirmRuns()
+    runs.first_rows(first, np.array([2, 3]))
+    with pytest.raises(FirmsApart):
+        runs.first_rows(together, np.array([4, 5, 6]))
+    runs = SeenFirmRuns()
+    runs.first_rows(first, np.array([2, 3]))
+    assert runs.first_rows(together.iloc[[0, 2, 1]], np.array([4, 5, 6])).tolist() == [-1] * 3
+
+
 def test_seen_hashes_answer_as_a_set():
     """Batches of random hashes, some repeating an earlier batch's: add_new says a repeat
     exactly when a Python set holds one, and then adds nothing."""

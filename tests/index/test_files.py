@@ -553,6 +553,58 @@ def test_a_firm_met_again_late_falls_back_to_the_spill_with_the_same_bytes(
     assert all((tmp_path / f"l-{rows}.csv").read_bytes() == whole for rows in (97, None))
 
 
+@pytest.mark.parametrize("key", ["brn", "firm_id", "both"])
+def test_a_firm_going_on_after_another_inside_a_batch_is_scored_by_the_spill(
+        tmp_path, monkeypatch, grouped_panel, key):
+    """A firm across a batch end whose last row comes after the next firm's rows, in the
+    same batch: with one key column (business numbers, or firm ids) validation finds the
+    firm apart and the window check is skipped; with both, the firm's ids missing (filled
+    in from its business numbers), only the windows can. Either way the file is scored by
+    the spill, with the whole file's bytes."""
+    from ktop_index.data.io import write_table
+    from ktop_index.index import files
+
+    frame = grouped_panel.iloc[:400].copy()
+    codes = pd.factorize(frame["firm_id"])[0]
+    # a firm of 3 to 7 rows starting at row 16 or later: a batch of 17 records and more
+    # holds the rest of its rows, the next firm's (7 at most) and its last row
+    x = next(c for c in range(codes.max()) if (codes == c).sum() >= 3
+             and np.flatnonzero(codes == c)[0] >= 16)
+    at = np.flatnonzero(codes == x)
+    order = [*range(at[-1]), *np.flatnonzero(codes == x + 1), at[-1],
+             *range(np.flatnonzero(codes == x + 1)[-1] + 1, len(frame))]
+    frame = frame.iloc[order].reset_index(drop=True)
+    if key == "both":
+        frame.loc[frame["brn"] == grouped_panel["brn"].iat[at[0]], "firm_id"] = None
+    else:
+        frame = frame.drop(columns=[{"brn": "firm_id", "firm_id": "brn"}[key]])
+    source = tmp_path / "apart.csv"
+    write_table(frame, source)
+    spilled, spill = [], files._score_stream
+    monkeypatch.setattr(files, "_score_stream",
+                        lambda *a, **k: spilled.append(1) or spill(*a, **k))
+    score_file(source, tmp_path / "a-batch.csv", batch_rows=int(at[0]) + 1)
+    assert spilled == [1]
+    with monkeypatch.context() as whole_context:
+        _whole(whole_context)
+        score_file(source, tmp_path / "a-whole.csv")
+    assert (tmp_path / "a-batch.csv").read_bytes() == (tmp_path / "a-whole.csv").read_bytes()
+
+
+def test_seen_firm_runs_know_whether_their_key_is_the_firm_id():
+    """Business numbers alone, or firm ids alone, become the firm ids as they are; with
+    both, a missing firm id is filled in from the business number: not the key checked."""
+    from ktop_index.data.validate import SeenFirmRuns, validate
+
+    panel = generate_panel(n_firms=5, years=(2021, 2022), seed=1)
+    answers = {}
+    for name, drop in (("brn", ["firm_id"]), ("firm_id", ["brn"]), ("both", [])):
+        seen = SeenFirmRuns()
+        validate(panel.drop(columns=drop), seen=seen)
+        answers[name] = seen.firm_ids
+    assert answers == {"brn": True, "firm_id": True, "both": False}
+
+
 def test_a_column_whose_type_changes_after_the_first_block_is_read_as_text(tmp_path,
                                                                           monkeypatch):
     """'1,234' in number columns after the first block (small here): the stream is
