@@ -62,6 +62,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ktop_index._files import DiskWriter, atomic_write
+from ktop_index._threads import stage_threads
 from ktop_index.data.contract import FIELD_BY_NAME, TEXT_KINDS, match_header
 from ktop_index.data.problems import Problem
 from ktop_index.errors import InputError, UsageError
@@ -1554,7 +1555,8 @@ def write_csv_blocks(blocks: Iterable[pd.DataFrame | pa.Table], path: str | os.P
                 for _ in futures:  # up to the end the caller puts, once it sees the failure
                     pass
 
-        with (open(tmp, "wb") as handle, ThreadPoolExecutor(max_workers=2) as formatters,
+        with (open(tmp, "wb") as handle,
+              ThreadPoolExecutor(max_workers=stage_threads(most=2)) as formatters,
               ThreadPoolExecutor(max_workers=1) as disk):
             writer = disk.submit(write_in_order, handle)
             try:

@@ -57,7 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ktop_index._files import remove_orphans, scratch_folder
-from ktop_index._threads import in_order
+from ktop_index._threads import in_order, stage_threads
 from ktop_index.data.io import TableStream, TypesChanged, write_csv_blocks
 from ktop_index.data.mask import mask_frame, mask_values, personal_columns
 from ktop_index.data.validate import (
@@ -216,7 +216,8 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     lang : the language of the written headers and reasons ('en' or 'ko').
     sheet, header_row, money_unit : as :func:`ktop_index.data.io.read_table` and
         :func:`ktop_index.data.validate.validate` take them.
-    workers : threads scoring a streamed CSV (default: up to 4, as the machine has cores).
+    workers : threads scoring (default: :func:`ktop_index._threads.stage_threads`, half the
+        cores, from 1 to 4: the reading, the formatting and the writing run beside them).
     progress : called as ``progress(stage, rows)`` at each stage. A streamed file (its
         length estimated from its first 64 KiB) has "reading, scoring and writing" in one
         pass, or "reading and validating" then "scoring and writing" by the spill (after the
@@ -275,7 +276,7 @@ def score_file(input_path: str | os.PathLike, output_path: str | os.PathLike,
     if rejects is not None:
         _check_rejects_path(input_path, output_path, rejects)
     step = progress or (lambda stage, rows: None)
-    workers = min(4, os.cpu_count() or 1) if workers is None else workers
+    workers = stage_threads() if workers is None else workers
     streamed = written_in_blocks(output_path)
     if streamed and sheet is None:
         if stream is None:
@@ -723,8 +724,9 @@ _BLOCKS_AHEAD = 4  # blocks scored ahead of the one written: about a batch's wor
 
 def _block_tasks(rows: _Rows, model) -> Iterator[Callable[[], pa.Table]]:
     """One task per block of a window (functions of no argument, each giving the block's
-    score table, identity columns first): the blocks of one window are scored side by
-    side, so that the last window of a file does not keep one core alone. The window's
+    score table, identity columns first): with several scoring threads (4 cores and more)
+    the blocks of one window are scored side by side, so that the last window of a file
+    does not keep one core alone. The window's
     previous years are looked up among its own rows by the first task that needs them."""
     previous = _Previous(rows, model)
     for start in range(0, len(rows), _BLOCK_ROWS):
