@@ -32,7 +32,7 @@ def stage_threads(most: int = 4) -> int:
     read and validated, scored, formatted and written at once): half the cores, at least
     one, at most ``most``. On 2 cores, one each: a second scoring thread and a second
     formatter only added hand-offs of Python's lock (1M rows, fresh ``ktop score``
-    processes: 2-3 % less CPU time, 1-2 % less wall time with one each).
+    processes: 2-5 % less CPU time, 1-5 % less wall time with one each).
 
     >>> 1 <= stage_threads() <= 4
     True

@@ -726,8 +726,8 @@ def _block_tasks(rows: _Rows, model) -> Iterator[Callable[[], pa.Table]]:
     """One task per block of a window (functions of no argument, each giving the block's
     score table, identity columns first): with several scoring threads (4 cores and more)
     the blocks of one window are scored side by side, so that the last window of a file
-    does not keep one core alone. The window's
-    previous years are looked up among its own rows by the first task that needs them."""
+    does not keep one core alone. The window's previous years are looked up among its own
+    rows by the first task that needs them."""
     previous = _Previous(rows, model)
     for start in range(0, len(rows), _BLOCK_ROWS):
         yield partial(_score_block, rows, previous, slice(start, start + _BLOCK_ROWS), model)
