@@ -922,11 +922,11 @@ class SeenFirmRuns:
         if firm is None:  # a firm's rows apart inside the batch: code the firms by value
             firm, firms = pd.factorize(both.iloc[:, 0])
             hashes = text_hashes(firms)
+            if carried:  # (with one run per firm the carried firm's run leads the batch)
+                _check_leading(firm)
         year, years = pd.factorize(both.iloc[:, 1])
         known = (firm >= 0) & (year >= 0)
         self._check_new(hashes, firm[0] if carried else -1)
-        if carried:
-            _check_leading(firm)
         pair = np.where(known, firm.astype(np.int64) * (len(years) + 1) + year, -1)
         _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         first = first[inverse]
